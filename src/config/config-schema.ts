@@ -1,0 +1,39 @@
+import { z } from 'zod'
+import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
+import { field } from './schema-helpers.js'
+
+const retrySchema = z.strictObject({
+  count: field.nonNegativeInt().optional(),
+  delayMs: field.nonNegativeInt().optional(),
+  backoff: field.number(1).optional(),
+  maxDelayMs: field.nonNegativeInt().optional(),
+})
+
+const logSchema = z.strictObject({
+  level: field.oneOf(LOG_LEVELS).optional(),
+  format: field.oneOf(LOG_FORMATS).optional(),
+})
+
+/**
+ * `etl.config.json`, as validated at start. Every section is optional; unknown keys are errors, so a
+ * typo never silently falls back to a default.
+ */
+export const configSchema = z.strictObject({
+  /** Tasks run at once by `etl run`. */
+  workers: field.positiveInt().optional(),
+  /** Folder of output markers. */
+  outputDir: field.string().optional(),
+  /** Folder of per-item completion markers. */
+  completedDir: field.string().optional(),
+  /** Folder of run locks. @defaultValue the system temp folder */
+  lockDir: field.string().optional(),
+  /** Default retry policy for every task. */
+  retry: retrySchema.optional(),
+  /** Capacity of named resources: `{ "mysql": 2 }`. */
+  resources: z.record(z.string(), field.positiveInt()).optional(),
+  log: logSchema.optional(),
+  /** Per-task parameter values: `{ "LoadOrders": { "date": "2024-01-31" } }`. */
+  tasks: z.record(z.string(), z.record(z.string(), z.unknown(), { error: 'expected an object of parameter values' })).optional(),
+})
+
+export type ConfigFile = z.infer<typeof configSchema>

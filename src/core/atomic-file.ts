@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
+// Creating a folder that already exists still costs a syscall; a run writes thousands of markers into
+// the same few folders, so each folder is created once per process.
+const knownDirs = new Set<string>()
+
+async function ensureDir(dir: string): Promise<void> {
+  if (knownDirs.has(dir)) return
+  await fs.mkdir(dir, { recursive: true })
+  knownDirs.add(dir)
+}
+
+/** A sibling temp path: same folder, so the final rename never crosses a file system. */
+function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+}
+
+/**
+ * Writes `data` to `file` so that readers see either nothing or the whole file: the bytes go to a temp
+ * file that is renamed over `file` only once it is complete. A crash mid-write leaves at most a hidden
+ * temp file, never a partial `file`.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array | Readable): Promise<void> {
+  await ensureDir(path.dirname(file))
+  const temp = tempPathFor(file)
+  try {
+    if (typeof data === 'string' || data instanceof Uint8Array) await fs.writeFile(temp, data)
+    else await pipeline(data, createWriteStream(temp))
+    await fs.rename(temp, file)
+  } catch (error) {
+    await fs.rm(temp, { force: true })
+    throw error
+  }
+}
+
+/** Forgets the folders this process created, for tests that delete them. @internal */
+export function forgetCreatedDirs(): void {
+  knownDirs.clear()
+}

@@ -1,0 +1,44 @@
+import type { Structure } from './structure.js'
+import type { Target } from './target.js'
+import type { RetryPolicy } from './retry-policy.js'
+import type { TaskContext } from './task-context.js'
+import type { TaskResult } from './output-marker.js'
+import type { Parameter } from './parameter.js'
+
+/** Marks task objects across copies of this package, where `instanceof` would fail. */
+export const TASK_BRAND: unique symbol = Symbol.for('etl.task')
+
+/** How a task's kind changes the way the worker treats it. */
+export type TaskKind = 'task' | 'wrapper' | 'external'
+
+/**
+ * The shape the graph builder, scheduler and worker rely on. `Task` is the implementation users extend;
+ * the rest of the framework depends only on this.
+ */
+export interface TaskLike {
+  readonly [TASK_BRAND]: true
+  readonly id: string
+  readonly family: string
+  readonly kind: TaskKind
+  /** Parameter values in canonical text form, significant ones only (what the id hashes). */
+  readonly serializedParams: Readonly<Record<string, string>>
+  /** Every parameter's declaration and value, for display. */
+  readonly parameterEntries: readonly { name: string; parameter: Parameter<unknown>; text: string }[]
+  readonly priority: number
+  readonly resources: Readonly<Record<string, number>>
+  readonly retry: Partial<RetryPolicy> | undefined
+  readonly timeoutMs: number | undefined
+  /** External tasks only: how long the worker waits for the data to appear, and how often it looks. */
+  readonly pollTimeoutMs?: number
+  readonly pollIntervalMs?: number
+  requires(): Structure<TaskLike>
+  output(): Structure<Target>
+  complete(): Promise<boolean>
+  run(ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void
+  toString(): string
+}
+
+/** True for a task object from any copy of this package. */
+export function isTask(value: unknown): value is TaskLike {
+  return typeof value === 'object' && value !== null && (value as Partial<TaskLike>)[TASK_BRAND] === true
+}

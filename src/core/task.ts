@@ -1,0 +1,244 @@
+import { EtlError } from '../errors.js'
+import { deepFreeze } from '../util/canonical-json.js'
+import { CompletionMarkers } from './completion-markers.js'
+import { OutputMarker, type TaskResult } from './output-marker.js'
+import type { ParamInput, ParamSpec, ParamValues } from './param.js'
+import { describeValue, type Parameter } from './parameter.js'
+import { parameterDefaultsFor } from './parameter-defaults.js'
+import type { RetryPolicy } from './retry-policy.js'
+import { flatten, type Structure } from './structure.js'
+import { isTarget, type Target } from './target.js'
+import type { TaskContext } from './task-context.js'
+import { taskId } from './task-id.js'
+import { TASK_BRAND, isTask, type TaskKind, type TaskLike } from './task-like.js'
+
+/** Names a parameter may not take: they would shadow what the worker and scheduler read. */
+const RESERVED_PARAM_NAMES = new Set(['id', 'family', 'params', 'kind', 'help', 'module', 'workers', 'config'])
+const PARAM_NAME = /^[a-z][A-Za-z0-9]*$/
+
+/** A task class made by `Task.with(spec)`: its constructor takes exactly the declared parameters. */
+export type TaskClassWith<S extends ParamSpec, I> = (abstract new (
+  ...args: {} extends ParamInput<S> ? [params?: ParamInput<S>] : [params: ParamInput<S>]
+) => I) & { readonly params: S }
+
+/** A concrete task class, as the registry holds it. */
+export type TaskClass = (new (params?: Record<string, unknown>) => TaskLike) & {
+  readonly params: ParamSpec
+  readonly family?: string
+  readonly name: string
+  readonly description?: string
+}
+
+/**
+ * A unit of work in the graph: a family (its class name) plus typed parameters. It says what it needs
+ * (`requires`), what it makes (`output`) and how (`run`). It is complete, by default, when every output
+ * exists; the default output is the task's marker under `output/<Family>/`, written after `run` succeeds.
+ *
+ * ```ts
+ * export class CountWords extends Task.with({ file: param.string() }) {
+ *   override requires() { return new Download({ file: this.params.file }) }
+ *   override async run(ctx: TaskContext) {
+ *     const words = (await readFile(this.params.file, 'utf8')).split(/\s+/).length
+ *     return { words }
+ *   }
+ * }
+ * ```
+ */
+export class Task<S extends ParamSpec = {}> implements TaskLike {
+  /** The parameter declaration; set it with `Task.with({...})`. */
+  static readonly params: ParamSpec = {}
+  /** The family name; defaults to the class name. */
+  static readonly family?: string
+  /** One line shown by `etl list`. */
+  static readonly description?: string
+
+  declare readonly [TASK_BRAND]: true
+  readonly params: ParamValues<S>
+  readonly serializedParams: Readonly<Record<string, string>>
+  #id: string | undefined
+
+  /** Higher runs first among tasks that are ready at the same time. @defaultValue 0 */
+  priority = 0
+  /** Named resources this task holds while it runs: `{ mysql: 1 }`; caps come from the config. */
+  resources: Readonly<Record<string, number>> = {}
+  /** Retries within the run; unset fields come from the config's `retry`. */
+  retry: Partial<RetryPolicy> | undefined = undefined
+  /** Aborts `run` (through `ctx.signal`) and fails the attempt after this many milliseconds. */
+  timeoutMs: number | undefined = undefined
+
+  /** Declares parameters once; the returned base class types `this.params` and the constructor from them. */
+  static with<const S extends ParamSpec>(spec: S): TaskClassWith<S, Task<S>> {
+    return withParams(this, spec) as unknown as TaskClassWith<S, Task<S>>
+  }
+
+  constructor(...args: {} extends ParamInput<S> ? [params?: ParamInput<S>] : [params: ParamInput<S>]) {
+    const resolved = resolveParams(this.family, spec(this), (args[0] ?? {}) as Record<string, unknown>)
+    this.params = resolved.values as ParamValues<S>
+    this.serializedParams = resolved.serialized
+  }
+
+  get family(): string {
+    const ctor = this.constructor as TaskClass
+    return Object.hasOwn(ctor, 'family') && ctor.family ? ctor.family : ctor.name
+  }
+
+  get kind(): TaskKind {
+    return 'task'
+  }
+
+  get id(): string {
+    this.#id ??= taskId(this.family, this.serializedParams)
+    return this.#id
+  }
+
+  get parameterEntries(): { name: string; parameter: Parameter<unknown>; text: string }[] {
+    const values = this.params as Record<string, unknown>
+    return Object.entries(spec(this)).map(([name, parameter]) => ({
+      name,
+      parameter,
+      text: parameter.serialize(values[name]),
+    }))
+  }
+
+  /** The tasks this one needs, in any nesting of arrays and records. @defaultValue none */
+  requires(): Structure<TaskLike> {
+    return []
+  }
+
+  /** What this task makes. @defaultValue its output marker */
+  output(): Structure<Target> {
+    return this.marker()
+  }
+
+  /** This task's marker under `output/<Family>/<id>.json`. */
+  marker(): OutputMarker {
+    return new OutputMarker(this.family, this.id)
+  }
+
+  /** This task's per-item markers under `completed/`, the same object `ctx.completed` gives. */
+  completionMarkers(): CompletionMarkers {
+    return new CompletionMarkers(this.family, this.id)
+  }
+
+  /** True when every output exists (and false for a task with no outputs, which never counts as done). */
+  async complete(): Promise<boolean> {
+    const outputs = flatten(this.output(), isTarget)
+    if (outputs.length === 0) return false
+    for (const target of outputs) if (!(await target.exists())) return false
+    return true
+  }
+
+  /** The work; may return figures (row counts) that the marker and the summary keep. */
+  run(_ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void {}
+
+  /** `Family(name=value, ...)`. */
+  toString(): string {
+    const values = this.parameterEntries.map(({ name, text }) => `${name}=${text}`)
+    return `${this.family}(${values.join(', ')})`
+  }
+}
+Object.defineProperty(Task.prototype, TASK_BRAND, { value: true })
+
+/** Builds `Base.with(spec)`: an abstract subclass carrying the declaration. @internal */
+export function withParams(Base: abstract new (...args: any[]) => TaskLike, declared: ParamSpec): unknown {
+  checkDeclaration(Base.name, declared)
+  const frozen = Object.freeze({ ...declared })
+  abstract class WithParams extends Base {
+    static readonly params = frozen
+  }
+  return WithParams
+}
+
+function spec(task: TaskLike): ParamSpec {
+  return (task.constructor as TaskClass).params
+}
+
+function checkDeclaration(owner: string, declared: ParamSpec): void {
+  for (const name of Object.keys(declared)) {
+    if (!PARAM_NAME.test(name) || RESERVED_PARAM_NAMES.has(name)) {
+      throw new EtlError(
+        'ETL_ERR_PARAM_DECLARATION',
+        `parameter name '${name}' in ${owner}.with() is not allowed: use camelCase letters and digits, not one of ${[...RESERVED_PARAM_NAMES].join(', ')}`,
+      )
+    }
+  }
+}
+
+/** Resolves each parameter from, in order: the value given, the config file, the declared default. */
+function resolveParams(
+  family: string,
+  declared: ParamSpec,
+  given: Record<string, unknown>,
+): { values: Record<string, unknown>; serialized: Record<string, string> } {
+  const known = Object.keys(declared)
+  for (const name of Object.keys(given)) {
+    if (!(name in declared) && given[name] !== undefined) {
+      throw new EtlError(
+        'ETL_ERR_PARAM_UNKNOWN',
+        `unknown parameter '${name}' for task '${family}'; known: ${known.join(', ') || '(none)'}`,
+      )
+    }
+  }
+  const fromConfig = parameterDefaultsFor(family) ?? {}
+  const values: Record<string, unknown> = {}
+  const serialized: Record<string, string> = {}
+  for (const [name, parameter] of Object.entries(declared)) {
+    const value = pick(family, name, parameter, given, fromConfig)
+    values[name] = value
+    if (parameter.significant) serialized[name] = parameter.serialize(value)
+  }
+  return { values: deepFreeze(values), serialized: Object.freeze(serialized) }
+}
+
+function pick(
+  family: string,
+  name: string,
+  parameter: Parameter<unknown>,
+  given: Record<string, unknown>,
+  fromConfig: Readonly<Record<string, unknown>>,
+): unknown {
+  const sources: [string, unknown][] = [
+    ['as given', given[name]],
+    [`from etl.config.json tasks.${family}.${name}`, fromConfig[name]],
+  ]
+  for (const [source, value] of sources) {
+    if (value === undefined) continue
+    try {
+      return parameter.normalize(value)
+    } catch (error) {
+      throw new EtlError(
+        'ETL_ERR_PARAM_INVALID',
+        `invalid value ${describeValue(value)} for parameter '${name}' of task '${family}' (${source}): ${(error as Error).message}`,
+      )
+    }
+  }
+  if (parameter.hasDefault) return parameter.defaultValue
+  throw new EtlError(
+    'ETL_ERR_PARAM_MISSING',
+    `task '${family}' needs parameter '${name}' (${parameter.expected}): pass --${name} on the command line, set tasks.${family}.${name} in etl.config.json, or declare a default`,
+  )
+}
+
+/** The tasks a structure from `requires()` holds; anything that is not a task is an error naming the culprit. */
+export function requiredTasks(task: TaskLike): TaskLike[] {
+  try {
+    return flatten(task.requires(), isTask)
+  } catch (error) {
+    throw new EtlError(
+      'ETL_ERR_TASK_BAD_REQUIREMENT',
+      `${task} requires() returned something that is not a task: ${(error as Error).message}`,
+      { cause: error },
+    )
+  }
+}
+
+/** The targets a structure from `output()` holds. */
+export function outputTargets(task: TaskLike): Target[] {
+  try {
+    return flatten(task.output(), isTarget)
+  } catch (error) {
+    throw new EtlError('ETL_ERR_TASK_BAD_OUTPUT', `${task} output() returned something that is not a target: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Every error the framework raises on purpose carries a stable code from this catalogue, so callers
+ * (the CLI's exit codes, the daemon's API, tests) branch on `error.code` and never on message text.
+ *
+ * Codes are `ETL_ERR_<AREA>_<WHAT>` and are never reused for a different meaning.
+ */
+export const ErrorCodes = {
+  /** Parameters */
+  ETL_ERR_PARAM_UNKNOWN: 'ETL_ERR_PARAM_UNKNOWN',
+  ETL_ERR_PARAM_MISSING: 'ETL_ERR_PARAM_MISSING',
+  ETL_ERR_PARAM_INVALID: 'ETL_ERR_PARAM_INVALID',
+  ETL_ERR_PARAM_DECLARATION: 'ETL_ERR_PARAM_DECLARATION',
+
+  /** Tasks and the task registry */
+  ETL_ERR_TASK_UNKNOWN: 'ETL_ERR_TASK_UNKNOWN',
+  ETL_ERR_TASK_MODULE: 'ETL_ERR_TASK_MODULE',
+  ETL_ERR_TASK_DUPLICATE_FAMILY: 'ETL_ERR_TASK_DUPLICATE_FAMILY',
+  ETL_ERR_TASK_BAD_REQUIREMENT: 'ETL_ERR_TASK_BAD_REQUIREMENT',
+  ETL_ERR_TASK_BAD_OUTPUT: 'ETL_ERR_TASK_BAD_OUTPUT',
+  ETL_ERR_TASK_TIMEOUT: 'ETL_ERR_TASK_TIMEOUT',
+  ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN: 'ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN',
+  ETL_ERR_TASK_MISSING_EXTERNAL_DATA: 'ETL_ERR_TASK_MISSING_EXTERNAL_DATA',
+  ETL_ERR_TASK_DEPENDENCY_FAILED: 'ETL_ERR_TASK_DEPENDENCY_FAILED',
+  ETL_ERR_TASK_CANCELLED: 'ETL_ERR_TASK_CANCELLED',
+
+  /** The dependency graph */
+  ETL_ERR_GRAPH_CYCLE: 'ETL_ERR_GRAPH_CYCLE',
+
+  /** Scheduling and runs */
+  ETL_ERR_SCHEDULER_UNKNOWN_TASK: 'ETL_ERR_SCHEDULER_UNKNOWN_TASK',
+  ETL_ERR_SCHEDULER_UNREACHABLE: 'ETL_ERR_SCHEDULER_UNREACHABLE',
+  ETL_ERR_RUN_ALREADY_RUNNING: 'ETL_ERR_RUN_ALREADY_RUNNING',
+
+  /** Configuration */
+  ETL_ERR_CONFIG_INVALID: 'ETL_ERR_CONFIG_INVALID',
+  ETL_ERR_CONFIG_UNREADABLE: 'ETL_ERR_CONFIG_UNREADABLE',
+  ETL_ERR_CONFIG_ENV_MISSING: 'ETL_ERR_CONFIG_ENV_MISSING',
+
+  /** Targets */
+  ETL_ERR_TARGET_NOT_REMOVABLE: 'ETL_ERR_TARGET_NOT_REMOVABLE',
+} as const
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+
+/**
+ * The framework's error: a message that says what failed, the bad value and the fix, plus a stable `code`.
+ *
+ * ```ts
+ * throw new EtlError('ETL_ERR_PARAM_UNKNOWN', "unknown parameter 'dat' for task 'LoadOrders'; known: date, table")
+ * ```
+ */
+export class EtlError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'EtlError'
+    this.code = code
+  }
+}
+
+/**
+ * Thrown by a task's `run` to fail at once, without the retries its policy would otherwise allow
+ * (bad input that no retry can fix).
+ */
+export class UnrecoverableTaskError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'UnrecoverableTaskError'
+  }
+}
+
+/** Codes that mean "the request itself is wrong": an unknown task, a bad parameter, a cycle, a bad config. */
+const SCHEDULING_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCodes.ETL_ERR_PARAM_UNKNOWN,
+  ErrorCodes.ETL_ERR_PARAM_MISSING,
+  ErrorCodes.ETL_ERR_PARAM_INVALID,
+  ErrorCodes.ETL_ERR_PARAM_DECLARATION,
+  ErrorCodes.ETL_ERR_TASK_UNKNOWN,
+  ErrorCodes.ETL_ERR_TASK_MODULE,
+  ErrorCodes.ETL_ERR_TASK_DUPLICATE_FAMILY,
+  ErrorCodes.ETL_ERR_TASK_BAD_REQUIREMENT,
+  ErrorCodes.ETL_ERR_TASK_BAD_OUTPUT,
+  ErrorCodes.ETL_ERR_GRAPH_CYCLE,
+  ErrorCodes.ETL_ERR_CONFIG_INVALID,
+  ErrorCodes.ETL_ERR_CONFIG_UNREADABLE,
+  ErrorCodes.ETL_ERR_CONFIG_ENV_MISSING,
+  ErrorCodes.ETL_ERR_SCHEDULER_UNREACHABLE,
+])
+
+/** True when `error` means the run could not be scheduled at all (as opposed to a task failing). */
+export function isSchedulingError(error: unknown): error is EtlError {
+  return error instanceof EtlError && SCHEDULING_ERROR_CODES.has(error.code)
+}
+
+/** The first line of an error's message, for one-line summaries. */
+export function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split('\n', 1)[0] ?? ''
+}

@@ -1,0 +1,247 @@
+import TinyQueue from 'tinyqueue'
+import { systemClock, type Clock } from '../util/clock.js'
+import type {
+  AddTasksRequest,
+  GetWorkRequest,
+  GetWorkResponse,
+  Scheduler,
+  TaskError,
+  TaskFinishedRequest,
+  TaskProgressRequest,
+  TaskRecord,
+  TaskStatusesRequest,
+  WorkerRequest,
+} from './scheduler.js'
+import { newTaskState, type TaskState } from './task-state.js'
+import { BLOCKING_STATUSES, OPEN_STATUSES, type TaskStatus } from './task-status.js'
+
+export interface LocalSchedulerOptions {
+  /** Capacity of each named resource; a resource a task names but the config does not has 1 unit, as in Luigi. */
+  resources?: Readonly<Record<string, number>>
+  clock?: Clock
+}
+
+/** Units of a resource nobody configured. */
+const DEFAULT_RESOURCE_CAPACITY = 1
+
+/**
+ * The scheduling state machine, in process: tasks become ready when everything they require is DONE,
+ * ready tasks go out highest priority first (then first come, first served) within the resource caps,
+ * and a failure marks everything downstream UPSTREAM_FAILED while independent branches keep going.
+ *
+ * Every operation is O(log n) in the number of tasks, or proportional to the edges it touches, so
+ * 100,000-task graphs schedule as fast per task as 1,000-task ones.
+ */
+export class LocalScheduler implements Scheduler {
+  protected readonly tasks = new Map<string, TaskState>()
+  protected readonly clock: Clock
+  readonly #ready = new TinyQueue<TaskState>([], (a, b) => b.priority - a.priority || a.seq - b.seq)
+  readonly #capacity: Readonly<Record<string, number>>
+  readonly #inUse = new Map<string, number>()
+  readonly #openByWorker = new Map<string, number>()
+  #running = 0
+  #seq = 0
+
+  constructor(options: LocalSchedulerOptions = {}) {
+    this.#capacity = { ...options.resources }
+    this.clock = options.clock ?? systemClock
+  }
+
+  async addTasks({ workerId, tasks }: AddTasksRequest): Promise<void> {
+    for (const record of tasks) this.addTask(workerId, record)
+  }
+
+  async getWork({ workerId }: GetWorkRequest): Promise<GetWorkResponse> {
+    const skipped: TaskState[] = []
+    let chosen: TaskState | undefined
+    while (this.#ready.length > 0) {
+      const state = this.#ready.pop()!
+      if (state.status !== 'PENDING' || state.waitingOn > 0) continue // stale entry
+      if (state.workers.has(workerId) && this.#resourcesFree(state.resources)) {
+        chosen = state
+        break
+      }
+      skipped.push(state)
+    }
+    for (const state of skipped) this.#ready.push(state)
+    if (chosen) {
+      this.#take(chosen, workerId)
+      return { taskId: chosen.id, done: false }
+    }
+    const open = this.#openByWorker.get(workerId) ?? 0
+    // Nothing ready, nothing running anywhere: the open tasks can never become ready.
+    const stuck = open > 0 && this.#running === 0 && skipped.length === 0
+    return { taskId: null, done: open === 0 || stuck }
+  }
+
+  async taskProgress({ taskId, message }: TaskProgressRequest): Promise<void> {
+    const state = this.tasks.get(taskId)
+    if (state) state.progress = message
+  }
+
+  async taskFinished(request: TaskFinishedRequest): Promise<void> {
+    const state = this.tasks.get(request.taskId)
+    if (!state || state.status !== 'RUNNING' || state.worker !== request.workerId) return
+    this.#release(state)
+    state.startedAt = request.startedAt
+    state.endedAt = request.endedAt
+    state.attempts += request.attempts
+    state.result = request.result ?? null
+    if (request.status === 'DONE') this.markDone(state)
+    else this.markFailed(state, request.error ?? { message: 'failed without an error message' })
+  }
+
+  async ping(_request: WorkerRequest): Promise<void> {}
+
+  async workerStopped({ workerId }: WorkerRequest): Promise<void> {
+    for (const state of this.tasks.values()) {
+      if (state.status === 'RUNNING' && state.worker === workerId) {
+        this.#release(state)
+        this.setStatus(state, 'PENDING')
+        this.#pushIfReady(state)
+      }
+    }
+  }
+
+  async taskStatuses({ taskIds }: TaskStatusesRequest): Promise<Record<string, TaskStatus>> {
+    const statuses: Record<string, TaskStatus> = {}
+    for (const id of taskIds) {
+      const state = this.tasks.get(id)
+      if (state?.known) statuses[id] = state.status
+    }
+    return statuses
+  }
+
+  /** A task's full state, for summaries and the web UI. */
+  task(id: string): Readonly<TaskState> | undefined {
+    return this.tasks.get(id)
+  }
+
+  protected addTask(workerId: string, record: TaskRecord): void {
+    const state = this.#stateFor(record.id)
+    const isNew = !state.known
+    if (isNew) this.#learn(state, record)
+    if (!state.workers.has(workerId)) {
+      state.workers.add(workerId)
+      if (OPEN_STATUSES.has(state.status)) this.#adjustOpen(workerId, +1)
+    }
+    if (record.status === 'DONE' && state.status !== 'DONE' && state.status !== 'RUNNING') this.markDone(state)
+    else if (record.status === 'FAILED' && state.status === 'PENDING') this.markFailed(state, record.error ?? { message: 'failed' })
+    else if (!isNew && record.status === 'PENDING' && BLOCKING_STATUSES.has(state.status) && state.status !== 'DISABLED') {
+      this.#reopen(state)
+    }
+    this.#pushIfReady(state)
+  }
+
+  /** Marks a task DONE and lets its dependents move closer to ready. */
+  protected markDone(state: TaskState): void {
+    const wasDone = state.status === 'DONE'
+    this.setStatus(state, 'DONE')
+    state.error = undefined
+    if (wasDone) return
+    for (const id of state.dependents) {
+      const dependent = this.tasks.get(id)!
+      dependent.waitingOn -= 1
+      this.#pushIfReady(dependent)
+    }
+  }
+
+  /** Marks a task FAILED and everything waiting on it, transitively, UPSTREAM_FAILED. */
+  protected markFailed(state: TaskState, error: TaskError, status: TaskStatus = 'FAILED'): void {
+    state.error = error
+    state.failures.push(this.clock.now())
+    this.setStatus(state, status)
+    this.#blockDownstream(state)
+  }
+
+  /** The one place a status changes, so per-worker counts stay right. */
+  protected setStatus(state: TaskState, status: TaskStatus): void {
+    const wasOpen = OPEN_STATUSES.has(state.status)
+    const isOpen = OPEN_STATUSES.has(status)
+    if (state.status === 'RUNNING') this.#running -= 1
+    if (status === 'RUNNING') this.#running += 1
+    state.status = status
+    if (wasOpen !== isOpen) for (const workerId of state.workers) this.#adjustOpen(workerId, isOpen ? +1 : -1)
+  }
+
+  /** Puts a blocked task back to PENDING (a new run asked for it again), with its dependents. */
+  #reopen(state: TaskState): void {
+    const blocked = state.deps.some((id) => BLOCKING_STATUSES.has(this.tasks.get(id)!.status))
+    this.setStatus(state, blocked ? 'UPSTREAM_FAILED' : 'PENDING')
+    state.error = undefined
+  }
+
+  #blockDownstream(state: TaskState): void {
+    const stack = [...state.dependents]
+    while (stack.length > 0) {
+      const dependent = this.tasks.get(stack.pop()!)!
+      if (dependent.status !== 'PENDING') continue
+      this.setStatus(dependent, 'UPSTREAM_FAILED')
+      stack.push(...dependent.dependents)
+    }
+  }
+
+  #stateFor(id: string): TaskState {
+    let state = this.tasks.get(id)
+    if (!state) {
+      state = newTaskState(id, this.#seq++, this.clock.now())
+      this.tasks.set(id, state)
+    }
+    return state
+  }
+
+  #learn(state: TaskState, record: TaskRecord): void {
+    state.known = true
+    state.family = record.family
+    state.params = record.params
+    state.kind = record.kind
+    state.priority = record.priority
+    state.resources = record.resources
+    state.deps = [...new Set(record.deps)]
+    for (const id of state.deps) {
+      const dep = this.#stateFor(id)
+      dep.dependents.push(state.id)
+      if (dep.status !== 'DONE') state.waitingOn += 1
+      if (BLOCKING_STATUSES.has(dep.status) && state.status === 'PENDING') this.setStatus(state, 'UPSTREAM_FAILED')
+    }
+    const tooBig = Object.entries(record.resources).find(([name, amount]) => amount > this.#capacityOf(name))
+    if (tooBig && record.status === 'PENDING') {
+      const [name, amount] = tooBig
+      this.markFailed(state, {
+        message: `${record.family} needs ${amount} units of resource '${name}' but only ${this.#capacityOf(name)} exist: raise resources.${name} in etl.config.json`,
+      })
+    }
+  }
+
+  #pushIfReady(state: TaskState): void {
+    if (state.known && state.status === 'PENDING' && state.waitingOn === 0) this.#ready.push(state)
+  }
+
+  #take(state: TaskState, workerId: string): void {
+    this.setStatus(state, 'RUNNING')
+    state.worker = workerId
+    state.startedAt = this.clock.now()
+    state.progress = undefined
+    for (const [name, amount] of Object.entries(state.resources)) this.#inUse.set(name, (this.#inUse.get(name) ?? 0) + amount)
+  }
+
+  #release(state: TaskState): void {
+    state.worker = undefined
+    for (const [name, amount] of Object.entries(state.resources)) this.#inUse.set(name, (this.#inUse.get(name) ?? 0) - amount)
+  }
+
+  #resourcesFree(resources: Record<string, number>): boolean {
+    for (const [name, amount] of Object.entries(resources)) {
+      if ((this.#inUse.get(name) ?? 0) + amount > this.#capacityOf(name)) return false
+    }
+    return true
+  }
+
+  #capacityOf(name: string): number {
+    return this.#capacity[name] ?? DEFAULT_RESOURCE_CAPACITY
+  }
+
+  #adjustOpen(workerId: string, delta: number): void {
+    this.#openByWorker.set(workerId, (this.#openByWorker.get(workerId) ?? 0) + delta)
+  }
+}

@@ -1,0 +1,106 @@
+import type { TaskResult } from '../core/output-marker.js'
+import type { TaskKind } from '../core/task-like.js'
+import type { TaskStatus } from './task-status.js'
+
+/** A task as a worker registers it: everything a scheduler needs, nothing that cannot travel as JSON. */
+export interface TaskRecord {
+  id: string
+  family: string
+  /** Every parameter as canonical text (for display; the id already covers the significant ones). */
+  params: Record<string, string>
+  kind: TaskKind
+  /** Ids of the tasks this one requires. */
+  deps: string[]
+  /**
+   * DONE when the worker found it complete, FAILED when checking it failed (the error says why),
+   * PENDING otherwise.
+   */
+  status: 'PENDING' | 'DONE' | 'FAILED'
+  priority: number
+  resources: Record<string, number>
+  error?: TaskError
+}
+
+/** A failure as it travels to a scheduler and into summaries. */
+export interface TaskError {
+  message: string
+  stack?: string
+  code?: string
+  /** True when the task failed because external data never appeared. */
+  missingData?: boolean
+}
+
+export interface AddTasksRequest {
+  workerId: string
+  tasks: TaskRecord[]
+}
+
+export interface GetWorkRequest {
+  workerId: string
+}
+
+export interface GetWorkResponse {
+  /** The task to run now, already RUNNING and held by this worker; null when none is ready for it. */
+  taskId: string | null
+  /** True when nothing this worker registered can still change: it may stop. */
+  done: boolean
+}
+
+export interface TaskProgressRequest {
+  workerId: string
+  taskId: string
+  message: string
+}
+
+export interface TaskFinishedRequest {
+  workerId: string
+  taskId: string
+  status: 'DONE' | 'FAILED'
+  /** Milliseconds since the epoch. */
+  startedAt: number
+  endedAt: number
+  attempts: number
+  result?: TaskResult | null
+  error?: TaskError
+}
+
+export interface WorkerRequest {
+  workerId: string
+}
+
+export interface TaskStatusesRequest {
+  taskIds: string[]
+}
+
+/**
+ * What a worker asks of a scheduler. The in-process `LocalScheduler` and the central daemon's HTTP client
+ * both implement it, and every request and response is plain JSON, so the worker cannot tell which one
+ * it talks to.
+ */
+export interface Scheduler {
+  /** Registers tasks (and their dependencies) that this worker can run. Adding a known task again is safe. */
+  addTasks(request: AddTasksRequest): Promise<void>
+  /** Hands out the highest-priority task that is ready for this worker, if any. */
+  getWork(request: GetWorkRequest): Promise<GetWorkResponse>
+  /** A progress message from a running task. */
+  taskProgress(request: TaskProgressRequest): Promise<void>
+  /** Reports how a task this worker ran ended. */
+  taskFinished(request: TaskFinishedRequest): Promise<void>
+  /** Heartbeat: the worker is alive. */
+  ping(request: WorkerRequest): Promise<void>
+  /** The worker is leaving; anything it still holds goes back to PENDING. */
+  workerStopped(request: WorkerRequest): Promise<void>
+  /** The current status of each task asked about (unknown ids are left out). */
+  taskStatuses(request: TaskStatusesRequest): Promise<Record<string, TaskStatus>>
+}
+
+/** The scheduler's methods, in one list, so the HTTP client and server expose exactly these. */
+export const RPC_METHODS = [
+  'addTasks',
+  'getWork',
+  'taskProgress',
+  'taskFinished',
+  'ping',
+  'workerStopped',
+  'taskStatuses',
+] as const satisfies readonly (keyof Scheduler)[]

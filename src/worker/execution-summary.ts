@@ -1,0 +1,109 @@
+import { firstLine } from '../errors.js'
+import type { TaskResult } from '../core/output-marker.js'
+import type { TaskLike } from '../core/task-like.js'
+import type { Scheduler, TaskRecord } from '../scheduler/scheduler.js'
+import type { TaskStatus } from '../scheduler/task-status.js'
+import type { TaskOutcome, WorkerEvent } from './worker-events.js'
+
+/** How a run ended, from best to worst; the CLI maps each to an exit code. */
+export type RunOutcome = 'ok' | 'task-failed' | 'missing-data'
+
+/** One task's line in the summary. */
+export interface SummaryLine {
+  id: string
+  label: string
+  family: string
+  status: TaskStatus
+  durationMs?: number
+  attempts?: number
+  result?: TaskResult | null
+  /** First line of the error, for failed tasks. */
+  error?: string
+  missingData?: boolean
+}
+
+/** What a run did, for the end-of-run report and the exit code. */
+export interface ExecutionSummary {
+  outcome: RunOutcome
+  /** True when every requested task is complete. */
+  complete: boolean
+  roots: SummaryLine[]
+  startedAt: number
+  endedAt: number
+  /** Tasks this worker ran to completion. */
+  ran: SummaryLine[]
+  /** Tasks found complete before anything ran. */
+  alreadyComplete: SummaryLine[]
+  /** Tasks that failed (their run, or checking whether they were complete). */
+  failed: SummaryLine[]
+  /** Tasks that could not run because something they require failed. */
+  upstreamFailed: SummaryLine[]
+  /** Tasks another worker completed (central scheduler). */
+  doneElsewhere: SummaryLine[]
+  /** Tasks still pending, running elsewhere, or disabled when this worker stopped. */
+  notRun: SummaryLine[]
+}
+
+/** Builds the summary from the worker's events and the scheduler's final word on each task. */
+export class SummaryCollector {
+  readonly #startedAt = Date.now()
+  readonly #outcomes = new Map<string, TaskOutcome>()
+
+  readonly listener = (event: WorkerEvent): void => {
+    if (event.type === 'task-finished') this.#outcomes.set(event.task.id, event.outcome)
+  }
+
+  async summarize(
+    roots: readonly TaskLike[],
+    records: readonly TaskRecord[],
+    tasks: ReadonlyMap<string, TaskLike>,
+    scheduler: Scheduler,
+  ): Promise<ExecutionSummary> {
+    const ids = [...new Set([...records.map((record) => record.id), ...this.#outcomes.keys()])]
+    const statuses = await scheduler.taskStatuses({ taskIds: ids })
+    const initial = new Map(records.map((record) => [record.id, record]))
+    const summary: ExecutionSummary = {
+      outcome: 'ok',
+      complete: false,
+      roots: [],
+      startedAt: this.#startedAt,
+      endedAt: Date.now(),
+      ran: [],
+      alreadyComplete: [],
+      failed: [],
+      upstreamFailed: [],
+      doneElsewhere: [],
+      notRun: [],
+    }
+    for (const id of ids) {
+      const line = this.#line(id, statuses[id] ?? 'PENDING', tasks.get(id), initial.get(id))
+      if (line.status === 'DONE') {
+        if (this.#outcomes.has(id)) summary.ran.push(line)
+        else if (initial.get(id)?.status === 'DONE') summary.alreadyComplete.push(line)
+        else summary.doneElsewhere.push(line)
+      } else if (line.status === 'FAILED') summary.failed.push(line)
+      else if (line.status === 'UPSTREAM_FAILED') summary.upstreamFailed.push(line)
+      else summary.notRun.push(line)
+    }
+    summary.roots = roots.map((root) => this.#line(root.id, statuses[root.id] ?? 'PENDING', root, initial.get(root.id)))
+    summary.complete = summary.roots.every((root) => root.status === 'DONE')
+    summary.outcome = summary.complete ? 'ok' : summary.failed.some((line) => line.missingData) ? 'missing-data' : 'task-failed'
+    return summary
+  }
+
+  #line(id: string, status: TaskStatus, task: TaskLike | undefined, record: TaskRecord | undefined): SummaryLine {
+    const line: SummaryLine = { id, label: task ? String(task) : id, family: task?.family ?? record?.family ?? id, status }
+    const outcome = this.#outcomes.get(id)
+    if (outcome) {
+      line.durationMs = outcome.endedAt - outcome.startedAt
+      line.attempts = outcome.attempts
+      line.result = outcome.result
+    }
+    const error = outcome?.error ?? (status === 'FAILED' ? record?.error : undefined)
+    if (error) {
+      line.error = firstLine(error.message)
+      if (error.missingData) line.missingData = true
+    }
+    return line
+  }
+}

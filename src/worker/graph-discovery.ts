@@ -1,0 +1,81 @@
+import { EtlError } from '../errors.js'
+import { requiredTasks } from '../core/task.js'
+import type { TaskLike } from '../core/task-like.js'
+import { DependencyGraph } from '../graph/dependency-graph.js'
+import type { TaskRecord } from '../scheduler/scheduler.js'
+import { toTaskError } from './task-error.js'
+import type { CompletionCache } from './completion-cache.js'
+
+/** What walking the graph from some roots found. */
+export interface Discovery {
+  graph: DependencyGraph<TaskLike>
+  /** One record per task found, in discovery order, ready for `Scheduler.addTasks`. */
+  records: TaskRecord[]
+}
+
+export interface DiscoverOptions {
+  /** Ids that must not be reached (a running task asking for more work), or the request is a cycle. */
+  forbidden?: ReadonlySet<string>
+}
+
+/**
+ * Walks `requires()` breadth-first from `roots`, checking every task's completeness concurrently, level
+ * by level. Like Luigi it does not descend below a complete task. Throws a scheduling error for a cycle
+ * or a malformed `requires()` before anything is registered or run.
+ */
+export async function discover(roots: readonly TaskLike[], cache: CompletionCache, options: DiscoverOptions = {}): Promise<Discovery> {
+  const graph = new DependencyGraph<TaskLike>()
+  const records: TaskRecord[] = []
+  let frontier: TaskLike[] = []
+  for (const root of roots) {
+    if (graph.has(root.id)) continue
+    graph.addTask(root.id, root)
+    frontier.push(root)
+  }
+  while (frontier.length > 0) {
+    const checks = await Promise.all(frontier.map((task) => cache.check(task)))
+    const next: TaskLike[] = []
+    frontier.forEach((task, index) => {
+      if (options.forbidden?.has(task.id)) throw cycleThrough(task)
+      const check = checks[index]!
+      const status = check.error !== undefined ? 'FAILED' : check.complete ? 'DONE' : 'PENDING'
+      const deps = status === 'PENDING' ? requiredTasks(task) : []
+      for (const dep of deps) {
+        if (!graph.has(dep.id)) {
+          graph.addTask(dep.id, dep)
+          next.push(dep)
+        }
+        graph.addDependency(task.id, dep.id)
+      }
+      records.push(recordOf(task, deps, status, check.error))
+    })
+    frontier = next
+  }
+  graph.assertAcyclic()
+  return { graph, records }
+}
+
+function recordOf(task: TaskLike, deps: TaskLike[], status: TaskRecord['status'], error: unknown): TaskRecord {
+  const record: TaskRecord = {
+    id: task.id,
+    family: task.family,
+    params: Object.fromEntries(task.parameterEntries.map(({ name, text }) => [name, text])),
+    kind: task.kind,
+    deps: deps.map((dep) => dep.id),
+    status,
+    priority: task.priority,
+    resources: { ...task.resources },
+  }
+  if (status === 'FAILED') {
+    const cause = toTaskError(error)
+    record.error = { ...cause, message: `checking whether ${task} is complete failed: ${cause.message}` }
+  }
+  return record
+}
+
+function cycleThrough(task: TaskLike): EtlError {
+  return new EtlError(
+    'ETL_ERR_GRAPH_CYCLE',
+    `the task graph has a cycle: ${task} asked, while running, for tasks that require ${task} itself`,
+  )
+}

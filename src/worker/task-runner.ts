@@ -1,0 +1,192 @@
+import os from 'node:os'
+import type { Logger } from 'pino'
+import { EtlError, UnrecoverableTaskError } from '../errors.js'
+import { isOutputMarker, type TaskResult } from '../core/output-marker.js'
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../core/retry-policy.js'
+import type { Structure } from '../core/structure.js'
+import { outputTargets } from '../core/task.js'
+import type { TaskContext } from '../core/task-context.js'
+import type { TaskLike } from '../core/task-like.js'
+import { CompletionMarkers } from '../core/completion-markers.js'
+import type { Target } from '../core/target.js'
+import { sleep } from '../util/sleep.js'
+import { toTaskError } from './task-error.js'
+import type { TaskOutcome, WorkerEventListener } from './worker-events.js'
+
+/** What the runner needs from the worker around it. */
+export interface TaskRunnerOptions {
+  logger: Logger
+  retry: Partial<RetryPolicy>
+  onEvent: WorkerEventListener
+  /** Aborted when the whole run is cancelled (Ctrl-C). */
+  signal: AbortSignal
+  require: (owner: TaskLike, requirements: Structure<TaskLike>) => Promise<void>
+  progress: (task: TaskLike, message: string) => void
+}
+
+/**
+ * Runs one task to an outcome and never throws: retries within the attempt as its policy says, aborts
+ * it through `ctx.signal` at its timeout, writes its output marker only after `run` succeeded and its
+ * outputs check out, and on failure removes any output this attempt created, so a failed task never
+ * looks complete.
+ */
+export class TaskRunner {
+  readonly #options: TaskRunnerOptions
+
+  constructor(options: TaskRunnerOptions) {
+    this.#options = options
+  }
+
+  async run(task: TaskLike): Promise<TaskOutcome> {
+    const startedAt = Date.now()
+    this.#options.onEvent({ type: 'task-started', task, at: startedAt })
+    const log = this.#options.logger.child({ taskId: task.id, family: task.family })
+    log.info(`running ${task}`)
+    let outputs: Target[] = []
+    let existedBefore: boolean[] = []
+    const tries = { count: 0 }
+    try {
+      outputs = outputTargets(task)
+      existedBefore = await Promise.all(outputs.map((target) => target.exists()))
+      const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...this.#options.retry, ...task.retry }
+      const result = task.kind === 'external' ? await this.#awaitExternal(task, tries) : await this.#runWithRetries(task, policy, log, tries)
+      await this.#commit(task, outputs, { startedAt, attempts: tries.count, result })
+      const outcome: TaskOutcome = { status: 'DONE', startedAt, endedAt: Date.now(), attempts: tries.count, result }
+      log.info({ durationMs: outcome.endedAt - startedAt }, `done ${task}`)
+      return outcome
+    } catch (error) {
+      await this.#rollback(outputs, existedBefore, log)
+      const outcome: TaskOutcome = {
+        status: 'FAILED',
+        startedAt,
+        endedAt: Date.now(),
+        attempts: Math.max(tries.count, 1),
+        result: null,
+        error: toTaskError(error),
+      }
+      log.error({ err: error }, `failed ${task}`)
+      return outcome
+    }
+  }
+
+  async #runWithRetries(task: TaskLike, policy: RetryPolicy, log: Logger, tries: { count: number }): Promise<TaskResult | null> {
+    for (let attempt = 1; ; attempt++) {
+      tries.count = attempt
+      try {
+        return (await this.#attempt(task, attempt, log)) ?? null
+      } catch (error) {
+        const final = attempt > policy.count || error instanceof UnrecoverableTaskError || this.#options.signal.aborted
+        if (final) throw error
+        const delayMs = retryDelayMs(policy, attempt)
+        this.#options.onEvent({ type: 'task-retry', task, attempt, delayMs, error: toTaskError(error) })
+        log.warn({ err: error, attempt, delayMs }, `retrying ${task} in ${delayMs}ms (attempt ${attempt} of ${policy.count + 1} failed)`)
+        await sleep(delayMs, this.#options.signal)
+      }
+    }
+  }
+
+  async #attempt(task: TaskLike, attempt: number, log: Logger): Promise<TaskResult | void> {
+    const timeout = new AbortController()
+    const timer =
+      task.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timeout.abort(new EtlError('ETL_ERR_TASK_TIMEOUT', `${task} timed out after ${task.timeoutMs}ms (its timeoutMs)`))
+          }, task.timeoutMs)
+    const signal = AbortSignal.any([this.#options.signal, timeout.signal])
+    const ctx: TaskContext = {
+      signal,
+      log,
+      attempt,
+      completed: new CompletionMarkers(task.family, task.id),
+      progress: (message, counts) => {
+        this.#options.onEvent({ type: 'task-progress', task, message, ...(counts ? { counts } : {}) })
+        this.#options.progress(task, counts ? `${message} (${counts.done}/${counts.total})` : message)
+      },
+      require: async (requirements) => {
+        await this.#options.require(task, requirements)
+        return requirements
+      },
+    }
+    try {
+      return await untilAborted(Promise.resolve().then(() => task.run(ctx)), signal)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** External data: look, then keep looking every `pollIntervalMs` until `pollTimeoutMs` has passed. */
+  async #awaitExternal(task: TaskLike, tries: { count: number }): Promise<null> {
+    const deadline = Date.now() + (task.pollTimeoutMs ?? 0)
+    for (let looks = 1; ; looks++) {
+      tries.count = looks
+      if (await task.complete()) return null
+      if (Date.now() >= deadline) {
+        const missing = await missingTargets(outputTargets(task))
+        const waited = task.pollTimeoutMs ? ` after waiting ${task.pollTimeoutMs}ms` : ''
+        throw new EtlError(
+          'ETL_ERR_TASK_MISSING_EXTERNAL_DATA',
+          `external data for ${task} is missing${waited}: ${missing.join(', ') || 'complete() returned false'}; it must be produced outside etl`,
+        )
+      }
+      await sleep(Math.min(task.pollIntervalMs ?? 10_000, Math.max(0, deadline - Date.now())), this.#options.signal)
+    }
+  }
+
+  /** Writes the task's own marker, then insists the task is now complete; clears item markers after. */
+  async #commit(task: TaskLike, outputs: Target[], run: { startedAt: number; attempts: number; result: TaskResult | null }): Promise<void> {
+    const endedAt = Date.now()
+    for (const target of outputs) {
+      if (!isOutputMarker(target) || target.taskId !== task.id) continue
+      await target.writeRecord({
+        taskId: task.id,
+        family: task.family,
+        params: Object.fromEntries(task.parameterEntries.map(({ name, text }) => [name, text])),
+        startedAt: new Date(run.startedAt).toISOString(),
+        endedAt: new Date(endedAt).toISOString(),
+        durationMs: endedAt - run.startedAt,
+        attempts: run.attempts,
+        result: run.result,
+        host: os.hostname(),
+        pid: process.pid,
+      })
+    }
+    if (!(await task.complete())) {
+      const missing = await missingTargets(outputs)
+      throw new EtlError(
+        'ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN',
+        `${task} finished but is not complete: ${missing.length ? `missing ${missing.join(', ')}` : 'complete() is still false'}; its run() must write every output`,
+      )
+    }
+    if (task.kind === 'task') await new CompletionMarkers(task.family, task.id).clear()
+  }
+
+  /** Removes the outputs this failed attempt created, so the task cannot look complete. */
+  async #rollback(outputs: Target[], existedBefore: boolean[], log: Logger): Promise<void> {
+    await Promise.all(
+      outputs.map(async (target, index) => {
+        if (existedBefore[index] || !target.remove) return
+        try {
+          if (await target.exists()) await target.remove()
+        } catch (error) {
+          log.warn({ err: error }, `could not remove ${target} after the failure; remove it by hand before rerunning`)
+        }
+      }),
+    )
+  }
+}
+
+async function missingTargets(targets: Target[]): Promise<string[]> {
+  const exists = await Promise.all(targets.map((target) => target.exists()))
+  return targets.filter((_, index) => !exists[index]).map(String)
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts (a run that ignores its signal). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto'
+import os from 'node:os'
+import pLimit, { type LimitFunction } from 'p-limit'
+import type { Logger } from 'pino'
+import { EtlError } from '../errors.js'
+import type { RetryPolicy } from '../core/retry-policy.js'
+import { flatten, type Structure } from '../core/structure.js'
+import { isTask, type TaskLike } from '../core/task-like.js'
+import type { Scheduler, TaskRecord } from '../scheduler/scheduler.js'
+import { BLOCKING_STATUSES } from '../scheduler/task-status.js'
+import { silentLogger } from '../util/logger.js'
+import { Wakeup } from '../util/wakeup.js'
+import { CompletionCache, DEFAULT_COMPLETION_CONCURRENCY } from './completion-cache.js'
+import { discover } from './graph-discovery.js'
+import { TaskRunner } from './task-runner.js'
+import type { TaskOutcome, WorkerEvent, WorkerEventListener } from './worker-events.js'
+
+export interface WorkerOptions {
+  scheduler: Scheduler
+  /** @defaultValue `<host>-<pid>-<random>` */
+  workerId?: string
+  /** Tasks run at once. @defaultValue 1 */
+  workers?: number
+  logger?: Logger
+  /** Retry defaults (the config's `retry`); a task's own `retry` fields win. */
+  retry?: Partial<RetryPolicy>
+  onEvent?: WorkerEventListener
+  /** Aborting it cancels the run: running tasks see their `ctx.signal` abort. */
+  signal?: AbortSignal
+  /** How often to ask again when the next task waits on another worker. @defaultValue 1000 */
+  pollIntervalMs?: number
+  /** How often to tell the scheduler this worker is alive. @defaultValue 10000 */
+  heartbeatMs?: number
+  /** `complete()` checks at once while building the graph. @defaultValue 16 */
+  completionConcurrency?: number
+}
+
+/** Records sent to the scheduler per call, so a 100,000-task graph is not one giant request. */
+const ADD_TASKS_BATCH = 2000
+/** At most one progress message per task per interval reaches the scheduler. */
+const PROGRESS_INTERVAL_MS = 1000
+
+interface Waiter {
+  ids: Set<string>
+  resolve: () => void
+  reject: (error: Error) => void
+}
+
+/**
+ * Takes tasks from a scheduler and runs them, up to `workers` at a time. `add()` walks the graph from the
+ * roots and registers it; `run()` asks for work until nothing it registered can change. The worker only
+ * speaks the `Scheduler` interface, so it runs the same against the in-process scheduler and the daemon.
+ */
+export class Worker {
+  readonly id: string
+  readonly #scheduler: Scheduler
+  readonly #logger: Logger
+  readonly #onEvent: WorkerEventListener
+  readonly #limit: LimitFunction
+  readonly #cache: CompletionCache
+  readonly #runner: TaskRunner
+  readonly #signal: AbortSignal
+  readonly #pollIntervalMs: number
+  readonly #heartbeatMs: number
+  readonly #tasks = new Map<string, TaskLike>()
+  readonly #waiters = new Set<Waiter>()
+  readonly #lastProgress = new Map<string, number>()
+  readonly #wakeup = new Wakeup()
+
+  constructor(options: WorkerOptions) {
+    this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
+    this.#scheduler = options.scheduler
+    this.#logger = (options.logger ?? silentLogger()).child({ workerId: this.id })
+    this.#onEvent = options.onEvent ?? (() => {})
+    this.#limit = pLimit(options.workers ?? 1)
+    this.#cache = new CompletionCache(options.completionConcurrency ?? DEFAULT_COMPLETION_CONCURRENCY)
+    this.#signal = options.signal ?? new AbortController().signal
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1000
+    this.#heartbeatMs = options.heartbeatMs ?? 10_000
+    this.#runner = new TaskRunner({
+      logger: this.#logger,
+      retry: options.retry ?? {},
+      onEvent: this.#onEvent,
+      signal: this.#signal,
+      require: (owner, requirements) => this.#require(owner, requirements),
+      progress: (task, message) => this.#reportProgress(task, message),
+    })
+  }
+
+  /** Every task this worker has registered, by id. */
+  get tasks(): ReadonlyMap<string, TaskLike> {
+    return this.#tasks
+  }
+
+  /**
+   * Walks the graph from `roots`, checks what is complete and registers the rest with the scheduler.
+   * Throws (before registering anything) when the graph has a cycle or a malformed requirement.
+   */
+  async add(roots: readonly TaskLike[]): Promise<TaskRecord[]> {
+    const { graph, records } = await discover(roots, this.#cache)
+    this.#remember(graph.ids().map((id) => graph.node(id)!))
+    await this.#register(records)
+    const count = (status: TaskRecord['status']) => records.filter((record) => record.status === status).length
+    this.#emit({ type: 'discovered', records: records.length, complete: count('DONE'), pending: count('PENDING'), failed: count('FAILED') })
+    return records
+  }
+
+  /** Runs tasks until the scheduler says nothing registered by this worker can change. Never throws for a task failure. */
+  async run(): Promise<void> {
+    const heartbeat = setInterval(() => this.#scheduler.ping({ workerId: this.id }).catch(() => {}), this.#heartbeatMs)
+    heartbeat.unref()
+    try {
+      await this.#loop()
+    } finally {
+      clearInterval(heartbeat)
+      await this.#scheduler.workerStopped({ workerId: this.id }).catch(() => {})
+    }
+  }
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      let done = false
+      while (this.#limit.activeCount + this.#limit.pendingCount < this.#limit.concurrency) {
+        const work = await this.#scheduler.getWork({ workerId: this.id })
+        done = work.done
+        if (!work.taskId) break
+        this.#start(work.taskId)
+      }
+      if (done && this.#limit.activeCount + this.#limit.pendingCount === 0) return
+      await this.#idle()
+    }
+  }
+
+  /** Waits until a task of ours ends, or the poll interval passes while waiting on someone else. */
+  async #idle(): Promise<void> {
+    // While our own tasks run, their ends wake us; polling only matters when we wait on others.
+    const busy = this.#limit.activeCount > this.#waiters.size
+    await this.#wakeup.wait(busy ? undefined : this.#pollIntervalMs)
+    if (this.#waiters.size > 0) await this.#checkWaiters()
+  }
+
+  #start(taskId: string): void {
+    const task = this.#tasks.get(taskId)
+    void this.#limit(async () => {
+      const outcome = task ? await this.#runner.run(task) : unknownTask(taskId)
+      await this.#finish(taskId, outcome)
+    })
+  }
+
+  async #finish(taskId: string, outcome: TaskOutcome): Promise<void> {
+    this.#lastProgress.delete(taskId)
+    if (outcome.status === 'DONE') this.#cache.set(taskId, true)
+    const task = this.#tasks.get(taskId)
+    try {
+      await this.#scheduler.taskFinished({
+        workerId: this.id,
+        taskId,
+        status: outcome.status,
+        startedAt: outcome.startedAt,
+        endedAt: outcome.endedAt,
+        attempts: outcome.attempts,
+        result: outcome.result,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      })
+    } catch (error) {
+      this.#logger.error({ err: error }, `could not report the end of ${task ?? taskId} to the scheduler`)
+    }
+    if (task) this.#emit({ type: 'task-finished', task, outcome })
+    this.#settleWaiters(taskId, outcome.status === 'DONE' ? 'DONE' : 'FAILED')
+    this.#wakeup.notify()
+  }
+
+  /** `ctx.require`: registers what the running task asks for, frees its slot, and waits for it. */
+  async #require(owner: TaskLike, requirements: Structure<TaskLike>): Promise<void> {
+    const wanted = flatten(requirements, isTask)
+    if (wanted.length === 0) return
+    const { graph, records } = await discover(wanted, this.#cache, { forbidden: new Set([owner.id]) })
+    const fresh = records.filter((record) => !this.#tasks.has(record.id))
+    this.#remember(fresh.map((record) => graph.node(record.id)!))
+    await this.#register(fresh)
+    const ids = new Set(wanted.map((task) => task.id))
+    this.#limit.concurrency += 1
+    this.#wakeup.notify()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#waiters.add({ ids, resolve, reject })
+        void this.#checkWaiters()
+      })
+    } finally {
+      this.#limit.concurrency -= 1
+    }
+  }
+
+  async #register(records: TaskRecord[]): Promise<void> {
+    for (let start = 0; start < records.length; start += ADD_TASKS_BATCH) {
+      await this.#scheduler.addTasks({ workerId: this.id, tasks: records.slice(start, start + ADD_TASKS_BATCH) })
+    }
+  }
+
+  /** Keeps the task objects a walk found, so the worker can run whichever the scheduler hands it. */
+  #remember(tasks: Iterable<TaskLike>): void {
+    for (const task of tasks) if (!this.#tasks.has(task.id)) this.#tasks.set(task.id, task)
+  }
+
+  async #checkWaiters(): Promise<void> {
+    const ids = [...new Set([...this.#waiters].flatMap((waiter) => [...waiter.ids]))]
+    if (ids.length === 0) return
+    const statuses = await this.#scheduler.taskStatuses({ taskIds: ids })
+    for (const [id, status] of Object.entries(statuses)) {
+      if (status === 'DONE') this.#settleWaiters(id, 'DONE')
+      else if (BLOCKING_STATUSES.has(status)) this.#settleWaiters(id, 'FAILED')
+    }
+  }
+
+  #settleWaiters(taskId: string, status: 'DONE' | 'FAILED'): void {
+    for (const waiter of this.#waiters) {
+      if (!waiter.ids.has(taskId)) continue
+      if (status === 'FAILED') {
+        this.#waiters.delete(waiter)
+        const task = this.#tasks.get(taskId)
+        waiter.reject(new EtlError('ETL_ERR_TASK_DEPENDENCY_FAILED', `a task required while running failed: ${task ?? taskId}`))
+        continue
+      }
+      waiter.ids.delete(taskId)
+      if (waiter.ids.size === 0) {
+        this.#waiters.delete(waiter)
+        waiter.resolve()
+      }
+    }
+  }
+
+  #reportProgress(task: TaskLike, message: string): void {
+    const now = Date.now()
+    if (now - (this.#lastProgress.get(task.id) ?? 0) < PROGRESS_INTERVAL_MS) return
+    this.#lastProgress.set(task.id, now)
+    this.#scheduler.taskProgress({ workerId: this.id, taskId: task.id, message }).catch(() => {})
+  }
+
+  #emit(event: WorkerEvent): void {
+    this.#onEvent(event)
+  }
+}
+
+function unknownTask(taskId: string): TaskOutcome {
+  const now = Date.now()
+  return {
+    status: 'FAILED',
+    startedAt: now,
+    endedAt: now,
+    attempts: 1,
+    result: null,
+    error: { message: `this worker was handed ${taskId}, which it never registered; only the worker that registered a task can run it` },
+  }
+}
