@@ -1,7 +1,7 @@
 import { EtlError } from '../errors.js'
 import type { ParamSpec } from './param.js'
 import { Task, withParams, type TaskClassWith } from './task.js'
-import type { TaskKind } from './task-like.js'
+import { ABSTRACT_TASK, type TaskKind } from './task-like.js'
 
 /**
  * Data that must appear from outside (an export file, a partner's upload): it has outputs but no `run`.
@@ -33,3 +33,4 @@ export class ExternalTask<S extends ParamSpec = {}> extends Task<S> {
     throw new EtlError('ETL_ERR_TASK_MISSING_EXTERNAL_DATA', `${this} is external data: it cannot be run, only waited for`)
   }
 }
+Object.defineProperty(ExternalTask, ABSTRACT_TASK, { value: true })

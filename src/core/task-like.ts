@@ -8,6 +8,9 @@ import type { Parameter } from './parameter.js'
 /** Marks task objects across copies of this package, where `instanceof` would fail. */
 export const TASK_BRAND: unique symbol = Symbol.for('etl.task')
 
+/** Marks framework base classes (`Task`, `WrapperTask`, `Task.with()` bases) so the registry skips them. */
+export const ABSTRACT_TASK: unique symbol = Symbol.for('etl.abstractTask')
+
 /** How a task's kind changes the way the worker treats it. */
 export type TaskKind = 'task' | 'wrapper' | 'external'
 

@@ -10,16 +10,33 @@ import { flatten, type Structure } from './structure.js'
 import { isTarget, type Target } from './target.js'
 import type { TaskContext } from './task-context.js'
 import { taskId } from './task-id.js'
-import { TASK_BRAND, isTask, type TaskKind, type TaskLike } from './task-like.js'
+import { ABSTRACT_TASK, TASK_BRAND, isTask, type TaskKind, type TaskLike } from './task-like.js'
 
 /** Names a parameter may not take: they would shadow what the worker and scheduler read. */
-const RESERVED_PARAM_NAMES = new Set(['id', 'family', 'params', 'kind', 'help', 'module', 'workers', 'config'])
+const RESERVED_PARAM_NAMES = new Set([
+  'id',
+  'family',
+  'params',
+  'kind',
+  'help',
+  'version',
+  'module',
+  'workers',
+  'config',
+  'localScheduler',
+  'schedulerUrl',
+  'lock',
+  'logLevel',
+  'logFormat',
+  'downstream',
+  'dryRun',
+])
 const PARAM_NAME = /^[a-z][A-Za-z0-9]*$/
 
 /** A task class made by `Task.with(spec)`: its constructor takes exactly the declared parameters. */
 export type TaskClassWith<S extends ParamSpec, I> = (abstract new (
   ...args: {} extends ParamInput<S> ? [params?: ParamInput<S>] : [params: ParamInput<S>]
-) => I) & { readonly params: S }
+) => I) & { readonly params: S; readonly family?: string; readonly description?: string }
 
 /** A concrete task class, as the registry holds it. */
 export type TaskClass = (new (params?: Record<string, unknown>) => TaskLike) & {
@@ -78,8 +95,7 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
   }
 
   get family(): string {
-    const ctor = this.constructor as TaskClass
-    return Object.hasOwn(ctor, 'family') && ctor.family ? ctor.family : ctor.name
+    return familyOf(this.constructor as TaskClass)
   }
 
   get kind(): TaskKind {
@@ -138,6 +154,12 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
   }
 }
 Object.defineProperty(Task.prototype, TASK_BRAND, { value: true })
+Object.defineProperty(Task, ABSTRACT_TASK, { value: true })
+
+/** A class's family: its own static `family`, or its name. */
+export function familyOf(cls: Pick<TaskClass, 'name' | 'family'>): string {
+  return Object.hasOwn(cls, 'family') && cls.family ? cls.family : cls.name
+}
 
 /** Builds `Base.with(spec)`: an abstract subclass carrying the declaration. @internal */
 export function withParams(Base: abstract new (...args: any[]) => TaskLike, declared: ParamSpec): unknown {
@@ -146,6 +168,7 @@ export function withParams(Base: abstract new (...args: any[]) => TaskLike, decl
   abstract class WithParams extends Base {
     static readonly params = frozen
   }
+  Object.defineProperty(WithParams, ABSTRACT_TASK, { value: true })
   return WithParams
 }
 

@@ -2,7 +2,7 @@ import type { ParamSpec } from './param.js'
 import type { Structure } from './structure.js'
 import type { Target } from './target.js'
 import { Task, requiredTasks, withParams, type TaskClassWith } from './task.js'
-import type { TaskKind } from './task-like.js'
+import { ABSTRACT_TASK, type TaskKind } from './task-like.js'
 
 /**
  * A task that only groups others: it has no outputs and is complete when everything it requires is.
@@ -31,3 +31,4 @@ export class WrapperTask<S extends ParamSpec = {}> extends Task<S> {
     return results.every(Boolean)
   }
 }
+Object.defineProperty(WrapperTask, ABSTRACT_TASK, { value: true })

@@ -18,7 +18,7 @@ export interface LoggerOptions {
 }
 
 /** Fields pino adds that the text format prints in its own way (or not at all). */
-const OWN_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'family', 'taskId', 'err'])
+const OWN_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'family', 'taskId', 'workerId', 'err'])
 
 /**
  * The framework's logger: pino, writing synchronously through `write`, so the CLI can keep its live

@@ -85,6 +85,7 @@ export class SummaryCollector {
       else if (line.status === 'UPSTREAM_FAILED') summary.upstreamFailed.push(line)
       else summary.notRun.push(line)
     }
+    summary.ran.sort((a, b) => (this.#outcomes.get(a.id)?.startedAt ?? 0) - (this.#outcomes.get(b.id)?.startedAt ?? 0))
     summary.roots = roots.map((root) => this.#line(root.id, statuses[root.id] ?? 'PENDING', root, initial.get(root.id)))
     summary.complete = summary.roots.every((root) => root.status === 'DONE')
     summary.outcome = summary.complete ? 'ok' : summary.failed.some((line) => line.missingData) ? 'missing-data' : 'task-failed'

@@ -141,10 +141,11 @@ export class Worker {
 
   #start(taskId: string): void {
     const task = this.#tasks.get(taskId)
+    // The wake-up comes after the slot is free again, or the loop could wake, find no slot, and sleep on.
     void this.#limit(async () => {
       const outcome = task ? await this.#runner.run(task) : unknownTask(taskId)
       await this.#finish(taskId, outcome)
-    })
+    }).finally(() => this.#wakeup.notify())
   }
 
   async #finish(taskId: string, outcome: TaskOutcome): Promise<void> {
@@ -167,7 +168,6 @@ export class Worker {
     }
     if (task) this.#emit({ type: 'task-finished', task, outcome })
     this.#settleWaiters(taskId, outcome.status === 'DONE' ? 'DONE' : 'FAILED')
-    this.#wakeup.notify()
   }
 
   /** `ctx.require`: registers what the running task asks for, frees its slot, and waits for it. */

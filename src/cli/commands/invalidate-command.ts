@@ -1,0 +1,94 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { getLayout } from '../../core/layout.js'
+import { CompletionMarkers } from '../../core/completion-markers.js'
+import type { MarkerRecord } from '../../core/output-marker.js'
+import { outputTargets } from '../../core/task.js'
+import type { TaskLike } from '../../core/task-like.js'
+import type { TaskRegistry } from '../../core/task-registry.js'
+import { DependencyGraph } from '../../graph/dependency-graph.js'
+import { walkRequirements } from '../../graph/walk-requirements.js'
+
+export interface InvalidateOptions {
+  downstream: boolean
+  dryRun: boolean
+}
+
+/**
+ * `etl invalidate`: removes a task's outputs (its marker, its files) and its per-item markers so it runs
+ * again; with `downstream`, also every task that depends on it, found among the tasks that have markers
+ * on disk and the registered tasks that take no required parameters.
+ */
+export async function invalidateCommand(root: TaskLike, registry: TaskRegistry, options: InvalidateOptions): Promise<string> {
+  const tasks = options.downstream ? await downstreamOf(root, registry) : [root]
+  const lines: string[] = []
+  let removed = 0
+  for (const task of tasks) {
+    const existing = []
+    for (const target of outputTargets(task)) if (await target.exists()) existing.push(target)
+    const markers = new CompletionMarkers(task.family, task.id)
+    const items = (await markers.list()).length
+    if (existing.length === 0 && items === 0) continue
+    const what = [...existing.map(String), ...(items ? [`${items} item marker${items === 1 ? '' : 's'} in ${path.relative(process.cwd(), markers.dir)}`] : [])]
+    const fixed = existing.filter((target) => !target.remove)
+    if (!options.dryRun) {
+      for (const target of existing) await target.remove?.()
+      await markers.clear()
+    }
+    removed += 1
+    lines.push(`${options.dryRun ? 'would invalidate' : 'invalidated'} ${task}: ${what.join(', ')}`)
+    if (fixed.length) lines.push(`  cannot remove ${fixed.map(String).join(', ')}: delete it by hand`)
+  }
+  const verb = options.dryRun ? 'would be invalidated' : 'invalidated'
+  lines.push(removed ? `${removed} task${removed === 1 ? '' : 's'} ${verb}.` : `Nothing to invalidate: ${root} has no outputs${options.downstream ? ', nor does anything downstream' : ''}.`)
+  return `${lines.join('\n')}\n`
+}
+
+async function downstreamOf(root: TaskLike, registry: TaskRegistry): Promise<TaskLike[]> {
+  const graph = new DependencyGraph<TaskLike>()
+  walkRequirements([root], graph)
+  for (const candidate of [...defaultInstances(registry), ...(await tasksWithMarkers(registry))]) {
+    try {
+      walkRequirements([candidate], graph)
+    } catch {
+      // A task whose requires() cannot be evaluated here cannot be shown to depend on the root.
+    }
+  }
+  return [...graph.downstream(root.id)].map((id) => graph.node(id)!)
+}
+
+/** Every registered task that can be built from defaults and config alone. */
+function defaultInstances(registry: TaskRegistry): TaskLike[] {
+  const tasks: TaskLike[] = []
+  for (const family of registry.families()) {
+    try {
+      tasks.push(registry.create(family, {}))
+    } catch {
+      // It needs parameters only a command line can give; markers on disk cover its instances.
+    }
+  }
+  return tasks
+}
+
+/** The tasks whose output markers are on disk, rebuilt from the parameters each marker records. */
+async function tasksWithMarkers(registry: TaskRegistry): Promise<TaskLike[]> {
+  const { outputDir } = getLayout()
+  const tasks: TaskLike[] = []
+  for (const family of registry.families()) {
+    let files: string[]
+    try {
+      files = await fs.readdir(path.join(outputDir, family))
+    } catch {
+      continue
+    }
+    for (const file of files.filter((name) => name.endsWith('.json') && !name.startsWith('.'))) {
+      try {
+        const record = JSON.parse(await fs.readFile(path.join(outputDir, family, file), 'utf8')) as MarkerRecord
+        tasks.push(registry.create(family, record.params))
+      } catch {
+        // A marker from an older version of the task (renamed parameters): nothing to rebuild.
+      }
+    }
+  }
+  return tasks
+}

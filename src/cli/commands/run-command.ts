@@ -1,0 +1,78 @@
+import path from 'node:path'
+import { EtlError } from '../../errors.js'
+import { getLayout } from '../../core/layout.js'
+import type { TaskLike } from '../../core/task-like.js'
+import { LocalScheduler } from '../../scheduler/local-scheduler.js'
+import type { Scheduler } from '../../scheduler/scheduler.js'
+import { build } from '../../worker/build.js'
+import { acquireRunLock, defaultLockDir } from '../../worker/run-lock.js'
+import type { CliEnvironment } from '../cli-environment.js'
+import { ExitCode, exitCodeFor, type ExitCodeValue } from '../exit-codes.js'
+import { ProgressTracker } from '../progress-tracker.js'
+import { formatSummary } from '../summary-report.js'
+
+export interface RunOptions {
+  localScheduler: boolean
+  schedulerUrl?: string | undefined
+  workers?: number | undefined
+  lock: boolean
+}
+
+/** A function that connects to the central scheduler; the daemon's module provides it. */
+export type RemoteSchedulerFactory = (url: string | undefined, env: CliEnvironment) => Promise<Scheduler>
+
+/**
+ * `etl run`: takes the machine lock for this task, builds it and everything it needs, shows progress,
+ * prints the summary and returns the exit code. A second Ctrl-C stops at once; the first lets running
+ * tasks see their abort signal and end cleanly.
+ */
+export async function runCommand(
+  env: CliEnvironment,
+  root: TaskLike,
+  options: RunOptions,
+  connectRemote: RemoteSchedulerFactory,
+): Promise<ExitCodeValue> {
+  let lock: Awaited<ReturnType<typeof acquireRunLock>> | undefined
+  if (options.lock) {
+    lock = await acquireRunLock(`${getLayout().outputDir}\n${root.id}`, env.config.lockDir ?? defaultLockDir())
+    if (!lock.acquired) {
+      const { holder } = lock
+      process.stderr.write(
+        `${root} is already running (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}); ` +
+          `wait for it to finish, or pass --no-lock to run anyway (lock file ${path.basename(lock.file)})\n`,
+      )
+      return ExitCode.ALREADY_RUNNING
+    }
+  }
+  const abort = new AbortController()
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(130)
+    env.logger.warn('interrupted: letting running tasks stop (press Ctrl-C again to quit at once)')
+    abort.abort(new EtlError('ETL_ERR_TASK_CANCELLED', 'the run was interrupted'))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const progress = new ProgressTracker()
+  try {
+    const scheduler = options.localScheduler ? new LocalScheduler({ resources: env.config.resources }) : await connectRemote(options.schedulerUrl, env)
+    const summary = await build(root, {
+      scheduler,
+      workers: options.workers ?? env.config.workers,
+      retry: env.config.retry,
+      logger: env.logger,
+      signal: abort.signal,
+      onEvent: (event) => {
+        progress.update(event)
+        env.terminal.status(progress.line())
+      },
+    })
+    env.terminal.clear()
+    process.stdout.write(formatSummary(summary))
+    return exitCodeFor(summary.outcome)
+  } finally {
+    env.terminal.clear()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    if (lock?.acquired) await lock.lock.release()
+  }
+}

@@ -1,0 +1,41 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { EtlError } from '../errors.js'
+import { TaskRegistry } from '../core/task-registry.js'
+
+/** The module `etl` loads tasks from when `--module` is not given. */
+export const DEFAULT_TASK_MODULE = 'tasks/index.ts'
+
+const TYPESCRIPT = /\.[cm]?tsx?$/
+
+/**
+ * Imports a module of task classes (TypeScript is compiled on the fly, so there is no build step) and
+ * registers every exported task class.
+ */
+export async function loadTasks(modulePath: string | undefined, cwd = process.cwd()): Promise<TaskRegistry> {
+  const file = path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)
+  try {
+    await fs.access(file)
+  } catch {
+    const fix = modulePath ? 'check the --module path' : `create ${DEFAULT_TASK_MODULE}, or pass --module <file>`
+    throw new EtlError('ETL_ERR_TASK_MODULE', `task module ${file} does not exist; ${fix}`)
+  }
+  if (TYPESCRIPT.test(file)) await registerTypeScript()
+  let exports: Record<string, unknown>
+  try {
+    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  } catch (error) {
+    throw new EtlError('ETL_ERR_TASK_MODULE', `cannot load task module ${file}: ${(error as Error).message}`, { cause: error })
+  }
+  return TaskRegistry.fromModule(exports)
+}
+
+let registered = false
+
+async function registerTypeScript(): Promise<void> {
+  if (registered) return
+  const { register } = await import('tsx/esm/api')
+  register()
+  registered = true
+}

@@ -1,0 +1,194 @@
+import yargs, { type Argv } from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { EtlError, isSchedulingError } from '../errors.js'
+import type { TaskRegistry } from '../core/task-registry.js'
+import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
+import { prepareEnvironment, type GlobalOptions } from './cli-environment.js'
+import { depsCommand } from './commands/deps-command.js'
+import { invalidateCommand } from './commands/invalidate-command.js'
+import { listCommand } from './commands/list-command.js'
+import { runCommand, type RemoteSchedulerFactory } from './commands/run-command.js'
+import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { loadTasks } from './load-tasks.js'
+import { declareTaskOptions, taskTexts } from './task-arguments.js'
+
+/** A mistake in the command line itself, reported with the scheduling-error exit code. */
+class UsageError extends Error {}
+
+/** Commands that build a task from `<task>` and `--<param>` arguments. */
+const TASK_COMMANDS = new Set(['run', 'deps', 'invalidate'])
+
+/** Options of the task commands, so everything else on the line is a task parameter. */
+const COMMAND_OPTIONS = new Set([
+  'task',
+  'config',
+  'module',
+  'logLevel',
+  'logFormat',
+  'localScheduler',
+  'schedulerUrl',
+  'workers',
+  'lock',
+  'downstream',
+  'dryRun',
+  'help',
+  'version',
+])
+
+const connectRemoteScheduler: RemoteSchedulerFactory = async () => {
+  throw new EtlError(
+    'ETL_ERR_SCHEDULER_UNREACHABLE',
+    'this build has no central scheduler client yet; pass --local-scheduler to run in-process',
+  )
+}
+
+/**
+ * The `etl` command line. Returns the exit code rather than exiting, so tests can call it in-process.
+ */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue = ExitCode.OK
+  const command = argv.find((arg) => !arg.startsWith('-'))
+  let registry: TaskRegistry | undefined
+  let registryError: unknown
+  if (command && (TASK_COMMANDS.has(command) || command === 'list')) {
+    const pre = yargs(argv).help(false).version(false).strict(false).parserConfiguration({ 'strip-dashed': true }).parseSync()
+    try {
+      registry = await loadTasks(typeof pre.module === 'string' ? pre.module : undefined)
+    } catch (error) {
+      registryError = error
+    }
+  }
+  const tasks = async () => {
+    if (!registry) throw registryError
+    return registry
+  }
+  const environment = (options: GlobalOptions) => prepareEnvironment(options, tasks)
+
+  const cli = yargs(argv)
+    .scriptName('etl')
+    .usage('$0 <command> [options]\n\nA dependency-graph task orchestrator: run a task and whatever it needs that is not complete yet.')
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'strip-dashed': true })
+    .option('config', { type: 'string', describe: 'config file (default: etl.config.json in the working directory, if present)', global: true })
+    .option('module', { type: 'string', describe: 'module that exports the task classes (.ts or .js)', default: undefined, defaultDescription: 'tasks/index.ts', global: true })
+    .option('log-level', { choices: LOG_LEVELS, describe: 'log level (default: the config, else info)', global: true })
+    .option('log-format', { choices: LOG_FORMATS, describe: 'text lines, or JSON lines for log shippers', global: true })
+    .command(
+      'run <task>',
+      'run a task and everything it needs that is not complete',
+      (y: Argv) =>
+        declareTaskOptions(
+          y
+            .positional('task', { type: 'string', describe: 'the task family, e.g. RunJob' })
+            .option('local-scheduler', { type: 'boolean', default: false, describe: 'schedule in this process instead of asking the central scheduler' })
+            .option('scheduler-url', { type: 'string', describe: 'the central scheduler (default: the config, else http://127.0.0.1:8082)' })
+            .option('workers', { type: 'number', describe: 'tasks to run at once (default: the config, else 1)' })
+            .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' })
+            .check((args) => {
+              if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
+                throw new UsageError(`--workers must be a whole number of at least 1, got ${String(args.workers)}`)
+              }
+              return true
+            }),
+          registry,
+          taskArgument(argv),
+        ),
+      async (args) => {
+        const env = await environment(args as GlobalOptions)
+        const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
+        const options = {
+          localScheduler: Boolean(args.localScheduler),
+          schedulerUrl: args.schedulerUrl as string | undefined,
+          workers: args.workers as number | undefined,
+          lock: args.lock !== false,
+        }
+        exitCode = await runCommand(env, root, options, connectRemoteScheduler)
+      },
+    )
+    .command(
+      'list',
+      'list the registered tasks and their parameters',
+      (y: Argv) => y,
+      async (args) => {
+        const env = await environment(args as GlobalOptions)
+        process.stdout.write(listCommand(env.registry))
+      },
+    )
+    .command(
+      'deps <task>',
+      'show the dependency tree below a task, with each task’s status',
+      (y: Argv) => declareTaskOptions(y.positional('task', { type: 'string', describe: 'the task family' }), registry, taskArgument(argv)),
+      async (args) => {
+        const env = await environment(args as GlobalOptions)
+        const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
+        process.stdout.write(await depsCommand(root))
+      },
+    )
+    .command(
+      'invalidate <task>',
+      'remove a task’s outputs so it runs again',
+      (y: Argv) =>
+        declareTaskOptions(
+          y
+            .positional('task', { type: 'string', describe: 'the task family' })
+            .option('downstream', { type: 'boolean', default: false, describe: 'also invalidate every task that depends on it' })
+            .option('dry-run', { type: 'boolean', default: false, describe: 'only show what would be removed' }),
+          registry,
+          taskArgument(argv),
+        ),
+      async (args) => {
+        const env = await environment(args as GlobalOptions)
+        const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
+        process.stdout.write(await invalidateCommand(root, env.registry, { downstream: Boolean(args.downstream), dryRun: Boolean(args.dryRun) }))
+      },
+    )
+    .demandCommand(1, 'name a command: run, list, deps or invalidate')
+    .strict()
+    .fail((message, error) => {
+      throw error ?? new UsageError(explainUsage(message, argv, registry))
+    })
+    .exitProcess(false)
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+
+  try {
+    await cli.parseAsync()
+    return exitCode
+  } catch (error) {
+    return reportError(error)
+  }
+}
+
+/** The `<task>` argument of a task command, read before yargs parses, to declare its parameters. */
+function taskArgument(argv: string[]): string | undefined {
+  const positionals = argv.filter((arg) => !arg.startsWith('-'))
+  return TASK_COMMANDS.has(positionals[0] ?? '') ? positionals[1] : undefined
+}
+
+/** yargs' message, with what is known when the task or a parameter is unknown. */
+function explainUsage(message: string, argv: string[], registry: TaskRegistry | undefined): string {
+  const family = taskArgument(argv)
+  if (!registry || !family) return message
+  if (!registry.get(family)) {
+    try {
+      registry.require(family)
+    } catch (error) {
+      return (error as Error).message
+    }
+  }
+  if (/unknown argument/i.test(message)) {
+    const known = registry.parameters(family).map(([name]) => `--${name}`)
+    return `${message} for task '${family}'; its parameters: ${known.join(', ') || '(none)'}`
+  }
+  return message
+}
+
+function reportError(error: unknown): ExitCodeValue {
+  if (error instanceof UsageError || isSchedulingError(error)) {
+    process.stderr.write(`etl: ${(error as Error).message}\nRun etl --help for usage.\n`)
+    return ExitCode.SCHEDULING_ERROR
+  }
+  process.stderr.write(`etl: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  return ExitCode.UNHANDLED
+}

@@ -1,0 +1,27 @@
+import type { Argv } from 'yargs'
+import type { TaskRegistry, ParameterTexts } from '../core/task-registry.js'
+import { BoolParameter } from '../core/parameters/bool-parameter.js'
+
+/** Declares a task's parameters as options of a command, so `--help` lists them and strict mode knows them. */
+export function declareTaskOptions<T>(yargs: Argv<T>, registry: TaskRegistry | undefined, family: unknown): Argv<T> {
+  if (!registry || typeof family !== 'string' || !registry.get(family)) return yargs
+  for (const [name, parameter] of registry.parameters(family)) {
+    const defaultText = parameter.hasDefault ? `; default ${parameter.serialize(parameter.defaultValue)}` : ''
+    yargs.option(name, {
+      type: parameter instanceof BoolParameter ? 'boolean' : 'string',
+      describe: `${parameter.description ?? ''} (${parameter.typeName}${defaultText})`.trim(),
+      group: `${family} parameters:`,
+    })
+  }
+  return yargs
+}
+
+/** The task parameters among parsed arguments: everything that is not a known command option. */
+export function taskTexts(argv: Record<string, unknown>, commandOptions: ReadonlySet<string>): ParameterTexts {
+  const texts: Record<string, string | boolean> = {}
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === '_' || key === '$0' || commandOptions.has(key) || value === undefined) continue
+    texts[key] = typeof value === 'boolean' ? value : String(value)
+  }
+  return texts
+}

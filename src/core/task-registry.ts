@@ -1,0 +1,85 @@
+import { EtlError } from '../errors.js'
+import type { Parameter } from './parameter.js'
+import { familyOf, type TaskClass } from './task.js'
+import { ABSTRACT_TASK, TASK_BRAND, type TaskLike } from './task-like.js'
+
+/** Parameter values as they come from the command line: text, or a boolean for a bare `--flag`. */
+export type ParameterTexts = Readonly<Record<string, string | boolean | undefined>>
+
+/**
+ * The task families a module exports, by name: what `etl run`, `etl list` and `etl deps` can build.
+ * Every exported class that extends `Task` (and is not a framework base) is registered.
+ */
+export class TaskRegistry {
+  readonly #classes = new Map<string, TaskClass>()
+
+  /** Collects the task classes among a module's exports. */
+  static fromModule(exports: Readonly<Record<string, unknown>>): TaskRegistry {
+    const registry = new TaskRegistry()
+    for (const value of Object.values(exports)) if (isTaskClass(value)) registry.add(value)
+    return registry
+  }
+
+  add(cls: TaskClass): void {
+    const family = familyOf(cls)
+    const existing = this.#classes.get(family)
+    if (existing && existing !== cls) {
+      throw new EtlError('ETL_ERR_TASK_DUPLICATE_FAMILY', `two task classes share the family '${family}'; rename one, or set a distinct static family on it`)
+    }
+    this.#classes.set(family, cls)
+  }
+
+  families(): string[] {
+    return [...this.#classes.keys()].sort()
+  }
+
+  get(family: string): TaskClass | undefined {
+    return this.#classes.get(family)
+  }
+
+  /** The class for `family`, or an error that lists the families there are. */
+  require(family: string): TaskClass {
+    const cls = this.#classes.get(family)
+    if (cls) return cls
+    const known = this.families()
+    const close = known.filter((name) => name.toLowerCase() === family.toLowerCase())
+    const hint = close.length ? ` (did you mean ${close.join(', ')}?)` : ''
+    throw new EtlError('ETL_ERR_TASK_UNKNOWN', `unknown task '${family}'${hint}; known tasks: ${known.join(', ') || '(none: the module exports no Task classes)'}`)
+  }
+
+  /** The declared parameters of a family, in declaration order. */
+  parameters(family: string): [string, Parameter<unknown>][] {
+    return Object.entries(this.require(family).params) as [string, Parameter<unknown>][]
+  }
+
+  /**
+   * Builds a task from command-line text: each value is parsed by its parameter, and any error names
+   * the flag, the value and what it expects.
+   */
+  create(family: string, texts: ParameterTexts): TaskLike {
+    const cls = this.require(family)
+    const values: Record<string, unknown> = {}
+    for (const [name, text] of Object.entries(texts)) {
+      if (text === undefined) continue
+      const parameter = cls.params[name] as Parameter<unknown> | undefined
+      if (!parameter) {
+        const known = Object.keys(cls.params).map((key) => `--${key}`)
+        throw new EtlError('ETL_ERR_PARAM_UNKNOWN', `unknown parameter --${name} for task '${family}'; known: ${known.join(', ') || '(none)'}`)
+      }
+      try {
+        values[name] = parameter.parse(String(text))
+      } catch (error) {
+        throw new EtlError('ETL_ERR_PARAM_INVALID', `invalid value ${JSON.stringify(String(text))} for --${name} of task '${family}': ${(error as Error).message}`)
+      }
+    }
+    return new cls(values)
+  }
+}
+
+function isTaskClass(value: unknown): value is TaskClass {
+  return (
+    typeof value === 'function' &&
+    (value.prototype as Record<PropertyKey, unknown> | undefined)?.[TASK_BRAND] === true &&
+    !Object.hasOwn(value, ABSTRACT_TASK)
+  )
+}

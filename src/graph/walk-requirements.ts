@@ -1,0 +1,27 @@
+import { requiredTasks } from '../core/task.js'
+import type { TaskLike } from '../core/task-like.js'
+import { DependencyGraph } from './dependency-graph.js'
+
+/**
+ * The whole graph below `roots`, complete tasks included (unlike a run, which stops at complete tasks):
+ * what `etl deps` draws and what `etl invalidate --downstream` searches.
+ */
+export function walkRequirements(roots: Iterable<TaskLike>, graph = new DependencyGraph<TaskLike>()): DependencyGraph<TaskLike> {
+  const stack: TaskLike[] = []
+  for (const root of roots) {
+    if (graph.has(root.id)) continue
+    graph.addTask(root.id, root)
+    stack.push(root)
+  }
+  while (stack.length > 0) {
+    const task = stack.pop()!
+    for (const dep of requiredTasks(task)) {
+      if (!graph.has(dep.id)) {
+        graph.addTask(dep.id, dep)
+        stack.push(dep)
+      }
+      graph.addDependency(task.id, dep.id)
+    }
+  }
+  return graph
+}
