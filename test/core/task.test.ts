@@ -48,12 +48,12 @@ test('task: an unknown or malformed parameter is refused with the known names or
 test.serial('task: config values fill parameters before declared defaults, and are validated', (t) => {
   t.teardown(() => setParameterDefaults({}))
   setParameterDefaults({ Extract: { table: 'from_config', date: '2024-05-01' } })
-  const task = new Extract()
+  const task = new Extract({} as never)
   t.is(task.params.table, 'from_config')
   t.is(task.params.date, '2024-05-01')
   t.is(new Extract({ table: 'given' }).params.table, 'given')
   setParameterDefaults({ Extract: { table: 'x', date: 'soon' } })
-  const error = t.throws(() => new Extract(), { instanceOf: EtlError })
+  const error = t.throws(() => new Extract({} as never), { instanceOf: EtlError })
   t.regex(error.message, /from etl\.config\.json tasks\.Extract\.date/)
 })
 
