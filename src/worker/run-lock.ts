@@ -64,7 +64,6 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
 
 function isAlive(holder: LockHolder): boolean {
   if (holder.host !== os.hostname()) return true // another machine sharing the folder: trust it
-  if (holder.pid === process.pid) return false
   try {
     process.kill(holder.pid, 0)
   } catch (error) {
