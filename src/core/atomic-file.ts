@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
@@ -15,9 +14,11 @@ async function ensureDir(dir: string): Promise<void> {
   knownDirs.add(dir)
 }
 
-/** A sibling temp path: same folder, so the final rename never crosses a file system. */
+let tempCounter = 0
+
+/** A sibling temp path, unique per process and write: same folder, so the rename never crosses a file system. */
 function tempPathFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${tempCounter++}`)
 }
 
 /**

@@ -40,22 +40,24 @@ export class TaskRunner {
   async run(task: TaskLike): Promise<TaskOutcome> {
     const startedAt = Date.now()
     this.#options.onEvent({ type: 'task-started', task, at: startedAt })
-    const log = this.#options.logger.child({ taskId: task.id, family: task.family })
-    log.info(`running ${task}`)
+    // A child logger per task costs more than a no-op task's whole run, so it is made only when used.
+    let scoped: Logger | undefined
+    const log = () => (scoped ??= this.#options.logger.child({ taskId: task.id, family: task.family }))
+    const info = this.#options.logger.isLevelEnabled('info')
+    if (info) log().info(`running ${task}`)
     let outputs: Target[] = []
-    let existedBefore: boolean[] = []
     const tries = { count: 0 }
+    const used = { completed: false }
     try {
       outputs = outputTargets(task)
-      existedBefore = await Promise.all(outputs.map((target) => target.exists()))
       const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...this.#options.retry, ...task.retry }
-      const result = task.kind === 'external' ? await this.#awaitExternal(task, tries) : await this.#runWithRetries(task, policy, log, tries)
-      await this.#commit(task, outputs, { startedAt, attempts: tries.count, result })
+      const result = task.kind === 'external' ? await this.#awaitExternal(task, tries) : await this.#runWithRetries(task, policy, log, tries, used)
+      await this.#commit(task, outputs, { startedAt, attempts: tries.count, result, clearItems: used.completed })
       const outcome: TaskOutcome = { status: 'DONE', startedAt, endedAt: Date.now(), attempts: tries.count, result }
-      log.info({ durationMs: outcome.endedAt - startedAt }, `done ${task}`)
+      if (info) log().info({ durationMs: outcome.endedAt - startedAt }, `done ${task}`)
       return outcome
     } catch (error) {
-      await this.#rollback(outputs, existedBefore, log)
+      if (task.kind !== 'external') await this.#rollback(outputs, log)
       const outcome: TaskOutcome = {
         status: 'FAILED',
         startedAt,
@@ -64,41 +66,54 @@ export class TaskRunner {
         result: null,
         error: toTaskError(error),
       }
-      log.error({ err: error }, `failed ${task}`)
+      log().error({ err: error }, `failed ${task}`)
       return outcome
     }
   }
 
-  async #runWithRetries(task: TaskLike, policy: RetryPolicy, log: Logger, tries: { count: number }): Promise<TaskResult | null> {
+  async #runWithRetries(
+    task: TaskLike,
+    policy: RetryPolicy,
+    log: () => Logger,
+    tries: { count: number },
+    used: { completed: boolean },
+  ): Promise<TaskResult | null> {
     for (let attempt = 1; ; attempt++) {
       tries.count = attempt
       try {
-        return (await this.#attempt(task, attempt, log)) ?? null
+        return (await this.#attempt(task, attempt, log, used)) ?? null
       } catch (error) {
         const final = attempt > policy.count || error instanceof UnrecoverableTaskError || this.#options.signal.aborted
         if (final) throw error
         const delayMs = retryDelayMs(policy, attempt)
         this.#options.onEvent({ type: 'task-retry', task, attempt, delayMs, error: toTaskError(error) })
-        log.warn({ err: error, attempt, delayMs }, `retrying ${task} in ${delayMs}ms (attempt ${attempt} of ${policy.count + 1} failed)`)
+        log().warn({ err: error, attempt, delayMs }, `retrying ${task} in ${delayMs}ms (attempt ${attempt} of ${policy.count + 1} failed)`)
         await sleep(delayMs, this.#options.signal)
       }
     }
   }
 
-  async #attempt(task: TaskLike, attempt: number, log: Logger): Promise<TaskResult | void> {
-    const timeout = new AbortController()
-    const timer =
-      task.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timeout.abort(new EtlError('ETL_ERR_TASK_TIMEOUT', `${task} timed out after ${task.timeoutMs}ms (its timeoutMs)`))
-          }, task.timeoutMs)
-    const signal = AbortSignal.any([this.#options.signal, timeout.signal])
+  async #attempt(task: TaskLike, attempt: number, log: () => Logger, used: { completed: boolean }): Promise<TaskResult | void> {
+    let timer: NodeJS.Timeout | undefined
+    let signal = this.#options.signal
+    if (task.timeoutMs !== undefined) {
+      const timeout = new AbortController()
+      const error = new EtlError('ETL_ERR_TASK_TIMEOUT', `${task} timed out after ${task.timeoutMs}ms (its timeoutMs)`)
+      timer = setTimeout(() => timeout.abort(error), task.timeoutMs)
+      signal = AbortSignal.any([signal, timeout.signal])
+    }
+    let completed: CompletionMarkers | undefined
     const ctx: TaskContext = {
       signal,
-      log,
+      get log() {
+        return log()
+      },
       attempt,
-      completed: new CompletionMarkers(task.family, task.id),
+      get completed() {
+        used.completed = true
+        completed ??= new CompletionMarkers(task.family, task.id)
+        return completed
+      },
       progress: (message, counts) => {
         this.#options.onEvent({ type: 'task-progress', task, message, ...(counts ? { counts } : {}) })
         this.#options.progress(task, counts ? `${message} (${counts.done}/${counts.total})` : message)
@@ -134,7 +149,11 @@ export class TaskRunner {
   }
 
   /** Writes the task's own marker, then insists the task is now complete; clears item markers after. */
-  async #commit(task: TaskLike, outputs: Target[], run: { startedAt: number; attempts: number; result: TaskResult | null }): Promise<void> {
+  async #commit(
+    task: TaskLike,
+    outputs: Target[],
+    run: { startedAt: number; attempts: number; result: TaskResult | null; clearItems: boolean },
+  ): Promise<void> {
     const endedAt = Date.now()
     for (const target of outputs) {
       if (!isOutputMarker(target) || target.taskId !== task.id) continue
@@ -158,18 +177,23 @@ export class TaskRunner {
         `${task} finished but is not complete: ${missing.length ? `missing ${missing.join(', ')}` : 'complete() is still false'}; its run() must write every output`,
       )
     }
-    if (task.kind === 'task') await new CompletionMarkers(task.family, task.id).clear()
+    // Item markers only matter for resuming a failed attempt; once the task is complete they would make
+    // a rerun (after its marker is deleted) skip every item.
+    if (run.clearItems) await new CompletionMarkers(task.family, task.id).clear()
   }
 
-  /** Removes the outputs this failed attempt created, so the task cannot look complete. */
-  async #rollback(outputs: Target[], existedBefore: boolean[], log: Logger): Promise<void> {
+  /**
+   * Removes the outputs of a failed task, so it cannot look complete: whatever of them exists is partial
+   * or stale, and the rerun writes them again.
+   */
+  async #rollback(outputs: Target[], log: () => Logger): Promise<void> {
     await Promise.all(
-      outputs.map(async (target, index) => {
-        if (existedBefore[index] || !target.remove) return
+      outputs.map(async (target) => {
+        if (!target.remove) return
         try {
           if (await target.exists()) await target.remove()
         } catch (error) {
-          log.warn({ err: error }, `could not remove ${target} after the failure; remove it by hand before rerunning`)
+          log().warn({ err: error }, `could not remove ${target} after the failure; remove it by hand before rerunning`)
         }
       }),
     )
