@@ -58,7 +58,8 @@ function layeredEdges(n: number): number[][] {
       continue
     }
     const below = (layer - 1) * perLayer
-    const picked = new Set<number>()
+    // The first pick walks the layer below in order, so every task there is needed by someone.
+    const picked = new Set<number>([below + (i % perLayer)])
     while (picked.size < LAYER_FAN) picked.add(below + Math.floor(random() * perLayer))
     deps.push([...picked])
   }

@@ -12,6 +12,9 @@ import type { TaskContext } from './task-context.js'
 import { taskId } from './task-id.js'
 import { ABSTRACT_TASK, TASK_BRAND, isTask, type TaskKind, type TaskLike } from './task-like.js'
 
+/** The default `resources`, one frozen object shared by every task that holds none. */
+const NO_RESOURCES: Readonly<Record<string, number>> = Object.freeze({})
+
 /** Names a parameter may not take: they would shadow what the worker and scheduler read. */
 const RESERVED_PARAM_NAMES = new Set([
   'id',
@@ -77,7 +80,7 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
   /** Higher runs first among tasks that are ready at the same time. @defaultValue 0 */
   priority = 0
   /** Named resources this task holds while it runs: `{ mysql: 1 }`; caps come from the config. */
-  resources: Readonly<Record<string, number>> = {}
+  resources: Readonly<Record<string, number>> = NO_RESOURCES
   /** Retries within the run; unset fields come from the config's `retry`. */
   retry: Partial<RetryPolicy> | undefined = undefined
   /** Aborts `run` (through `ctx.signal`) and fails the attempt after this many milliseconds. */

@@ -197,7 +197,9 @@ export class LocalScheduler implements Scheduler {
     state.kind = record.kind
     state.priority = record.priority
     state.resources = record.resources
-    state.deps = [...new Set(record.deps)]
+    // Records from our own discovery are already deduplicated; anything else is made so here.
+    const unique = new Set(record.deps)
+    state.deps = unique.size === record.deps.length ? record.deps : [...unique]
     for (const id of state.deps) {
       const dep = this.#stateFor(id)
       dep.dependents.push(state.id)

@@ -31,7 +31,7 @@ export async function build(roots: TaskLike | readonly TaskLike[], options: Buil
     options.onEvent?.(event)
   }
   const worker = new Worker({ ...options, scheduler, onEvent })
-  const records = await worker.add(rootList)
+  await worker.add(rootList)
   await worker.run()
-  return collector.summarize(rootList, records, worker.tasks, scheduler)
+  return collector.summarize(rootList, worker, scheduler)
 }

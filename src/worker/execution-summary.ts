@@ -1,9 +1,10 @@
 import { firstLine } from '../errors.js'
 import type { TaskResult } from '../core/output-marker.js'
 import type { TaskLike } from '../core/task-like.js'
-import type { Scheduler, TaskRecord } from '../scheduler/scheduler.js'
+import type { Scheduler } from '../scheduler/scheduler.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
 import type { TaskOutcome, WorkerEvent } from './worker-events.js'
+import type { Worker } from './worker.js'
 
 /** How a run ended, from best to worst; the CLI maps each to an exit code. */
 export type RunOutcome = 'ok' | 'task-failed' | 'missing-data'
@@ -11,7 +12,8 @@ export type RunOutcome = 'ok' | 'task-failed' | 'missing-data'
 /** One task's line in the summary. */
 export interface SummaryLine {
   id: string
-  label: string
+  /** `Family(param=value, …)`; computed when read, since a 100,000-task summary prints a few dozen. */
+  readonly label: string
   family: string
   status: TaskStatus
   durationMs?: number
@@ -44,6 +46,34 @@ export interface ExecutionSummary {
   notRun: SummaryLine[]
 }
 
+/** A summary line whose label is computed only when read (a 100,000-task summary prints a few dozen). */
+class Line implements SummaryLine {
+  readonly id: string
+  readonly family: string
+  readonly status: TaskStatus
+  readonly #task: TaskLike | undefined
+  durationMs?: number
+  attempts?: number
+  result?: TaskResult | null
+  error?: string
+  missingData?: boolean
+
+  constructor(id: string, task: TaskLike | undefined, status: TaskStatus) {
+    this.id = id
+    this.family = task?.family ?? id
+    this.status = status
+    this.#task = task
+  }
+
+  get label(): string {
+    return this.#task ? String(this.#task) : this.id
+  }
+
+  toJSON(): SummaryLine {
+    return { ...this, label: this.label }
+  }
+}
+
 /** Builds the summary from the worker's events and the scheduler's final word on each task. */
 export class SummaryCollector {
   readonly #startedAt = Date.now()
@@ -53,15 +83,9 @@ export class SummaryCollector {
     if (event.type === 'task-finished') this.#outcomes.set(event.task.id, event.outcome)
   }
 
-  async summarize(
-    roots: readonly TaskLike[],
-    records: readonly TaskRecord[],
-    tasks: ReadonlyMap<string, TaskLike>,
-    scheduler: Scheduler,
-  ): Promise<ExecutionSummary> {
-    const ids = [...new Set([...records.map((record) => record.id), ...this.#outcomes.keys()])]
+  async summarize(roots: readonly TaskLike[], worker: Worker, scheduler: Scheduler): Promise<ExecutionSummary> {
+    const ids = [...worker.tasks.keys()]
     const statuses = await scheduler.taskStatuses({ taskIds: ids })
-    const initial = new Map(records.map((record) => [record.id, record]))
     const summary: ExecutionSummary = {
       outcome: 'ok',
       complete: false,
@@ -76,31 +100,32 @@ export class SummaryCollector {
       notRun: [],
     }
     for (const id of ids) {
-      const line = this.#line(id, statuses[id] ?? 'PENDING', tasks.get(id), initial.get(id))
+      const line = this.#line(id, statuses[id] ?? 'PENDING', worker)
       if (line.status === 'DONE') {
         if (this.#outcomes.has(id)) summary.ran.push(line)
-        else if (initial.get(id)?.status === 'DONE') summary.alreadyComplete.push(line)
+        else if (worker.completeAtStart.has(id)) summary.alreadyComplete.push(line)
         else summary.doneElsewhere.push(line)
       } else if (line.status === 'FAILED') summary.failed.push(line)
       else if (line.status === 'UPSTREAM_FAILED') summary.upstreamFailed.push(line)
       else summary.notRun.push(line)
     }
     summary.ran.sort((a, b) => (this.#outcomes.get(a.id)?.startedAt ?? 0) - (this.#outcomes.get(b.id)?.startedAt ?? 0))
-    summary.roots = roots.map((root) => this.#line(root.id, statuses[root.id] ?? 'PENDING', root, initial.get(root.id)))
+    summary.roots = roots.map((root) => this.#line(root.id, statuses[root.id] ?? 'PENDING', worker))
     summary.complete = summary.roots.every((root) => root.status === 'DONE')
     summary.outcome = summary.complete ? 'ok' : summary.failed.some((line) => line.missingData) ? 'missing-data' : 'task-failed'
     return summary
   }
 
-  #line(id: string, status: TaskStatus, task: TaskLike | undefined, record: TaskRecord | undefined): SummaryLine {
-    const line: SummaryLine = { id, label: task ? String(task) : id, family: task?.family ?? record?.family ?? id, status }
+  #line(id: string, status: TaskStatus, worker: Worker): SummaryLine {
+    const task = worker.tasks.get(id)
+    const line = new Line(id, task, status)
     const outcome = this.#outcomes.get(id)
     if (outcome) {
       line.durationMs = outcome.endedAt - outcome.startedAt
       line.attempts = outcome.attempts
       line.result = outcome.result
     }
-    const error = outcome?.error ?? (status === 'FAILED' ? record?.error : undefined)
+    const error = outcome?.error ?? (status === 'FAILED' ? worker.failedAtStart.get(id) : undefined)
     if (error) {
       line.error = firstLine(error.message)
       if (error.missingData) line.missingData = true

@@ -1,10 +1,9 @@
 import { EtlError } from '../errors.js'
-import { requiredTasks } from '../core/task.js'
 import type { TaskLike } from '../core/task-like.js'
 import { DependencyGraph } from '../graph/dependency-graph.js'
 import type { TaskRecord } from '../scheduler/scheduler.js'
 import { toTaskError } from './task-error.js'
-import type { CompletionCache } from './completion-cache.js'
+import { CHECK_CHUNK, type CompletionCache } from './completion-cache.js'
 
 /** What walking the graph from some roots found. */
 export interface Discovery {
@@ -17,6 +16,9 @@ export interface DiscoverOptions {
   /** Ids that must not be reached (a running task asking for more work), or the request is a cycle. */
   forbidden?: ReadonlySet<string>
 }
+
+/** No dependencies, shared by every leaf's record. */
+const NO_DEPS: readonly string[] = Object.freeze([])
 
 /**
  * Walks `requires()` breadth-first from `roots`, checking every task's completeness concurrently, level
@@ -32,24 +34,31 @@ export async function discover(roots: readonly TaskLike[], cache: CompletionCach
     graph.addTask(root.id, root)
     frontier.push(root)
   }
-  while (frontier.length > 0) {
-    const checks = await Promise.all(frontier.map((task) => cache.check(task)))
-    const next: TaskLike[] = []
-    frontier.forEach((task, index) => {
-      if (options.forbidden?.has(task.id)) throw cycleThrough(task)
-      const check = checks[index]!
-      const status = check.error !== undefined ? 'FAILED' : check.complete ? 'DONE' : 'PENDING'
-      const deps = status === 'PENDING' ? requiredTasks(task) : []
-      for (const dep of deps) {
-        if (!graph.has(dep.id)) {
-          graph.addTask(dep.id, dep)
-          next.push(dep)
-        }
-        graph.addDependency(task.id, dep.id)
+  try {
+    while (frontier.length > 0) {
+      const next: TaskLike[] = []
+      for (let start = 0; start < frontier.length; start += CHECK_CHUNK) {
+        const chunk = frontier.slice(start, start + CHECK_CHUNK)
+        const checks = await Promise.all(chunk.map((task) => cache.check(task)))
+        chunk.forEach((task, index) => {
+          if (options.forbidden?.has(task.id)) throw cycleThrough(task)
+          const check = checks[index]!
+          const status = check.error !== undefined ? 'FAILED' : check.complete ? 'DONE' : 'PENDING'
+          const deps = status === 'PENDING' ? cache.requirements(task) : []
+          for (const dep of deps) {
+            if (!graph.has(dep.id)) {
+              graph.addTask(dep.id, dep)
+              next.push(dep)
+            }
+            graph.addDependency(task.id, dep.id)
+          }
+          records.push(recordOf(task, deps, status, check.error))
+        })
       }
-      records.push(recordOf(task, deps, status, check.error))
-    })
-    frontier = next
+      frontier = next
+    }
+  } finally {
+    cache.forgetRequirements()
   }
   graph.assertAcyclic()
   return { graph, records }
@@ -59,18 +68,25 @@ function recordOf(task: TaskLike, deps: TaskLike[], status: TaskRecord['status']
   const record: TaskRecord = {
     id: task.id,
     family: task.family,
-    params: Object.fromEntries(task.parameterEntries.map(({ name, text }) => [name, text])),
+    params: displayParams(task),
     kind: task.kind,
-    deps: deps.map((dep) => dep.id),
+    deps: deps.length ? [...new Set(deps.map((dep) => dep.id))] : (NO_DEPS as string[]),
     status,
     priority: task.priority,
-    resources: { ...task.resources },
+    resources: task.resources,
   }
   if (status === 'FAILED') {
     const cause = toTaskError(error)
     record.error = { ...cause, message: `checking whether ${task} is complete failed: ${cause.message}` }
   }
   return record
+}
+
+/** Every parameter as text; the id's own (frozen) values when every parameter is significant. */
+function displayParams(task: TaskLike): Record<string, string> {
+  const entries = task.parameterEntries
+  if (entries.every(({ parameter }) => parameter.significant)) return task.serializedParams as Record<string, string>
+  return Object.fromEntries(entries.map(({ name, text }) => [name, text]))
 }
 
 function cycleThrough(task: TaskLike): EtlError {

@@ -170,7 +170,8 @@ export class TaskRunner {
         pid: process.pid,
       })
     }
-    if (!(await task.complete())) {
+    // A wrapper only runs once everything it requires is DONE: asking again would re-walk its children.
+    if (task.kind !== 'wrapper' && !(await task.complete())) {
       const missing = await missingTargets(outputs)
       throw new EtlError(
         'ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN',

@@ -6,7 +6,7 @@ import { EtlError } from '../errors.js'
 import type { RetryPolicy } from '../core/retry-policy.js'
 import { flatten, type Structure } from '../core/structure.js'
 import { isTask, type TaskLike } from '../core/task-like.js'
-import type { Scheduler, TaskRecord } from '../scheduler/scheduler.js'
+import type { Scheduler, TaskError, TaskRecord } from '../scheduler/scheduler.js'
 import { BLOCKING_STATUSES } from '../scheduler/task-status.js'
 import { silentLogger } from '../util/logger.js'
 import { Wakeup } from '../util/wakeup.js'
@@ -63,6 +63,8 @@ export class Worker {
   readonly #pollIntervalMs: number
   readonly #heartbeatMs: number
   readonly #tasks = new Map<string, TaskLike>()
+  readonly #completeAtStart = new Set<string>()
+  readonly #failedAtStart = new Map<string, TaskError>()
   readonly #waiters = new Set<Waiter>()
   readonly #lastProgress = new Map<string, number>()
   readonly #wakeup = new Wakeup()
@@ -92,17 +94,26 @@ export class Worker {
     return this.#tasks
   }
 
+  /** Tasks found complete when they were registered. */
+  get completeAtStart(): ReadonlySet<string> {
+    return this.#completeAtStart
+  }
+
+  /** Tasks whose completeness check failed when they were registered, with the error. */
+  get failedAtStart(): ReadonlyMap<string, TaskError> {
+    return this.#failedAtStart
+  }
+
   /**
    * Walks the graph from `roots`, checks what is complete and registers the rest with the scheduler.
    * Throws (before registering anything) when the graph has a cycle or a malformed requirement.
    */
-  async add(roots: readonly TaskLike[]): Promise<TaskRecord[]> {
+  async add(roots: readonly TaskLike[]): Promise<void> {
     const { graph, records } = await discover(roots, this.#cache)
     this.#remember(graph.ids().map((id) => graph.node(id)!))
     await this.#register(records)
     const count = (status: TaskRecord['status']) => records.filter((record) => record.status === status).length
     this.#emit({ type: 'discovered', records: records.length, complete: count('DONE'), pending: count('PENDING'), failed: count('FAILED') })
-    return records
   }
 
   /** Runs tasks until the scheduler says nothing registered by this worker can change. Never throws for a task failure. */
@@ -120,13 +131,15 @@ export class Worker {
   async #loop(): Promise<void> {
     for (;;) {
       let done = false
-      while (this.#limit.activeCount + this.#limit.pendingCount < this.#limit.concurrency) {
+      // Once the run is cancelled no new task starts; the loop only waits for running ones to end.
+      const cancelled = this.#signal.aborted
+      while (!cancelled && this.#limit.activeCount + this.#limit.pendingCount < this.#limit.concurrency) {
         const work = await this.#scheduler.getWork({ workerId: this.id })
         done = work.done
         if (!work.taskId) break
         this.#start(work.taskId)
       }
-      if (done && this.#limit.activeCount + this.#limit.pendingCount === 0) return
+      if ((done || cancelled) && this.#limit.activeCount + this.#limit.pendingCount === 0) return
       await this.#idle()
     }
   }
@@ -192,6 +205,10 @@ export class Worker {
   }
 
   async #register(records: TaskRecord[]): Promise<void> {
+    for (const record of records) {
+      if (record.status === 'DONE') this.#completeAtStart.add(record.id)
+      else if (record.status === 'FAILED') this.#failedAtStart.set(record.id, record.error ?? { message: 'failed' })
+    }
     for (let start = 0; start < records.length; start += ADD_TASKS_BATCH) {
       await this.#scheduler.addTasks({ workerId: this.id, tasks: records.slice(start, start + ADD_TASKS_BATCH) })
     }
