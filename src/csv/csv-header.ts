@@ -24,6 +24,7 @@ export async function splitCsvHeader(source: AsyncIterable<Buffer | string>, wha
     if (!next.done) buffered = Buffer.concat([buffered, Buffer.from(next.value)])
     // Decoding the whole prefix each time is fine: headers are short, and a cut multi-byte character
     // only makes the last field incomplete, which the parser waits on anyway.
+    if (next.done && buffered.length === 0) throw new EtlError('ETL_ERR_CSV_MALFORMED', `${what} is empty: it has no header record; write the column names as the first line`)
     const text = buffered.toString('utf8')
     const found = parser.parseOne(text, 0, next.done === true)
     if (found) {
@@ -34,7 +35,6 @@ export async function splitCsvHeader(source: AsyncIterable<Buffer | string>, wha
       const rest = buffered.subarray(Buffer.byteLength(text.slice(0, found.end), 'utf8'))
       return { columns, body: Readable.from(remaining(rest, iterator), { objectMode: false }) }
     }
-    if (next.done) throw new EtlError('ETL_ERR_CSV_MALFORMED', `${what} is empty: it has no header record; write the column names as the first line`)
   }
 }
 
