@@ -25,7 +25,7 @@ export interface ScratchDatabase {
 
 /** A Postgres connection whose search_path is a new random schema. */
 export async function scratchPostgres(name = 'warehouse'): Promise<ScratchDatabase> {
-  const schema = randomName('pg')
+  const schema = randomName('etl_pg')
   const admin = new pg.Client(POSTGRES)
   await admin.connect()
   await admin.query(`create schema ${schema}`)
@@ -46,7 +46,7 @@ export async function scratchPostgres(name = 'warehouse'): Promise<ScratchDataba
 
 /** A MariaDB connection to a new random database (with LOAD DATA LOCAL enabled on the server). */
 export async function scratchMysql(name = 'source'): Promise<ScratchDatabase> {
-  const database = randomName('my')
+  const database = randomName('etl_my')
   const admin = await mysql.createConnection(MARIADB)
   // Bulk loads need local_infile on the server; it is off by default on some installs.
   await admin.query('set global local_infile = 1').catch(() => undefined)
