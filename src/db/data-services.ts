@@ -6,7 +6,7 @@ import type { LakeConfig } from '../lake/lake-config.js'
 import type { Storage } from '../lake/storage.js'
 import { DEFAULT_CONNECTIONS, type ConnectionConfig } from './connection-config.js'
 import { createDatabase } from './create-database.js'
-import type { BulkLoadOptions, BulkLoadResult, Database } from './database.js'
+import type { BulkLoadOptions, BulkLoadResult, Database, Queryable } from './database.js'
 import type { TableRef } from './table-ref.js'
 
 export interface DataServicesOptions {
@@ -78,16 +78,17 @@ export class DataServices {
 
   /**
    * Loads a CSV object from the lake into a table, the fastest way the database has: straight from
-   * S3 where it can (Redshift's COPY), else streamed through this process.
+   * S3 where it can (Redshift's COPY), else streamed through this process. Pass a transaction to
+   * load under a marker written in the same transaction.
    */
-  async loadFromLake(db: Database, table: TableRef, key: string, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
+  async loadFromLake(into: Queryable, table: TableRef, key: string, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
     const lake = this.lake()
     const uri = lake.uri(key)
-    if (db.capabilities.copyFromS3 && db.copyFromUri && uri.startsWith('s3://')) {
+    if (into.copyFromUri && uri.startsWith('s3://')) {
       const columns = options.columns ?? (await headerOf(lake, key))
-      return db.copyFromUri(table, uri, { columns, header: options.columns === undefined } as BulkLoadOptions)
+      return into.copyFromUri(table, uri, { columns, header: options.columns === undefined })
     }
-    return db.bulkLoad(table, await lake.get(key), options)
+    return into.bulkLoad(table, await lake.get(key), options)
   }
 
   /** Closes every connection opened and the lake's client. */

@@ -49,6 +49,19 @@ export interface Queryable {
    * load is atomic on its own.
    */
   bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult>
+  /**
+   * Loads a CSV object that is already in S3 (`s3://bucket/key`), without passing its bytes through
+   * this process (Redshift's COPY). Present only where the dialect can; `DataServices.loadFromLake`
+   * uses it when it is there.
+   */
+  copyFromUri?(table: TableRef, uri: string, options?: CopyFromUriOptions): Promise<BulkLoadResult>
+}
+
+export interface CopyFromUriOptions {
+  /** The file's columns, in order. @defaultValue the table's columns */
+  columns?: readonly string[]
+  /** The file starts with a header record. @defaultValue true */
+  header?: boolean
 }
 
 /** Statements inside {@link Database.transaction}: all of them commit together or none does. */
@@ -101,11 +114,6 @@ export interface Database extends Queryable {
    * Throws `ETL_ERR_DB_TYPE_UNMAPPABLE`, naming the column and the fix, for a type it cannot hold.
    */
   createTableSql(table: TableRef, columns: readonly ColumnDescription[], options?: { ifNotExists?: boolean }): string
-  /**
-   * Loads an object that is already in S3 (`s3://bucket/key`), without passing its bytes through
-   * this process. Only where `capabilities.copyFromS3`.
-   */
-  copyFromUri?(table: TableRef, uri: string, options?: BulkLoadOptions): Promise<BulkLoadResult>
   /** Checks the server answers (and the credentials work). Throws a clear coded error if not. */
   ping(): Promise<void>
   /** Closes every connection. The database cannot be used afterwards. */

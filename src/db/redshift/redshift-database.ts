@@ -2,7 +2,7 @@ import type { Storage } from '../../lake/storage.js'
 import type { ColumnDescription, ColumnType } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
 import { DatabaseBase, type NativeType } from '../database-base.js'
-import type { BulkLoadOptions, BulkLoadResult, CsvSource, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from '../database.js'
+import type { BulkLoadOptions, BulkLoadResult, CopyFromUriOptions, CsvSource, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError } from '../database-errors.js'
 import { readPostgresColumns } from '../postgres/postgres-describe.js'
 import type { RowBatch } from '../row-batch.js'
@@ -74,13 +74,9 @@ export class RedshiftDatabase extends DatabaseBase {
     return this.#session(undefined).bulkLoad(table, csv, options)
   }
 
-  /** COPY straight from an S3 object (or prefix) the lake already holds; `columns` in the file's order. */
-  async copyFromUri(table: TableRef, uri: string, options: BulkLoadOptions & { header?: boolean } = {}): Promise<BulkLoadResult> {
-    const auth = this.#loader.auth(table)
-    const described = await this.describeTable(table)
-    const columns = options.columns ?? described.columns.map((column) => column.name)
-    const finished = await this.#statements.execute(this.#loader.copySql(table, columns, uri, options.header ?? true, auth), [])
-    return { rows: finished.rowCount }
+  /** COPY straight from an S3 object (or prefix) the lake already holds. */
+  copyFromUri(table: TableRef, uri: string, options?: CopyFromUriOptions): Promise<BulkLoadResult> {
+    return this.#session(undefined).copyFromUri(table, uri, options)
   }
 
   async close(): Promise<void> {

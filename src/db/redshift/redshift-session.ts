@@ -1,5 +1,6 @@
 import type { ConnectionLabel } from '../connection-label.js'
-import type { BulkLoadOptions, BulkLoadResult, CsvSource, QueryResult, Row, Statement, Transaction } from '../database.js'
+import type { BulkLoadOptions, BulkLoadResult, CopyFromUriOptions, CsvSource, QueryResult, Row, Statement, Transaction } from '../database.js'
+import { tableMissingError } from '../database-errors.js'
 import { rowsOf } from './redshift-rows.js'
 import { compileSql, Sql } from '../sql.js'
 import { readPostgresColumns } from '../postgres/postgres-describe.js'
@@ -41,6 +42,15 @@ export class RedshiftSession implements Transaction {
       () => readPostgresColumns(this, tableName(table)),
       async (text) => ({ rowCount: (await this.#statements.execute(text, [], this.#sessionId)).rowCount }),
     )
+  }
+
+  async copyFromUri(table: TableRef, uri: string, options: CopyFromUriOptions = {}): Promise<BulkLoadResult> {
+    const auth = this.#loader.auth(table)
+    const described = await readPostgresColumns(this, tableName(table))
+    if (described.length === 0) throw tableMissingError(this.#label, table)
+    const columns = options.columns ?? described.map((column) => column.name)
+    const finished = await this.#statements.execute(this.#loader.copySql(table, columns, uri, options.header ?? true, auth), [], this.#sessionId)
+    return { rows: finished.rowCount }
   }
 
   get label(): ConnectionLabel {
