@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
 import { field } from './schema-helpers.js'
+import { connectionsSchema } from '../db/connection-config.js'
+import { lakeSchema } from '../lake/lake-config.js'
 
 const retrySchema = z.strictObject({
   count: field.nonNegativeInt().optional(),
@@ -34,6 +36,10 @@ export const configSchema = z.strictObject({
   log: logSchema.optional(),
   /** Per-task parameter values: `{ "LoadOrders": { "date": "2024-01-31" } }`. */
   tasks: z.record(z.string(), z.record(z.string(), z.unknown(), { error: 'expected an object of parameter values' })).optional(),
+  /** Named database connections: `{ "source": { "dialect": "mysql", ... }, "warehouse": { ... } }`. @defaultValue embedded PGlite `source` and `warehouse` under `data/` */
+  connections: connectionsSchema.optional(),
+  /** Where extracts land: `{ "type": "local", "path": "lake" }` or `{ "type": "s3", "bucket": ... }`. @defaultValue the folder `lake/` */
+  lake: lakeSchema.optional(),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench:movement`: moves a 12-column MariaDB table to a CSV in the lake and loads it into
+ * Postgres, against two baselines measured in the same run: the physical floor (`mariadb --quick
+ * --batch | psql \copy`) and the naive way (one INSERT per row, on 20,000 rows, extrapolated). Also
+ * the same load into PGlite, and peak RSS at 1M and 5M rows. Figures go to bench/results/movement.json.
+ */
+import { spawn, execFileSync } from 'node:child_process'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { MysqlDatabase } from '../src/db/mysql/mysql-database.js'
+import { PgliteDatabase } from '../src/db/pglite/pglite-database.js'
+import { PostgresDatabase } from '../src/db/postgres/postgres-database.js'
+import type { Database } from '../src/db/database.js'
+import { LocalStorage } from '../src/lake/local-storage.js'
+import { createSourceTable, SOURCE_TABLE } from './movement-setup.js'
+
+const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'etl_bench' }
+const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
+const SCHEMA = 'etl_bench'
+const TARGET = 'bench_movement_dst'
+const NAIVE_ROWS = 20_000
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+interface PhaseResult {
+  rows: number
+  seconds: number
+  extractSeconds?: number
+  loadSeconds?: number
+  peakRssMb: number
+}
+
+/** One measured path, run in its own process so its peak RSS is its own. */
+async function phase(name: string, rows: number): Promise<PhaseResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=etl-source', fileURLToPath(import.meta.url), '--phase', name, String(rows)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  if (code !== 0) throw new Error(`phase ${name} failed with exit code ${code}`)
+  return JSON.parse(out.trim().split('\n').pop() as string) as PhaseResult
+}
+
+async function resetTarget(db: Database, source: Database): Promise<void> {
+  await db.query(`drop table if exists ${TARGET}`)
+  await db.query(db.createTableSql(TARGET, (await source.describeTable(SOURCE_TABLE)).columns))
+}
+
+/** Extract to the lake, then load: the path a landing task takes. */
+async function ours(rows: number, into: 'postgres' | 'pglite'): Promise<PhaseResult> {
+  const source = new MysqlDatabase('source', { dialect: 'mysql', ...MARIADB })
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-bench-'))
+  const lake = new LocalStorage(path.join(dir, 'lake'))
+  const target: Database =
+    into === 'postgres' ? new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, schema: SCHEMA }) : new PgliteDatabase('warehouse', { dialect: 'pglite', path: path.join(dir, 'pglite') })
+  await resetTarget(target, source)
+  const started = performance.now()
+  await lake.put('landing/bench/part-1.csv', source.extractCsv(`select * from ${SOURCE_TABLE}`))
+  const extracted = performance.now()
+  const loaded = await target.bulkLoad(TARGET, await lake.get('landing/bench/part-1.csv'))
+  const ended = performance.now()
+  if (loaded.rows !== rows) throw new Error(`loaded ${loaded.rows} rows, expected ${rows}`)
+  await Promise.all([source.close(), target.close()])
+  await fs.rm(dir, { recursive: true, force: true })
+  return { rows, seconds: (ended - started) / 1000, extractSeconds: (extracted - started) / 1000, loadSeconds: (ended - extracted) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 }
+}
+
+/** One INSERT per row, as a naive loop would do it. */
+async function naive(): Promise<PhaseResult> {
+  const source = new MysqlDatabase('source', { dialect: 'mysql', ...MARIADB })
+  const client = new pg.Client({ ...POSTGRES, options: `-c search_path=${SCHEMA}` })
+  await client.connect()
+  const target = new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, schema: SCHEMA })
+  await resetTarget(target, source)
+  const started = performance.now()
+  let rows = 0
+  for await (const row of source.stream(`select * from ${SOURCE_TABLE} order by id limit ${NAIVE_ROWS}`)) {
+    const values = Object.values(row)
+    await client.query(`insert into ${TARGET} values (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values)
+    rows++
+  }
+  const seconds = (performance.now() - started) / 1000
+  await Promise.all([source.close(), target.close(), client.end()])
+  return { rows, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }
+}
+
+/** The physical floor: the servers' own clients piped together, nothing in between. */
+async function floor(rows: number): Promise<PhaseResult> {
+  const admin = new pg.Client(POSTGRES)
+  await admin.connect()
+  await admin.query(`truncate ${SCHEMA}.${TARGET}`)
+  await admin.end()
+  const started = performance.now()
+  execFileSync('bash', ['-c', `set -o pipefail; mariadb -h ${MARIADB.host} -u ${MARIADB.user} --quick --batch --skip-column-names -e "select * from ${SOURCE_TABLE}" ${MARIADB.database} | psql -q -h ${POSTGRES.host} -U ${POSTGRES.user} ${POSTGRES.database} -c "\\copy ${SCHEMA}.${TARGET} from stdin with (null 'NULL')"`], { stdio: 'inherit' })
+  return { rows, seconds: (performance.now() - started) / 1000, peakRssMb: 0 }
+}
+
+async function prepare(rows: number): Promise<void> {
+  const admin = await mysql.createConnection({ ...MARIADB, database: undefined })
+  await admin.query(`create database if not exists ${MARIADB.database}`)
+  await admin.end()
+  const started = performance.now()
+  await createSourceTable(MARIADB, rows)
+  const pgAdmin = new pg.Client(POSTGRES)
+  await pgAdmin.connect()
+  await pgAdmin.query(`create schema if not exists ${SCHEMA}`)
+  await pgAdmin.end()
+  console.error(`  source table of ${rows.toLocaleString('en')} rows ready in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+}
+
+async function cleanup(): Promise<void> {
+  const admin = await mysql.createConnection({ ...MARIADB, database: undefined })
+  await admin.query(`drop database if exists ${MARIADB.database}`)
+  await admin.end()
+  const pgAdmin = new pg.Client(POSTGRES)
+  await pgAdmin.connect()
+  await pgAdmin.query(`drop schema if exists ${SCHEMA} cascade`)
+  await pgAdmin.end()
+}
+
+const rate = (result: PhaseResult) => result.rows / result.seconds
+const fmt = (n: number) => Math.round(n).toLocaleString('en')
+
+async function main(): Promise<void> {
+  const [flag, name, rows] = process.argv.slice(2)
+  if (flag === '--phase') {
+    const count = Number(rows)
+    const result = name === 'ours-postgres' ? await ours(count, 'postgres') : name === 'ours-pglite' ? await ours(count, 'pglite') : await naive()
+    console.log(JSON.stringify(result))
+    return
+  }
+  const small = Number(process.env.BENCH_ROWS ?? 1_000_000)
+  const large = Number(process.env.BENCH_LARGE_ROWS ?? 5_000_000)
+  console.error(`movement benchmark: ${fmt(small)} rows x 12 columns, MariaDB → lake (CSV) → Postgres`)
+  await prepare(small)
+  const oursPg = await phase('ours-postgres', small)
+  const floorRun = await floor(small)
+  const naiveRun = await phase('naive', NAIVE_ROWS)
+  const oursPglite = await phase('ours-pglite', small)
+  await prepare(large)
+  const oursLarge = await phase('ours-postgres', large)
+  await cleanup()
+
+  const figures = {
+    machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
+    rows: small,
+    floor: { ...floorRun, rowsPerSecond: rate(floorRun) },
+    ours: { ...oursPg, rowsPerSecond: rate(oursPg) },
+    naive: { ...naiveRun, rowsPerSecond: rate(naiveRun), extrapolatedSeconds: small / rate(naiveRun) },
+    pglite: { ...oursPglite, rowsPerSecond: rate(oursPglite) },
+    large: { ...oursLarge, rowsPerSecond: rate(oursLarge) },
+    ratios: {
+      oursVsFloor: rate(oursPg) / rate(floorRun),
+      oursVsNaive: rate(oursPg) / rate(naiveRun),
+      pgliteVsPostgres: rate(oursPglite) / rate(oursPg),
+      peakRssLargeVsSmall: oursLarge.peakRssMb / oursPg.peakRssMb,
+    },
+    targets: { oursVsFloor: 0.6, oursVsNaive: 50, peakRssMb: 200, pgliteVsPostgres: 0.35 },
+  }
+  const lines = [
+    `floor  mariadb | psql \\copy       ${fmt(figures.floor.rowsPerSecond).padStart(10)} rows/s  (${floorRun.seconds.toFixed(1)} s)`,
+    `ours   extract + land + load      ${fmt(figures.ours.rowsPerSecond).padStart(10)} rows/s  (${oursPg.seconds.toFixed(1)} s: extract ${oursPg.extractSeconds?.toFixed(1)} s, load ${oursPg.loadSeconds?.toFixed(1)} s)  peak RSS ${oursPg.peakRssMb.toFixed(0)} MB`,
+    `naive  one INSERT per row         ${fmt(figures.naive.rowsPerSecond).padStart(10)} rows/s  (${fmt(NAIVE_ROWS)} rows in ${naiveRun.seconds.toFixed(1)} s; ${fmt(figures.naive.extrapolatedSeconds)} s for ${fmt(small)})`,
+    `pglite extract + land + load      ${fmt(figures.pglite.rowsPerSecond).padStart(10)} rows/s  (${oursPglite.seconds.toFixed(1)} s)  peak RSS ${oursPglite.peakRssMb.toFixed(0)} MB`,
+    `large  ${fmt(large)} rows via postgres ${fmt(figures.large.rowsPerSecond).padStart(10)} rows/s  (${oursLarge.seconds.toFixed(1)} s)  peak RSS ${oursLarge.peakRssMb.toFixed(0)} MB`,
+    ``,
+    `ours / floor        ${figures.ratios.oursVsFloor.toFixed(2)}x  (target >= 0.6x)`,
+    `ours / naive        ${figures.ratios.oursVsNaive.toFixed(0)}x  (target >= 50x)`,
+    `pglite / postgres   ${figures.ratios.pgliteVsPostgres.toFixed(2)}x  (target >= 0.35x)`,
+    `peak RSS            ${oursPg.peakRssMb.toFixed(0)} MB at ${fmt(small)}, ${oursLarge.peakRssMb.toFixed(0)} MB at ${fmt(large)}  (target < 200 MB, flat)`,
+  ]
+  console.log(lines.join('\n'))
+  await fs.mkdir(path.join(here, 'results'), { recursive: true })
+  await fs.writeFile(path.join(here, 'results', 'movement.json'), `${JSON.stringify(figures, null, 2)}\n`)
+}
+
+await main()

@@ -1,0 +1,129 @@
+import { EtlError } from '../errors.js'
+import type { EtlConfig } from '../config/load-config.js'
+import { splitCsvHeader } from '../csv/csv-header.js'
+import { createStorage, DEFAULT_LAKE } from '../lake/create-storage.js'
+import type { LakeConfig } from '../lake/lake-config.js'
+import type { Storage } from '../lake/storage.js'
+import { DEFAULT_CONNECTIONS, type ConnectionConfig } from './connection-config.js'
+import { createDatabase } from './create-database.js'
+import type { BulkLoadOptions, BulkLoadResult, Database, Queryable } from './database.js'
+import type { TableRef } from './table-ref.js'
+
+export interface DataServicesOptions {
+  /** Named connections; they replace the defaults of the same name. @defaultValue {@link DEFAULT_CONNECTIONS} */
+  connections?: Readonly<Record<string, ConnectionConfig>>
+  /** @defaultValue `{ "type": "local", "path": "lake" }` */
+  lake?: LakeConfig
+  /** Folder relative paths (PGlite data, the local lake) are taken from. @defaultValue process.cwd() */
+  cwd?: string
+}
+
+/**
+ * What tasks use of the data layer: named database connections, opened on first use and checked
+ * before they are handed out, and the lake. One per run; `close()` at the end closes everything it
+ * opened. The worker exposes it to tasks as `ctx.db(name)` and `ctx.lake`.
+ *
+ * ```ts
+ * const data = DataServices.fromConfig(await loadConfig())
+ * const source = await data.database('source')
+ * await data.lake().put('landing/orders.csv', source.extractCsv('select * from orders'))
+ * await data.close()
+ * ```
+ */
+export class DataServices {
+  readonly #connections: Readonly<Record<string, ConnectionConfig>>
+  readonly #lakeConfig: LakeConfig
+  readonly #cwd: string
+  readonly #opened = new Map<string, Promise<Database>>()
+  #lake: Storage | undefined
+  #closed = false
+
+  constructor(options: DataServicesOptions = {}) {
+    this.#connections = Object.freeze({ ...DEFAULT_CONNECTIONS, ...options.connections })
+    this.#lakeConfig = options.lake ?? DEFAULT_LAKE
+    this.#cwd = options.cwd ?? process.cwd()
+  }
+
+  /** The services for a loaded config (its `connections` and `lake` sections). */
+  static fromConfig(config: Pick<EtlConfig, 'raw'>, options: Omit<DataServicesOptions, 'connections' | 'lake'> = {}): DataServices {
+    return new DataServices({ ...options, connections: config.raw.connections, lake: config.raw.lake })
+  }
+
+  /** Connection names, defaults included. */
+  get connectionNames(): readonly string[] {
+    return Object.keys(this.#connections).sort()
+  }
+
+  /**
+   * The named connection, opened and checked on first use (an unreachable server or refused
+   * credentials fail here, before anything is written). Later calls return the same one.
+   */
+  database(name: string): Promise<Database> {
+    if (this.#closed) return Promise.reject(new EtlError('ETL_ERR_DB_CLOSED', `the data services are closed; connection "${name}" cannot be opened`))
+    let opened = this.#opened.get(name)
+    if (!opened) {
+      opened = this.#open(name)
+      this.#opened.set(name, opened)
+      // A failed open is not cached, so a later call (after the server is back) tries again.
+      opened.catch(() => this.#opened.delete(name))
+    }
+    return opened
+  }
+
+  /** The lake. */
+  lake(): Storage {
+    this.#lake ??= createStorage(this.#lakeConfig, this.#cwd)
+    return this.#lake
+  }
+
+  /**
+   * Loads a CSV object from the lake into a table, the fastest way the database has: straight from
+   * S3 where it can (Redshift's COPY), else streamed through this process. Pass a transaction to
+   * load under a marker written in the same transaction.
+   */
+  async loadFromLake(into: Queryable, table: TableRef, key: string, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
+    const lake = this.lake()
+    const uri = lake.uri(key)
+    if (into.copyFromUri && uri.startsWith('s3://')) {
+      const columns = options.columns ?? (await headerOf(lake, key))
+      return into.copyFromUri(table, uri, { columns, header: options.columns === undefined })
+    }
+    return into.bulkLoad(table, await lake.get(key), options)
+  }
+
+  /** Closes every connection opened and the lake's client. */
+  async close(): Promise<void> {
+    this.#closed = true
+    const databases = await Promise.allSettled(this.#opened.values())
+    this.#opened.clear()
+    await Promise.allSettled(databases.flatMap((opened) => (opened.status === 'fulfilled' ? [opened.value.close()] : [])))
+    await this.#lake?.close()
+  }
+
+  async #open(name: string): Promise<Database> {
+    const config = this.#connections[name]
+    if (!config) {
+      throw new EtlError(
+        'ETL_ERR_DB_CONNECTION_UNKNOWN',
+        `unknown connection "${name}"; known: ${this.connectionNames.join(', ')}. Add it under "connections" in etl.config.json or use one of those`,
+      )
+    }
+    const db = createDatabase(name, config, { cwd: this.#cwd, lake: this.#lakeConfig.type === 's3' ? this.lake() : undefined })
+    try {
+      await db.ping()
+    } catch (error) {
+      await db.close().catch(() => undefined)
+      throw error
+    }
+    return db
+  }
+}
+
+async function headerOf(lake: Storage, key: string): Promise<readonly string[]> {
+  const stream = await lake.get(key)
+  try {
+    return (await splitCsvHeader(stream, `lake object "${key}"`)).columns
+  } finally {
+    stream.destroy()
+  }
+}

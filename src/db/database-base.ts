@@ -1,0 +1,113 @@
+import { Readable } from 'node:stream'
+import { EtlError } from '../errors.js'
+import { CSV_LINE_END } from '../csv/csv-encoder.js'
+import { encodeCsvRecord } from '../csv/csv-value.js'
+import { columnTypeLabel, type ColumnDescription, type ColumnType, type TableDescription } from './column-type.js'
+import { describeConnection, type ConnectionLabel } from './connection-label.js'
+import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from './database.js'
+import { tableMissingError } from './database-errors.js'
+import { rowsAsObjects, type RowBatch } from './row-batch.js'
+import { compileSql, Sql, type CompiledSql, type SqlSyntax } from './sql.js'
+import { tableLabel, tableName, type TableName, type TableRef } from './table-ref.js'
+
+/** A dialect's answer for a portable type: its own type name, or why it cannot hold it. */
+export type NativeType = string | { readonly unmappable: string }
+
+const DEFAULT_CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: false, transactionalDdl: true })
+
+/**
+ * What every dialect shares: statement compiling, identifier quoting, describing, landing-table DDL,
+ * row streaming and CSV extraction built on the dialect's batch fetch. A dialect supplies its syntax,
+ * its type names and its driver calls.
+ * @internal
+ */
+export abstract class DatabaseBase implements Database {
+  readonly name: string
+  readonly label: ConnectionLabel
+  protected abstract readonly syntax: SqlSyntax
+
+  protected constructor(label: ConnectionLabel) {
+    this.name = label.name
+    this.label = Object.freeze({ ...label, secrets: Object.freeze([...label.secrets]) })
+  }
+
+  get capabilities(): DatabaseCapabilities {
+    return DEFAULT_CAPABILITIES
+  }
+
+  abstract query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>>
+  abstract transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  abstract ping(): Promise<void>
+  abstract close(): Promise<void>
+  /** Fetches a query's rows in batches, fetching the next batch only when asked. */
+  protected abstract streamBatches(statement: Statement, params?: readonly unknown[]): AsyncIterable<RowBatch>
+  /** The table's columns in order, read through `q` (the database or an open transaction); empty when it does not exist. */
+  protected abstract readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]>
+  /** This dialect's type for a portable one. */
+  protected abstract nativeType(type: ColumnType): NativeType
+
+  /** Compiles a `sql` template, or passes dialect text and its params through. */
+  compile(statement: Statement, params: readonly unknown[] = []): CompiledSql {
+    return statement instanceof Sql ? compileSql(statement, this.syntax) : { text: statement, values: [...params] }
+  }
+
+  quoteIdentifier(name: string): string {
+    return this.syntax.quoteIdentifier(name)
+  }
+
+  quoteTable(table: TableRef): string {
+    const { schema, name } = tableName(table)
+    return schema === undefined ? this.quoteIdentifier(name) : `${this.quoteIdentifier(schema)}.${this.quoteIdentifier(name)}`
+  }
+
+  bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult> {
+    // Atomic on its own: a load that fails halfway leaves nothing behind.
+    return this.transaction((tx) => tx.bulkLoad(table, csv, options))
+  }
+
+  async describeTable(table: TableRef): Promise<TableDescription> {
+    const columns = await this.readColumns(this, tableName(table))
+    if (columns.length === 0) throw tableMissingError(this.label, table)
+    return { table: tableLabel(table), columns }
+  }
+
+  async tableExists(table: TableRef): Promise<boolean> {
+    return (await this.readColumns(this, tableName(table))).length > 0
+  }
+
+  createTableSql(table: TableRef, columns: readonly ColumnDescription[], options: { ifNotExists?: boolean } = {}): string {
+    const lines = columns.map((column) => {
+      const native = this.nativeType(column.type)
+      if (typeof native !== 'string') {
+        throw new EtlError(
+          'ETL_ERR_DB_TYPE_UNMAPPABLE',
+          `cannot create "${tableLabel(table)}" on ${describeConnection(this.label)}: column "${column.name}" has type ${column.nativeType} (${columnTypeLabel(column.type)}), which ${this.label.dialect} cannot hold: ${native.unmappable}`,
+        )
+      }
+      return `  ${this.quoteIdentifier(column.name)} ${native}${column.nullable ? '' : ' not null'}`
+    })
+    return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
+  }
+
+  stream<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): AsyncIterable<R> {
+    return rowsAsObjects<R>(this.streamBatches(statement, params))
+  }
+
+  extractCsv(statement: Statement, params?: readonly unknown[]): Readable {
+    return Readable.from(csvFromBatches(this.streamBatches(statement, params)), { objectMode: false })
+  }
+}
+
+/** CSV bytes (header first) from row batches; the header comes from the first batch's columns. */
+export async function* csvFromBatches(batches: AsyncIterable<RowBatch>): AsyncGenerator<Buffer> {
+  let header = true
+  for await (const batch of batches) {
+    let text = ''
+    if (header) {
+      text = encodeCsvRecord(batch.columns) + CSV_LINE_END
+      header = false
+    }
+    for (const row of batch.rows) text += encodeCsvRecord(row) + CSV_LINE_END
+    if (text.length > 0) yield Buffer.from(text, 'utf8')
+  }
+}

@@ -1,0 +1,121 @@
+import type { Readable } from 'node:stream'
+import type { ColumnDescription, TableDescription } from './column-type.js'
+import type { Sql } from './sql.js'
+import type { TableRef } from './table-ref.js'
+
+/** A row as an object keyed by column name. */
+export type Row = Record<string, unknown>
+
+/**
+ * A statement: a {@link Sql} template (portable: compiled to the dialect's placeholders), or plain
+ * text in the dialect's own placeholder style with `params` (`$1` Postgres/PGlite, `?` MySQL,
+ * `:p1` Redshift).
+ */
+export type Statement = string | Sql
+
+/** What a query returns. Values keep their full precision: big integers, decimals and timestamps are strings. */
+export interface QueryResult<R extends Row = Row> {
+  readonly rows: R[]
+  /** Rows returned, or rows changed by an insert, update or delete. */
+  readonly rowCount: number
+  /** Column names, in the order the statement returned them. */
+  readonly columns: readonly string[]
+}
+
+/** CSV bytes for {@link Queryable.bulkLoad}: a stream or any async iterable of chunks. */
+export type CsvSource = Readable | AsyncIterable<Buffer | string>
+
+export interface BulkLoadOptions {
+  /**
+   * The columns of the CSV, in order, when it has no header record. By default the first record is
+   * the header and names the columns, so a file loads by name whatever the table's column order.
+   */
+  columns?: readonly string[]
+}
+
+export interface BulkLoadResult {
+  /** Rows loaded. */
+  readonly rows: number
+}
+
+/** Runs statements and bulk loads: a database, or one transaction on it. */
+export interface Queryable {
+  /** Runs one statement with bound parameters and returns every row. */
+  query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>>
+  /**
+   * Loads RFC 4180 CSV (header first, NULL as an empty unquoted field, `""` for the empty string)
+   * into an existing table with the database's own bulk path (COPY, LOAD DATA, COPY from S3). The
+   * table and the header's columns are checked before anything is written; outside a transaction the
+   * load is atomic on its own.
+   */
+  bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult>
+  /**
+   * Loads a CSV object that is already in S3 (`s3://bucket/key`), without passing its bytes through
+   * this process (Redshift's COPY). Present only where the dialect can; `DataServices.loadFromLake`
+   * uses it when it is there.
+   */
+  copyFromUri?(table: TableRef, uri: string, options?: CopyFromUriOptions): Promise<BulkLoadResult>
+}
+
+export interface CopyFromUriOptions {
+  /** The file's columns, in order. @defaultValue the table's columns */
+  columns?: readonly string[]
+  /** The file starts with a header record. @defaultValue true */
+  header?: boolean
+}
+
+/** Statements inside {@link Database.transaction}: all of them commit together or none does. */
+export type Transaction = Queryable
+
+/** What a dialect can do beyond the common interface, for code that picks a faster path. */
+export interface DatabaseCapabilities {
+  /** `copyFromUri` loads straight from an `s3://` object (Redshift). @defaultValue false */
+  readonly copyFromS3: boolean
+  /** DDL takes part in transactions (Postgres yes, MySQL no: it commits implicitly). */
+  readonly transactionalDdl: boolean
+}
+
+/**
+ * One named connection (`source`, `warehouse`, …) to a database, whichever dialect serves it. Tasks
+ * get it from `ctx.db(name)`; everything dialect-specific (drivers, placeholders, bulk paths, type
+ * names) stays behind it.
+ *
+ * ```ts
+ * const source = await ctx.db('source')
+ * const csv = source.extractCsv(sql`select * from orders where updated_at >= ${since}`)
+ * await ctx.lake.put('landing/orders/1.csv', csv)
+ * ```
+ */
+export interface Database extends Queryable {
+  /** The connection's name in the config. */
+  readonly name: string
+  readonly capabilities: DatabaseCapabilities
+  /**
+   * Streams a query's rows with backpressure: the next batch is fetched only when the consumer asks
+   * for it, so memory stays flat however many rows there are.
+   */
+  stream<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): AsyncIterable<R>
+  /**
+   * Streams a query's result as CSV (header first), through the fastest path the dialect has
+   * (`COPY … TO STDOUT` on Postgres). Values are written as the database wrote them.
+   */
+  extractCsv(statement: Statement, params?: readonly unknown[]): Readable
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  /** One identifier, quoted for this dialect. */
+  quoteIdentifier(name: string): string
+  /** A table reference, quoted and schema-qualified as given. */
+  quoteTable(table: TableRef): string
+  /** The table's columns with their native and portable types. Throws `ETL_ERR_DB_TABLE_MISSING` if it does not exist. */
+  describeTable(table: TableRef): Promise<TableDescription>
+  tableExists(table: TableRef): Promise<boolean>
+  /**
+   * `CREATE TABLE` for columns described on any database, in this dialect's types (a landing table).
+   * Throws `ETL_ERR_DB_TYPE_UNMAPPABLE`, naming the column and the fix, for a type it cannot hold.
+   */
+  createTableSql(table: TableRef, columns: readonly ColumnDescription[], options?: { ifNotExists?: boolean }): string
+  /** Checks the server answers (and the credentials work). Throws a clear coded error if not. */
+  ping(): Promise<void>
+  /** Closes every connection. The database cannot be used afterwards. */
+  close(): Promise<void>
+}

@@ -1,0 +1,122 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { PGlite, types } from '@electric-sql/pglite'
+import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ConnectionLabel } from '../connection-label.js'
+import { DatabaseBase, type NativeType } from '../database-base.js'
+import type { QueryResult, Row, Statement, Transaction } from '../database.js'
+import { closedError, connectionError, queryError } from '../database-errors.js'
+import { readPostgresColumns } from '../postgres/postgres-describe.js'
+import { postgresSyntax } from '../postgres/postgres-syntax.js'
+import { postgresNativeType } from '../postgres/postgres-types.js'
+import type { RowBatch } from '../row-batch.js'
+import type { TableName } from '../table-ref.js'
+import type { PgliteConnectionConfig } from './pglite-config.js'
+import { PgliteSession } from './pglite-session.js'
+
+/** Rows fetched per step when streaming. */
+const FETCH_ROWS = 2000
+/** CSV bytes per COPY during a bulk load. */
+const DEFAULT_LOAD_CHUNK_BYTES = 8 * 1024 * 1024
+
+const identity = (value: string): string => value
+/** Types returned as the server wrote them, as on a Postgres server (see `postgres-type-parsers.ts`). */
+const LOSSLESS_PARSERS = Object.fromEntries(
+  [types.INT8, types.NUMERIC, types.DATE, types.TIME, types.TIMETZ, types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.JSON, types.JSONB].map((oid) => [oid, identity]),
+)
+
+/**
+ * The embedded default: PGlite persisted in a folder (`data/<name>`). It is real Postgres, so the
+ * same SQL runs here and on a server. It is opened on first use and has one connection: statements
+ * queue, and a transaction holds it until it ends.
+ */
+export class PgliteDatabase extends DatabaseBase {
+  protected readonly syntax = postgresSyntax
+  readonly #config: PgliteConnectionConfig
+  readonly #dataDir: string
+  #db: Promise<PGlite> | undefined
+  #closed = false
+  #cursors = 0
+
+  constructor(name: string, config: PgliteConnectionConfig) {
+    const dataDir = config.path === undefined ? path.join('data', name) : config.path
+    super(pgliteLabel(name, dataDir))
+    this.#config = Object.freeze({ ...config })
+    this.#dataDir = dataDir
+  }
+
+  async ping(): Promise<void> {
+    await this.#open()
+  }
+
+  async query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    return this.#session(await this.#open()).query<R>(statement, params)
+  }
+
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const db = await this.#open()
+    return db.transaction((tx) => work(this.#session(tx)))
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    const db = await this.#db?.catch(() => undefined)
+    await db?.close()
+  }
+
+  protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
+    const { text, values } = this.compile(statement, params)
+    const db = await this.#open()
+    // WITH HOLD lets the cursor outlive its transaction, so the single connection is free for other
+    // statements between fetches (a consumer may write to this same database while it reads).
+    const cursor = `etl_cursor_${++this.#cursors}`
+    try {
+      await db.query(`declare ${cursor} no scroll cursor with hold for ${text}`, values)
+    } catch (error) {
+      throw queryError(this.label, error, text)
+    }
+    try {
+      for (let first = true; ; first = false) {
+        const result = await db.query<unknown[]>(`fetch ${FETCH_ROWS} from ${cursor}`, [], { rowMode: 'array' })
+        if (result.rows.length > 0 || first) yield { columns: result.fields.map((f) => f.name), rows: result.rows }
+        if (result.rows.length < FETCH_ROWS) break
+      }
+    } finally {
+      await db.query(`close ${cursor}`).catch(() => undefined)
+    }
+  }
+
+  protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
+    return readPostgresColumns(q, table)
+  }
+
+  protected nativeType(type: ColumnType): NativeType {
+    return postgresNativeType(type)
+  }
+
+  #session(db: ConstructorParameters<typeof PgliteSession>[0]): PgliteSession {
+    return new PgliteSession(db, this.label, this.#config.loadChunkBytes ?? DEFAULT_LOAD_CHUNK_BYTES)
+  }
+
+  #open(): Promise<PGlite> {
+    if (this.#closed) return Promise.reject(closedError(this.label))
+    this.#db ??= this.#create()
+    return this.#db
+  }
+
+  async #create(): Promise<PGlite> {
+    const inMemory = this.#dataDir.startsWith('memory://')
+    try {
+      if (!inMemory) await fs.mkdir(path.dirname(path.resolve(this.#dataDir)), { recursive: true })
+      return await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers: LOSSLESS_PARSERS })
+    } catch (error) {
+      this.#db = undefined
+      throw connectionError(this.label, error)
+    }
+  }
+}
+
+function pgliteLabel(name: string, dataDir: string): ConnectionLabel {
+  return { name, dialect: 'pglite', where: `at ${dataDir}`, secrets: [] }
+}

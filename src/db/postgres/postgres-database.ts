@@ -1,0 +1,159 @@
+import { Readable } from 'node:stream'
+import pg from 'pg'
+import { to as copyTo } from 'pg-copy-streams'
+import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ConnectionLabel } from '../connection-label.js'
+import { DatabaseBase, type NativeType } from '../database-base.js'
+import type { QueryResult, Row, Statement, Transaction } from '../database.js'
+import { closedError, connectionError, queryError } from '../database-errors.js'
+import type { RowBatch } from '../row-batch.js'
+import { compileSql, Sql } from '../sql.js'
+import type { TableName } from '../table-ref.js'
+import type { PostgresConnectionConfig } from './postgres-config.js'
+import { readPostgresColumns } from './postgres-describe.js'
+import { PostgresSession } from './postgres-session.js'
+import { postgresInlineSyntax, postgresSyntax } from './postgres-syntax.js'
+import { losslessTypes } from './postgres-type-parsers.js'
+import { postgresNativeType } from './postgres-types.js'
+
+/** Rows fetched per round trip when streaming. */
+const FETCH_ROWS = 2000
+
+/**
+ * A PostgreSQL server through a pg pool. Bulk loads go through `COPY … FROM STDIN`, CSV extracts
+ * through `COPY (…) TO STDOUT`, and big integers, decimals and timestamps come back as text.
+ *
+ * ```ts
+ * const db = new PostgresDatabase('warehouse', { dialect: 'postgres', host: '127.0.0.1', database: 'dw' })
+ * await db.bulkLoad('landing.orders', createReadStream('orders.csv'))
+ * ```
+ */
+export class PostgresDatabase extends DatabaseBase {
+  protected readonly syntax = postgresSyntax
+  readonly #pool: pg.Pool
+  #closed = false
+  #cursors = 0
+
+  constructor(name: string, config: PostgresConnectionConfig) {
+    super(postgresLabel(name, config))
+    this.#pool = new pg.Pool({
+      host: config.host ?? '127.0.0.1',
+      port: config.port ?? 5432,
+      user: config.user ?? 'postgres',
+      password: config.password,
+      database: config.database,
+      ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
+      max: config.poolSize ?? 4,
+      connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+      options: config.schema ? `-c search_path=${config.schema.replace(/[\\ ]/g, '\\$&')}` : undefined,
+      types: losslessTypes,
+    })
+    // An idle client dropped by the server must not crash the process; the next checkout reconnects.
+    this.#pool.on('error', () => {})
+  }
+
+  async ping(): Promise<void> {
+    const client = await this.#connect()
+    client.release()
+  }
+
+  async query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    const client = await this.#connect()
+    try {
+      return await new PostgresSession(client, this.label).query<R>(statement, params)
+    } finally {
+      client.release()
+    }
+  }
+
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const client = await this.#connect()
+    let broken: Error | undefined
+    try {
+      await client.query('begin')
+      const result = await work(new PostgresSession(client, this.label))
+      await client.query('commit')
+      return result
+    } catch (error) {
+      await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError))
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  override extractCsv(statement: Statement, params?: readonly unknown[]): Readable {
+    // COPY cannot take parameters; a `sql` template's values are written as escaped literals. Plain
+    // text with params takes the cursor path instead.
+    if (typeof statement === 'string' && params && params.length > 0) return super.extractCsv(statement, params)
+    const { text } = statement instanceof Sql ? compileSql(statement, postgresInlineSyntax) : { text: statement }
+    return Readable.from(this.#copyOut(`copy (${text}) to stdout with (format csv, header true)`, text), { objectMode: false })
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#pool.end()
+  }
+
+  protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
+    const { text, values } = this.compile(statement, params)
+    const client = await this.#connect()
+    const cursor = `etl_cursor_${++this.#cursors}`
+    let committed = false
+    try {
+      await client.query('begin')
+      await client.query({ text: `declare ${cursor} no scroll cursor for ${text}`, values }).catch((error: unknown) => {
+        throw queryError(this.label, error, text)
+      })
+      for (let first = true; ; first = false) {
+        const result = await client.query({ text: `fetch ${FETCH_ROWS} from ${cursor}`, rowMode: 'array' })
+        if (result.rows.length > 0 || first) yield { columns: result.fields.map((f) => f.name), rows: result.rows as unknown[][] }
+        if (result.rows.length < FETCH_ROWS) break
+      }
+      await client.query('commit')
+      committed = true
+    } finally {
+      // Stopped early or failed: end the transaction; a client that cannot is dropped, not reused.
+      const broken = committed ? undefined : await client.query('rollback').then(() => undefined, (error: Error) => error)
+      client.release(broken)
+    }
+  }
+
+  protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
+    return readPostgresColumns(q, table)
+  }
+
+  protected nativeType(type: ColumnType): NativeType {
+    return postgresNativeType(type)
+  }
+
+  async *#copyOut(copy: string, shown: string): AsyncGenerator<Buffer> {
+    const client = await this.#connect()
+    let finished = false
+    try {
+      const stream = client.query(copyTo(copy))
+      for await (const chunk of stream) yield chunk as Buffer
+      finished = true
+    } catch (error) {
+      throw queryError(this.label, error, shown)
+    } finally {
+      // A consumer that stops reading leaves the COPY running: drop that connection.
+      client.release(finished ? undefined : true)
+    }
+  }
+
+  async #connect(): Promise<pg.PoolClient> {
+    if (this.#closed) throw closedError(this.label)
+    try {
+      return await this.#pool.connect()
+    } catch (error) {
+      throw connectionError(this.label, error)
+    }
+  }
+}
+
+function postgresLabel(name: string, config: PostgresConnectionConfig): ConnectionLabel {
+  const where = `${config.user ?? 'postgres'}@${config.host ?? '127.0.0.1'}:${config.port ?? 5432}/${config.database}`
+  return { name, dialect: 'postgres', where, secrets: config.password ? [config.password] : [] }
+}
