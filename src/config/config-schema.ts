@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
 import { field } from './schema-helpers.js'
+import { schedulerConfigSchema, schedulesConfigSchema } from '../daemon/daemon-config-schema.js'
 
 const retrySchema = z.strictObject({
   count: field.nonNegativeInt().optional(),
@@ -34,6 +35,10 @@ export const configSchema = z.strictObject({
   log: logSchema.optional(),
   /** Per-task parameter values: `{ "LoadOrders": { "date": "2024-01-31" } }`. */
   tasks: z.record(z.string(), z.record(z.string(), z.unknown(), { error: 'expected an object of parameter values' })).optional(),
+  /** The central scheduler daemon (`etl scheduler`) and how workers reach it. */
+  scheduler: schedulerConfigSchema.optional(),
+  /** Runs the daemon starts on a cron schedule: `[{ "name": "nightly", "cron": "0 2 * * *", "task": "RunJob" }]`. */
+  schedules: schedulesConfigSchema.optional(),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto'
+import os from 'node:os'
+import { sleep } from '../util/sleep.js'
+import { RpcError } from './rpc-error.js'
+import { RPC_PATH_PREFIX, WORKER_HEADERS, type RpcFailure, type RpcResult } from './rpc-protocol.js'
+import type {
+  AddTasksRequest,
+  GetWorkRequest,
+  GetWorkResponse,
+  RPC_METHODS,
+  Scheduler,
+  TaskFinishedRequest,
+  TaskLogRequest,
+  TaskProgressRequest,
+  TaskStatusesRequest,
+  WorkerRequest,
+} from './scheduler.js'
+import type { TaskStatus } from './task-status.js'
+
+/** How to reach the scheduler daemon. */
+export interface RemoteSchedulerOptions {
+  /** The daemon's base URL, such as `http://127.0.0.1:8082`. */
+  url: string
+  /**
+   * Tries per call, the first one included, before a call fails with an `RpcError`. Together with
+   * `retryWaitMs` this is how long a worker rides out a daemon restart. @defaultValue 20
+   */
+  retryAttempts?: number
+  /** Wait between tries, in milliseconds. @defaultValue 3000 */
+  retryWaitMs?: number
+  /** One try's time limit, in milliseconds. @defaultValue 30000 */
+  requestTimeoutMs?: number
+  /**
+   * The run this worker belongs to, shown in the daemon's run history; workers started with the same id
+   * (several processes of one run) are one run. @defaultValue `ETL_RUN_ID` from the environment, else a new id
+   */
+  runId?: string
+  /** A name for the run, such as `RunJob(date=2024-01-31)`. @defaultValue `ETL_RUN_LABEL`, else the first task registered */
+  runLabel?: string
+  /** @defaultValue the global `fetch` */
+  fetch?: typeof fetch
+}
+
+/** Defaults: 20 tries 3 s apart ride out a daemon restart of up to about a minute. */
+export const REMOTE_SCHEDULER_DEFAULTS = Object.freeze({ retryAttempts: 20, retryWaitMs: 3000, requestTimeoutMs: 30_000 })
+
+type Method = (typeof RPC_METHODS)[number]
+
+/**
+ * The scheduler daemon's client: the `Scheduler` interface over HTTP, so a worker runs against the
+ * daemon exactly as it runs in process. Calls that fail to reach the daemon (refused, reset, timed out,
+ * 5xx) are tried again, so workers carry on across a daemon restart; a retried `getWork` carries the
+ * same request id, so the daemon never hands out a second task for one call.
+ *
+ * ```ts
+ * const scheduler = new RemoteScheduler({ url: 'http://127.0.0.1:8082' })
+ * const summary = await build(new RunJob(), { scheduler, workers: 4 })
+ * ```
+ */
+export class RemoteScheduler implements Scheduler {
+  readonly url: string
+  readonly runId: string
+  readonly #retryAttempts: number
+  readonly #retryWaitMs: number
+  readonly #requestTimeoutMs: number
+  readonly #fetch: typeof fetch
+  readonly #headers: Record<string, string>
+
+  constructor(options: RemoteSchedulerOptions) {
+    this.url = options.url.replace(/\/+$/, '')
+    this.runId = options.runId ?? process.env.ETL_RUN_ID ?? randomUUID()
+    this.#retryAttempts = Math.max(1, options.retryAttempts ?? REMOTE_SCHEDULER_DEFAULTS.retryAttempts)
+    this.#retryWaitMs = options.retryWaitMs ?? REMOTE_SCHEDULER_DEFAULTS.retryWaitMs
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? REMOTE_SCHEDULER_DEFAULTS.requestTimeoutMs
+    this.#fetch = options.fetch ?? fetch
+    const label = options.runLabel ?? process.env.ETL_RUN_LABEL
+    this.#headers = {
+      'content-type': 'application/json',
+      [WORKER_HEADERS.host]: os.hostname(),
+      [WORKER_HEADERS.pid]: String(process.pid),
+      [WORKER_HEADERS.runId]: encodeURIComponent(this.runId),
+      ...(label ? { [WORKER_HEADERS.runLabel]: encodeURIComponent(label) } : {}),
+    }
+  }
+
+  addTasks(request: AddTasksRequest): Promise<void> {
+    return this.#call('addTasks', request)
+  }
+
+  getWork(request: GetWorkRequest): Promise<GetWorkResponse> {
+    return this.#call('getWork', { ...request, requestId: request.requestId ?? randomUUID() })
+  }
+
+  /** Progress is a hint: one try, failures ignored by the worker. */
+  taskProgress(request: TaskProgressRequest): Promise<void> {
+    return this.#call('taskProgress', request, 1)
+  }
+
+  taskFinished(request: TaskFinishedRequest): Promise<void> {
+    return this.#call('taskFinished', request)
+  }
+
+  /** A heartbeat is sent again by the worker's timer anyway: one try. */
+  ping(request: WorkerRequest): Promise<void> {
+    return this.#call('ping', request, 1)
+  }
+
+  workerStopped(request: WorkerRequest): Promise<void> {
+    return this.#call('workerStopped', request)
+  }
+
+  taskStatuses(request: TaskStatusesRequest): Promise<Record<string, TaskStatus>> {
+    return this.#call('taskStatuses', request)
+  }
+
+  /** Log lines are best effort: two tries. */
+  taskLog(request: TaskLogRequest): Promise<void> {
+    return this.#call('taskLog', request, 2)
+  }
+
+  async #call<T>(method: Method, body: unknown, attempts = this.#retryAttempts): Promise<T> {
+    const url = `${this.url}${RPC_PATH_PREFIX}${method}`
+    const payload = JSON.stringify(body)
+    let lastError: unknown
+    let lastStatus: number | undefined
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await sleep(this.#retryWaitMs)
+      let response: Response
+      try {
+        response = await this.#fetch(url, { method: 'POST', headers: this.#headers, body: payload, signal: AbortSignal.timeout(this.#requestTimeoutMs) })
+      } catch (error) {
+        lastError = error
+        continue
+      }
+      lastStatus = response.status
+      const answer = (await response.json().catch(() => undefined)) as RpcResult<T> | RpcFailure | undefined
+      if (response.ok && answer && 'result' in answer) return answer.result
+      const message = answer && 'error' in answer ? answer.error.message : `HTTP ${response.status}`
+      if (response.status < 500) {
+        throw new RpcError('ETL_ERR_DAEMON_RPC_REJECTED', `the scheduler at ${url} refused ${method}: ${message}`, { url, method, attempts: attempt, status: response.status })
+      }
+      lastError = new Error(message)
+    }
+    const reason = lastError instanceof Error ? (lastError.cause instanceof Error ? lastError.cause.message : lastError.message) : String(lastError)
+    throw new RpcError(
+      'ETL_ERR_SCHEDULER_UNREACHABLE',
+      `could not reach the scheduler at ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${lastStatus ? `last answer HTTP ${lastStatus}: ` : ''}${reason}); start it with \`etl scheduler\`, check --scheduler-url, or run with --local-scheduler`,
+      { url, method, attempts, ...(lastStatus !== undefined ? { status: lastStatus } : {}), cause: lastError },
+    )
+  }
+}
