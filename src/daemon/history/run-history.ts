@@ -50,6 +50,8 @@ export class RunHistory {
   #runs = new Map<string, RunInfo>()
   #scheduleRuns = new Map<string, ScheduleRunRecord>()
   #flushing: Promise<void> | undefined
+  #ready: Promise<void> | undefined
+  #error: string | undefined
   #retryTimer: NodeJS.Timeout | undefined
   #closed = false
   #warnedAt = 0
@@ -64,8 +66,31 @@ export class RunHistory {
     this.#t = { schema: `"${schema}"`, attempts: `"${schema}".etl_attempts`, runs: `"${schema}".etl_runs`, scheduleRuns: `"${schema}".etl_schedule_runs` }
   }
 
-  /** Creates the schema and tables if they are missing. */
-  async migrate(): Promise<void> {
+  /**
+   * Creates the schema and tables if they are missing. Writes queued before it finishes wait for it;
+   * when it fails, `status` says why and writes are tried again later.
+   */
+  migrate(): Promise<void> {
+    this.#ready = this.#migrate().then(
+      () => {
+        this.#error = undefined
+      },
+      (error: unknown) => {
+        this.#error = redactError(error).message
+        this.#logger.error({ err: redactError(error) }, 'the run history database cannot be opened; the scheduler goes on without it')
+        throw error
+      },
+    )
+    this.#ready.catch(() => {})
+    return this.#ready
+  }
+
+  /** `ready`, or what went wrong with the database, for the UI. */
+  get status(): string {
+    return this.#error === undefined ? 'ready' : `unavailable: ${this.#error}`
+  }
+
+  async #migrate(): Promise<void> {
     const { schema, attempts, runs, scheduleRuns } = this.#t
     const statements = [
       `CREATE SCHEMA IF NOT EXISTS ${schema}`,
@@ -124,6 +149,7 @@ export class RunHistory {
   // ---- reads, for the UI ----
 
   async runs(options: { limit: number; offset: number }): Promise<{ runs: RunRecord[]; total: number }> {
+    await this.#ready
     const { rows } = await this.#client.query<RunRow>(`SELECT *, count(*) OVER () AS total FROM ${this.#t.runs} ORDER BY started_at DESC, run_id LIMIT $1 OFFSET $2`, [
       options.limit,
       options.offset,
@@ -132,12 +158,14 @@ export class RunHistory {
   }
 
   async run(runId: string): Promise<RunRecord | undefined> {
+    await this.#ready
     const { rows } = await this.#client.query<RunRow>(`SELECT * FROM ${this.#t.runs} WHERE run_id = $1`, [runId])
     return rows[0] ? runOf(rows[0]) : undefined
   }
 
   /** A run's attempts, oldest first, without their logs (for the timeline). */
   async attemptsOfRun(runId: string, limit: number): Promise<AttemptRecord[]> {
+    await this.#ready
     const { rows } = await this.#client.query<AttemptRow>(
       `SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, NULL AS log
          FROM ${this.#t.attempts} WHERE run_id = $1 ORDER BY started_at, task_id LIMIT $2`,
@@ -148,12 +176,14 @@ export class RunHistory {
 
   /** A task's attempts, newest first, with their logs. */
   async attemptsOfTask(taskId: string, limit: number): Promise<AttemptRecord[]> {
+    await this.#ready
     const { rows } = await this.#client.query<AttemptRow>(`SELECT * FROM ${this.#t.attempts} WHERE task_id = $1 ORDER BY taken_at DESC LIMIT $2`, [taskId, limit])
     return rows.map(attemptOf)
   }
 
   /** Attempts counted by status and run, for the runs list. */
   async attemptCounts(runIds: readonly string[]): Promise<Record<string, Record<string, number>>> {
+    await this.#ready
     if (runIds.length === 0) return {}
     const { rows } = await this.#client.query<{ run_id: string; status: string; n: number | string }>(
       `SELECT run_id, status, count(*) AS n FROM ${this.#t.attempts} WHERE run_id = ANY($1::text[]) GROUP BY run_id, status`,
@@ -165,6 +195,7 @@ export class RunHistory {
   }
 
   async scheduleRuns(options: { limit: number; schedule?: string | undefined }): Promise<ScheduleRunRecord[]> {
+    await this.#ready
     const { rows } = await this.#client.query<ScheduleRunRow>(
       `SELECT * FROM ${this.#t.scheduleRuns} WHERE ($2::text IS NULL OR schedule = $2) ORDER BY due_at DESC, id LIMIT $1`,
       [options.limit, options.schedule ?? null],
@@ -192,6 +223,14 @@ export class RunHistory {
   async #writeAll(): Promise<void> {
     // Let the events of one burst gather into one batch.
     await new Promise((resolve) => setImmediate(resolve))
+    if (this.#ready) {
+      try {
+        await this.#ready
+      } catch {
+        this.#scheduleRetry()
+        return
+      }
+    }
     while (this.pending > 0 && !this.#closed) {
       const runs = take(this.#runs, MAX_BATCH)
       const attempts = take(this.#attempts, MAX_BATCH)
@@ -200,18 +239,16 @@ export class RunHistory {
         if (runs.length) await this.#writeRuns(runs)
         if (attempts.length) await this.#writeAttempts(attempts)
         if (scheduleRuns.length) await this.#writeScheduleRuns(scheduleRuns)
+        this.#error = undefined
       } catch (error) {
         // Put the batch back (behind nothing newer for the same row) and try again later.
         requeue(this.#runs, runs, (run) => run.id)
         requeue(this.#attempts, attempts, (a) => `${a.taskId}\u0000${a.workerId}\u0000${a.takenAt}`)
         requeue(this.#scheduleRuns, scheduleRuns, (r) => r.id)
         this.#warnedAt = Date.now()
+        this.#error = redactError(error).message
         this.#logger.warn({ err: redactError(error) }, `the run history could not be written; trying again in ${RETRY_WAIT_MS}ms`)
-        this.#retryTimer = setTimeout(() => {
-          this.#retryTimer = undefined
-          if (!this.#flushing && this.pending > 0) this.#startFlush()
-        }, RETRY_WAIT_MS)
-        this.#retryTimer.unref()
+        this.#scheduleRetry()
         return
       }
     }
@@ -292,6 +329,17 @@ export class RunHistory {
          exit_code = excluded.exit_code, run_id = excluded.run_id, message = excluded.message, output_tail = excluded.output_tail`,
       [JSON.stringify(json)],
     )
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer || this.#closed) return
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      // A database that failed to open gets another chance to.
+      if (this.#error !== undefined && this.#ready) void this.migrate().catch(() => {})
+      if (!this.#flushing && this.pending > 0) this.#startFlush()
+    }, RETRY_WAIT_MS)
+    this.#retryTimer.unref()
   }
 
   #dropOldest(): void {
