@@ -22,6 +22,8 @@ export interface TaskRunnerOptions {
   signal: AbortSignal
   require: (owner: TaskLike, requirements: Structure<TaskLike>) => Promise<void>
   progress: (task: TaskLike, message: string) => void
+  /** Wraps each task's logger (to ship its lines to the scheduler daemon). */
+  tapLog?: (task: TaskLike, log: Logger) => Logger
 }
 
 /**
@@ -40,7 +42,8 @@ export class TaskRunner {
   async run(task: TaskLike): Promise<TaskOutcome> {
     const startedAt = Date.now()
     this.#options.onEvent({ type: 'task-started', task, at: startedAt })
-    const log = this.#options.logger.child({ taskId: task.id, family: task.family })
+    const child = this.#options.logger.child({ taskId: task.id, family: task.family })
+    const log = this.#options.tapLog ? this.#options.tapLog(task, child) : child
     log.info(`running ${task}`)
     let outputs: Target[] = []
     let existedBefore: boolean[] = []
