@@ -145,7 +145,7 @@ export function mount(container, id, ctx) {
       attemptsCard,
       h('h2', {}, 'Attempts (run history)'),
       attempts.length === 0
-        ? h('p', { class: 'muted' }, 'None recorded yet.')
+        ? h('p', { class: 'muted' }, ctx.summary?.info.history === 'off' ? 'The run history is off for this daemon.' : 'None recorded yet.')
         : h(
             'table',
             {},
