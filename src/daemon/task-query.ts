@@ -25,7 +25,7 @@ export type TaskSort = (typeof TASK_SORTS)[number]
 export interface TaskQuery {
   statuses?: readonly TaskStatus[]
   families?: readonly string[]
-  /** Case-insensitive text found in the id, the family or a parameter value. */
+  /** Case-insensitive text found in the id, the family or a parameter's `name=value`. */
   search?: string
   sort?: TaskSort
   descending?: boolean
@@ -113,7 +113,8 @@ export function durationOf(state: Readonly<TaskState>, now: number): number | nu
 
 function matches(state: Readonly<TaskState>, needle: string): boolean {
   if (state.id.toLowerCase().includes(needle) || state.family.toLowerCase().includes(needle)) return true
-  for (const value of Object.values(state.params)) if (String(value).toLowerCase().includes(needle)) return true
+  // `name=value`, so a search for `date=2024-01-31` finds the task as the table shows it.
+  for (const [name, value] of Object.entries(state.params)) if (`${name}=${value}`.toLowerCase().includes(needle)) return true
   return false
 }
 
