@@ -151,6 +151,10 @@ export class Worker {
     void this.#limit(async () => {
       const outcome = task ? await this.#runner.run(task) : unknownTask(taskId)
       await this.#finish(taskId, outcome)
+    }).finally(() => {
+      // #finish's own notify can come before p-limit frees the slot; waking again once it is free keeps
+      // the loop from sleeping forever with a free slot and no timer (seen with workers: 1).
+      this.#wakeup.notify()
     })
   }
 
