@@ -149,3 +149,25 @@ export class RemoteScheduler implements Scheduler {
     )
   }
 }
+
+/** Where workers look for the daemon when neither `--scheduler-url` nor the config says. */
+export const DEFAULT_SCHEDULER_URL = 'http://127.0.0.1:8082'
+
+/**
+ * The remote scheduler's options from the config's `scheduler` section (its `url`, `rpcRetryAttempts`
+ * and `rpcRetryWaitMs`), with `url` (the `--scheduler-url` flag) over it. For the CLI's `etl run`.
+ *
+ * ```ts
+ * const scheduler = new RemoteScheduler(remoteSchedulerOptions(config.raw.scheduler, argv.schedulerUrl))
+ * ```
+ */
+export function remoteSchedulerOptions(
+  section: { url?: string | undefined; rpcRetryAttempts?: number | undefined; rpcRetryWaitMs?: number | undefined } | undefined,
+  url?: string,
+): RemoteSchedulerOptions {
+  return {
+    url: url ?? section?.url ?? process.env.ETL_SCHEDULER_URL ?? DEFAULT_SCHEDULER_URL,
+    ...(section?.rpcRetryAttempts !== undefined ? { retryAttempts: section.rpcRetryAttempts } : {}),
+    ...(section?.rpcRetryWaitMs !== undefined ? { retryWaitMs: section.rpcRetryWaitMs } : {}),
+  }
+}

@@ -198,3 +198,16 @@ test('central-scheduler: the log tail keeps the last lines and arrives with the 
   const ended = events.filter((event) => event.type === 'attempt' && event.attempt.status === 'DONE')
   t.is(ended.length, 1)
 })
+
+test('central-scheduler: a named resource caps concurrency across all workers', async (t) => {
+  const { scheduler } = setup({ resources: { db: 2 } })
+  const tasks = ['A', 'B', 'C'].map((id) => record(id, [], { resources: { db: 1 } }))
+  for (const workerId of ['w1', 'w2', 'w3']) await scheduler.addTasks({ workerId, tasks })
+  t.truthy((await scheduler.getWork({ workerId: 'w1' })).taskId)
+  t.truthy((await scheduler.getWork({ workerId: 'w2' })).taskId)
+  t.deepEqual(await scheduler.getWork({ workerId: 'w3' }), { taskId: null, done: false }, 'both units of db are held')
+  t.deepEqual(scheduler.resourceUsage(), { db: { used: 2, capacity: 2 } })
+  const held = [...scheduler.allTasks()].find((state) => state.worker === 'w1')!
+  await finish(scheduler, 'w1', held.id)
+  t.truthy((await scheduler.getWork({ workerId: 'w3' })).taskId)
+})
