@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   results.baseline = baseline
   print(baseline, 1)
 
-  const daemon = await startDaemonProcess(['--state-dir', path.join(dir, 'state'), '--history', 'embedded'])
+  const daemon = await startDaemonProcess(['--state-dir', path.join(dir, 'state'), '--history', process.env.BENCH_HISTORY ?? 'embedded'])
   try {
     // The embedded history's first start (creating the database) is not part of any measurement.
     await waitFor(async () => (await fetch(`${daemon.url}/api/ui/runs`)).ok, 120_000)

@@ -31,6 +31,12 @@ export interface RunRecord extends Omit<RunInfo, 'endedAt'> {
 const MAX_BATCH = 2000
 /** Rows kept in memory while the database is unreachable; older ones are dropped past this, with a warning. */
 const MAX_QUEUED = 200_000
+/**
+ * Events gather this long before a batch is written: an attempt's start and end then often become one
+ * row, and the embedded database, which runs on the daemon's own thread, is asked a few times a second
+ * rather than once per event.
+ */
+const BATCH_DELAY_MS = 250
 /** Wait before writing again after the database refused a batch. */
 const RETRY_WAIT_MS = 2000
 
@@ -221,8 +227,7 @@ export class RunHistory {
   }
 
   async #writeAll(): Promise<void> {
-    // Let the events of one burst gather into one batch.
-    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, BATCH_DELAY_MS))
     if (this.#ready) {
       try {
         await this.#ready
