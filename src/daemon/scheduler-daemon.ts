@@ -119,7 +119,13 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
     replay: (op) => scheduler.replay(op as SchedulerOp),
   })
   store.register('schedules', schedules)
-  const recovery = store.open()
+  let recovery: ReturnType<StateStore['open']>
+  try {
+    recovery = store.open()
+  } catch (error) {
+    await history?.close().catch(() => {})
+    throw error
+  }
   scheduler.setJournal(store.journal('scheduler'))
 
   let app: FastifyInstance

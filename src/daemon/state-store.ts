@@ -37,6 +37,9 @@ const JOURNAL_FILE = 'journal.ndjson'
 const LOCK_FILE = 'daemon.lock'
 const DEFAULT_COMPACT_BYTES = 16 * 1024 * 1024
 
+/** Folders a store of this process holds: the lock file's pid cannot tell two stores of one process apart. */
+const heldHere = new Set<string>()
+
 interface SnapshotFile {
   version: 1
   /** The last journal sequence number the snapshot includes; older journal lines are skipped. */
@@ -138,7 +141,15 @@ export class StateStore {
       fs.closeSync(this.#fd)
       this.#fd = undefined
       fs.rmSync(this.#path(LOCK_FILE), { force: true })
+      heldHere.delete(this.dir)
     }
+  }
+
+  /** Stops as a killed daemon would: no last snapshot, the lock file left behind. For tests. @internal */
+  abandon(): void {
+    if (this.#fd !== undefined) fs.closeSync(this.#fd)
+    this.#fd = undefined
+    heldHere.delete(this.dir)
   }
 
   #path(name: string): string {
@@ -147,21 +158,26 @@ export class StateStore {
 
   #lock(): void {
     const file = this.#path(LOCK_FILE)
+    if (heldHere.has(this.dir)) throw this.#locked(process.pid)
     try {
       fs.writeFileSync(file, String(process.pid), { flag: 'wx' })
+      heldHere.add(this.dir)
       return
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
     const holder = Number(fs.readFileSync(file, 'utf8').trim())
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-      throw new EtlError(
-        'ETL_ERR_DAEMON_STATE_LOCKED',
-        `another scheduler daemon (pid ${holder}) is using the state folder ${this.dir}; stop it, or give this one its own --state-dir`,
-      )
-    }
+    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw this.#locked(holder)
     // The holder died without cleaning up (killed): its lock is stale.
     fs.writeFileSync(file, String(process.pid))
+    heldHere.add(this.dir)
+  }
+
+  #locked(holder: number): EtlError {
+    return new EtlError(
+      'ETL_ERR_DAEMON_STATE_LOCKED',
+      `another scheduler daemon (pid ${holder}) is using the state folder ${this.dir}; stop it, or give this one its own --state-dir`,
+    )
   }
 
   #readSnapshot(): SnapshotFile | undefined {

@@ -31,7 +31,7 @@ test('state-store: every appended op survives a daemon that was killed without c
   const first = open(dir)
   t.deepEqual(first.recovery, { fromSnapshot: false, replayed: 0 })
   for (let i = 0; i < 5; i++) first.append({ i })
-  // No close(): the process "died". A new one in the same process takes over the lock.
+  first.store.abandon() // killed: no last snapshot, the lock file left behind
   const second = open(dir)
   t.deepEqual(second.recovery, { fromSnapshot: true, replayed: 5 })
   t.deepEqual(second.part.items, [0, 1, 2, 3, 4].map((i) => ({ i })))
@@ -44,6 +44,7 @@ test('state-store: a torn last journal line is dropped, a snapshot skips what it
   first.append('a')
   first.store.compact()
   first.append('b')
+  first.store.abandon()
   await fs.appendFile(path.join(dir, 'journal.ndjson'), '{"seq":99,"part":"li')
   // A crash between writing the snapshot and emptying the journal leaves old lines behind.
   const journal = await fs.readFile(path.join(dir, 'journal.ndjson'), 'utf8')
@@ -66,7 +67,13 @@ test('state-store: the journal is compacted into the snapshot once it grows past
   again.store.close()
 })
 
-test('state-store: a second daemon on the same folder is refused while the first is alive', async (t) => {
+test('state-store: a second store on a folder in use is refused, in this process or another', async (t) => {
+  const same = await tempDir('store')
+  const first = open(same)
+  t.is((t.throws(() => open(same)) as { code?: string }).code, 'ETL_ERR_DAEMON_STATE_LOCKED')
+  first.store.close()
+  open(same).store.close()
+
   const dir = await tempDir('store')
   await fs.mkdir(dir, { recursive: true })
   await fs.writeFile(path.join(dir, 'daemon.lock'), String(process.ppid))
