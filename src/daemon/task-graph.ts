@@ -1,10 +1,13 @@
 import type { TaskState } from '../scheduler/task-state.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
+import { redactParams } from './redact-text.js'
 
 /** A task in the drawn neighbourhood: `level` < 0 upstream (what it needs), > 0 downstream (what needs it). */
 export interface GraphNode {
   id: string
   family: string
+  /** `name=value, ...` with secrets masked, to tell tasks of one family apart. */
+  params: string
   status: TaskStatus | 'UNKNOWN'
   level: number
 }
@@ -56,7 +59,10 @@ export function neighbourhood(lookup: (id: string) => Readonly<TaskState> | unde
   }
   const nodes: GraphNode[] = [...levels].map(([nodeId, level]) => {
     const state = lookup(nodeId)
-    return { id: nodeId, family: state?.family ?? nodeId.split('_', 1)[0] ?? nodeId, status: state?.known ? state.status : 'UNKNOWN', level }
+    const params = Object.entries(redactParams(state?.params ?? {}))
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')
+    return { id: nodeId, family: state?.family ?? nodeId.split('_', 1)[0] ?? nodeId, params: params.slice(0, 200), status: state?.known ? state.status : 'UNKNOWN', level }
   })
   const edges: { from: string; to: string }[] = []
   for (const nodeId of levels.keys()) {

@@ -36,11 +36,12 @@ export function drawGraph(graph) {
   }
   for (const node of graph.nodes) {
     const { x, y } = position.get(node.id)
-    const label = node.family.length > 28 ? `${node.family.slice(0, 27)}…` : node.family
+    const full = node.params ? `${node.family}(${node.params})` : node.family
+    const label = full.length > 30 ? `${full.slice(0, 29)}…` : full
     const link = s(
       'a',
       { href: taskHref(node.id), class: `node s-${node.status}${node.id === graph.center ? ' center' : ''}` },
-      s('title', {}, `${node.id} (${node.status})`),
+      s('title', {}, `${full}\n${node.id} (${node.status})`),
       s('rect', { x, y, width: NODE_W, height: NODE_H, rx: 5, fill: `var(--${node.status})` }),
       s('text', { x: x + 8, y: y + NODE_H / 2 + 4 }, label),
     )
