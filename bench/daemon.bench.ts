@@ -1,6 +1,7 @@
 // `npm run bench:daemon`: no-op tasks through the scheduler daemon with 1, 4 and 8 worker processes,
 // as tasks per second and as a ratio to the in-process scheduler on the same graph in the same run;
 // then the UI's task list (time and size) at 10,000 tasks. Writes bench/results/daemon.json.
+// The daemon keeps its run history in the embedded database, as by default; BENCH_HISTORY=off leaves it out.
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
