@@ -3,6 +3,7 @@ import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
 import { field } from './schema-helpers.js'
 import { connectionsSchema } from '../db/connection-config.js'
 import { lakeSchema } from '../lake/lake-config.js'
+import { schedulerConfigSchema, schedulesConfigSchema } from '../daemon/daemon-config-schema.js'
 
 const retrySchema = z.strictObject({
   count: field.nonNegativeInt().optional(),
@@ -40,6 +41,10 @@ export const configSchema = z.strictObject({
   connections: connectionsSchema.optional(),
   /** Where extracts land: `{ "type": "local", "path": "lake" }` or `{ "type": "s3", "bucket": ... }`. @defaultValue the folder `lake/` */
   lake: lakeSchema.optional(),
+  /** The central scheduler daemon (`etl scheduler`) and how workers reach it. */
+  scheduler: schedulerConfigSchema.optional(),
+  /** Runs the daemon starts on a cron schedule: `[{ "name": "nightly", "cron": "0 2 * * *", "task": "RunJob" }]`. */
+  schedules: schedulesConfigSchema.optional(),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

@@ -52,11 +52,19 @@ export class LocalScheduler implements Scheduler {
   }
 
   async getWork({ workerId }: GetWorkRequest): Promise<GetWorkResponse> {
+    return this.chooseWork(workerId)
+  }
+
+  /**
+   * `getWork` without the promise: picks, takes and answers in one synchronous step, so a subclass can
+   * record the choice before anything else runs.
+   */
+  protected chooseWork(workerId: string): GetWorkResponse {
     const skipped: TaskState[] = []
     let chosen: TaskState | undefined
     while (this.#ready.length > 0) {
       const state = this.#ready.pop()!
-      if (state.status !== 'PENDING' || state.waitingOn > 0) continue // stale entry
+      if (state.status !== 'PENDING' || state.waitingOn > 0 || this.tasks.get(state.id) !== state) continue // stale entry
       if (state.workers.has(workerId) && this.#resourcesFree(state.resources)) {
         chosen = state
         break
@@ -65,7 +73,7 @@ export class LocalScheduler implements Scheduler {
     }
     for (const state of skipped) this.#ready.push(state)
     if (chosen) {
-      this.#take(chosen, workerId)
+      this.takeTask(chosen, workerId)
       return { taskId: chosen.id, done: false }
     }
     const open = this.#openByWorker.get(workerId) ?? 0
@@ -80,8 +88,13 @@ export class LocalScheduler implements Scheduler {
   }
 
   async taskFinished(request: TaskFinishedRequest): Promise<void> {
+    this.finishTask(request)
+  }
+
+  /** `taskFinished` without the promise; false when the worker no longer holds the task and nothing changed. */
+  protected finishTask(request: TaskFinishedRequest): boolean {
     const state = this.tasks.get(request.taskId)
-    if (!state || state.status !== 'RUNNING' || state.worker !== request.workerId) return
+    if (!state || state.status !== 'RUNNING' || state.worker !== request.workerId) return false
     this.#release(state)
     state.startedAt = request.startedAt
     state.endedAt = request.endedAt
@@ -89,18 +102,27 @@ export class LocalScheduler implements Scheduler {
     state.result = request.result ?? null
     if (request.status === 'DONE') this.markDone(state)
     else this.markFailed(state, request.error ?? { message: 'failed without an error message' })
+    return true
   }
 
   async ping(_request: WorkerRequest): Promise<void> {}
 
   async workerStopped({ workerId }: WorkerRequest): Promise<void> {
+    this.releaseWorker(workerId)
+  }
+
+  /** Puts every task `workerId` is running back to PENDING (it stopped, or stopped answering). */
+  protected releaseWorker(workerId: string): TaskState[] {
+    const released: TaskState[] = []
     for (const state of this.tasks.values()) {
       if (state.status === 'RUNNING' && state.worker === workerId) {
         this.#release(state)
         this.setStatus(state, 'PENDING')
         this.#pushIfReady(state)
+        released.push(state)
       }
     }
+    return released
   }
 
   async taskStatuses({ taskIds }: TaskStatusesRequest): Promise<Record<string, TaskStatus>> {
@@ -117,6 +139,20 @@ export class LocalScheduler implements Scheduler {
     return this.tasks.get(id)
   }
 
+  /** Every task the scheduler knows, in the order it learnt of them. */
+  allTasks(): IterableIterator<Readonly<TaskState>> {
+    return this.tasks.values()
+  }
+
+  /** Each named resource that is configured or in use: units held now and units that exist. */
+  resourceUsage(): Record<string, { used: number; capacity: number }> {
+    const usage: Record<string, { used: number; capacity: number }> = {}
+    for (const name of new Set([...Object.keys(this.#capacity), ...this.#inUse.keys()])) {
+      usage[name] = { used: this.#inUse.get(name) ?? 0, capacity: this.#capacityOf(name) }
+    }
+    return usage
+  }
+
   protected addTask(workerId: string, record: TaskRecord): void {
     const state = this.#stateFor(record.id)
     const isNew = !state.known
@@ -125,10 +161,11 @@ export class LocalScheduler implements Scheduler {
       state.workers.add(workerId)
       if (OPEN_STATUSES.has(state.status)) this.#adjustOpen(workerId, +1)
     }
+    state.updatedAt = this.clock.now()
     if (record.status === 'DONE' && state.status !== 'DONE' && state.status !== 'RUNNING') this.markDone(state)
     else if (record.status === 'FAILED' && state.status === 'PENDING') this.markFailed(state, record.error ?? { message: 'failed' })
     else if (!isNew && record.status === 'PENDING' && BLOCKING_STATUSES.has(state.status) && state.status !== 'DISABLED') {
-      this.#reopen(state)
+      this.reopen(state)
     }
     this.#pushIfReady(state)
   }
@@ -136,14 +173,17 @@ export class LocalScheduler implements Scheduler {
   /** Marks a task DONE and lets its dependents move closer to ready. */
   protected markDone(state: TaskState): void {
     const wasDone = state.status === 'DONE'
+    const wasBlocking = BLOCKING_STATUSES.has(state.status)
     this.setStatus(state, 'DONE')
     state.error = undefined
+    state.retryAt = undefined
     if (wasDone) return
     for (const id of state.dependents) {
       const dependent = this.tasks.get(id)!
       dependent.waitingOn -= 1
       this.#pushIfReady(dependent)
     }
+    if (wasBlocking) this.#unblockDownstream(state)
   }
 
   /** Marks a task FAILED and everything waiting on it, transitively, UPSTREAM_FAILED. */
@@ -161,14 +201,97 @@ export class LocalScheduler implements Scheduler {
     if (state.status === 'RUNNING') this.#running -= 1
     if (status === 'RUNNING') this.#running += 1
     state.status = status
+    state.updatedAt = this.clock.now()
     if (wasOpen !== isOpen) for (const workerId of state.workers) this.#adjustOpen(workerId, isOpen ? +1 : -1)
   }
 
-  /** Puts a blocked task back to PENDING (a new run asked for it again), with its dependents. */
-  #reopen(state: TaskState): void {
+  /**
+   * Puts a FAILED, DISABLED or UPSTREAM_FAILED task back to PENDING (a new run asked for it again, or a
+   * retry is due), and with it every task downstream that it alone was blocking.
+   */
+  protected reopen(state: TaskState): void {
     const blocked = state.deps.some((id) => BLOCKING_STATUSES.has(this.tasks.get(id)!.status))
     this.setStatus(state, blocked ? 'UPSTREAM_FAILED' : 'PENDING')
     state.error = undefined
+    state.retryAt = undefined
+    if (blocked) return
+    this.#pushIfReady(state)
+    this.#unblockDownstream(state)
+  }
+
+  /** Takes `state` for `workerId`: RUNNING, resources held. */
+  protected takeTask(state: TaskState, workerId: string): void {
+    this.setStatus(state, 'RUNNING')
+    state.worker = workerId
+    state.startedAt = this.clock.now()
+    state.endedAt = undefined
+    state.progress = undefined
+    for (const [name, amount] of Object.entries(state.resources)) this.#inUse.set(name, (this.#inUse.get(name) ?? 0) + amount)
+  }
+
+  /**
+   * Replaces the whole state with `states` (a snapshot read back) and rebuilds everything derived from
+   * it: who depends on whom, what is ready, the resources held and each worker's open tasks.
+   */
+  protected restoreTasks(states: readonly TaskState[]): void {
+    this.tasks.clear()
+    this.#inUse.clear()
+    this.#openByWorker.clear()
+    this.#running = 0
+    while (this.#ready.length > 0) this.#ready.pop()
+    for (const state of states) this.tasks.set(state.id, { ...state, dependents: [], waitingOn: 0 })
+    this.#seq = Math.max(this.#seq, ...states.map((state) => state.seq + 1))
+    for (const state of this.tasks.values()) {
+      for (const id of state.deps) {
+        const dep = this.#stateFor(id)
+        dep.dependents.push(state.id)
+        if (dep.status !== 'DONE') state.waitingOn += 1
+      }
+      if (state.status === 'RUNNING') {
+        this.#running += 1
+        for (const [name, amount] of Object.entries(state.resources)) this.#inUse.set(name, (this.#inUse.get(name) ?? 0) + amount)
+      }
+      if (OPEN_STATUSES.has(state.status)) for (const workerId of state.workers) this.#adjustOpen(workerId, +1)
+    }
+    for (const state of this.tasks.values()) this.#pushIfReady(state)
+  }
+
+  /**
+   * Forgets tasks for good. Callers pass only tasks nothing left depends on (their dependents go with
+   * them), so no remaining task waits on a task that is gone.
+   */
+  protected removeTasks(ids: ReadonlySet<string>): void {
+    for (const id of ids) {
+      const state = this.tasks.get(id)
+      if (!state) continue
+      if (state.status === 'RUNNING') {
+        this.#release(state)
+        this.#running -= 1
+      }
+      if (OPEN_STATUSES.has(state.status)) for (const workerId of state.workers) this.#adjustOpen(workerId, -1)
+      this.tasks.delete(id)
+    }
+    for (const state of this.tasks.values()) {
+      if (state.dependents.some((id) => ids.has(id))) state.dependents = state.dependents.filter((id) => !ids.has(id))
+    }
+  }
+
+  /** Forgets a worker that has left for good: it no longer counts as able to run anything. */
+  protected forgetWorker(workerId: string): void {
+    for (const state of this.tasks.values()) state.workers.delete(workerId)
+    this.#openByWorker.delete(workerId)
+  }
+
+  #unblockDownstream(state: TaskState): void {
+    const stack = [...state.dependents]
+    while (stack.length > 0) {
+      const dependent = this.tasks.get(stack.pop()!)!
+      if (dependent.status !== 'UPSTREAM_FAILED') continue
+      if (dependent.deps.some((id) => BLOCKING_STATUSES.has(this.tasks.get(id)!.status))) continue
+      this.setStatus(dependent, 'PENDING')
+      this.#pushIfReady(dependent)
+      stack.push(...dependent.dependents)
+    }
   }
 
   #blockDownstream(state: TaskState): void {
@@ -217,14 +340,6 @@ export class LocalScheduler implements Scheduler {
 
   #pushIfReady(state: TaskState): void {
     if (state.known && state.status === 'PENDING' && state.waitingOn === 0) this.#ready.push(state)
-  }
-
-  #take(state: TaskState, workerId: string): void {
-    this.setStatus(state, 'RUNNING')
-    state.worker = workerId
-    state.startedAt = this.clock.now()
-    state.progress = undefined
-    for (const [name, amount] of Object.entries(state.resources)) this.#inUse.set(name, (this.#inUse.get(name) ?? 0) + amount)
   }
 
   #release(state: TaskState): void {

@@ -37,6 +37,11 @@ export interface AddTasksRequest {
 
 export interface GetWorkRequest {
   workerId: string
+  /**
+   * Names this call across retries of it: a scheduler that already answered the same id answers the
+   * same again, so a retried call never takes a second task while the first one is held unseen.
+   */
+  requestId?: string
 }
 
 export interface GetWorkResponse {
@@ -62,6 +67,23 @@ export interface TaskFinishedRequest {
   attempts: number
   result?: TaskResult | null
   error?: TaskError
+  /** The task's last log lines not yet sent with `taskLog`, so the tail is complete when the end is known. */
+  log?: TaskLogLine[]
+}
+
+/** One line a running task logged, as it travels to a scheduler. */
+export interface TaskLogLine {
+  /** Milliseconds since the epoch. */
+  at: number
+  /** The pino level name: `info`, `warn`, `error`, ... */
+  level: string
+  message: string
+}
+
+export interface TaskLogRequest {
+  workerId: string
+  taskId: string
+  lines: TaskLogLine[]
 }
 
 export interface WorkerRequest {
@@ -92,6 +114,11 @@ export interface Scheduler {
   workerStopped(request: WorkerRequest): Promise<void>
   /** The current status of each task asked about (unknown ids are left out). */
   taskStatuses(request: TaskStatusesRequest): Promise<Record<string, TaskStatus>>
+  /**
+   * Log lines of a running task, for the daemon's task page. Optional: a scheduler without it (the
+   * in-process one) costs the worker nothing, because the worker only collects lines when it exists.
+   */
+  taskLog?(request: TaskLogRequest): Promise<void>
 }
 
 /** The scheduler's methods, in one list, so the HTTP client and server expose exactly these. */
@@ -103,4 +130,5 @@ export const RPC_METHODS = [
   'ping',
   'workerStopped',
   'taskStatuses',
+  'taskLog',
 ] as const satisfies readonly (keyof Scheduler)[]

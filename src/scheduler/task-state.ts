@@ -1,6 +1,6 @@
 import type { TaskResult } from '../core/output-marker.js'
 import type { TaskKind } from '../core/task-like.js'
-import type { TaskError } from './scheduler.js'
+import type { TaskError, TaskLogLine } from './scheduler.js'
 import type { TaskStatus } from './task-status.js'
 
 /** A scheduler's view of one task. */
@@ -25,6 +25,8 @@ export interface TaskState {
   /** Insertion order, so equal priorities run first-come first-served. */
   readonly seq: number
   addedAt: number
+  /** When the status last changed or a worker last registered the task. */
+  updatedAt: number
   startedAt: number | undefined
   endedAt: number | undefined
   attempts: number
@@ -35,6 +37,8 @@ export interface TaskState {
   failures: number[]
   /** When a FAILED task may go back to PENDING (central scheduler retries). */
   retryAt: number | undefined
+  /** The tail of the running or last attempt's log (central scheduler only). */
+  log?: TaskLogLine[]
 }
 
 export function newTaskState(id: string, seq: number, now: number): TaskState {
@@ -54,6 +58,7 @@ export function newTaskState(id: string, seq: number, now: number): TaskState {
     worker: undefined,
     seq,
     addedAt: now,
+    updatedAt: now,
     startedAt: undefined,
     endedAt: undefined,
     attempts: 0,

@@ -22,6 +22,8 @@ export interface TaskRunnerOptions {
   signal: AbortSignal
   require: (owner: TaskLike, requirements: Structure<TaskLike>) => Promise<void>
   progress: (task: TaskLike, message: string) => void
+  /** Wraps each task's logger (to ship its lines to the scheduler daemon). */
+  tapLog?: (task: TaskLike, log: Logger) => Logger
 }
 
 /**
@@ -42,7 +44,13 @@ export class TaskRunner {
     this.#options.onEvent({ type: 'task-started', task, at: startedAt })
     // A child logger per task costs more than a no-op task's whole run, so it is made only when used.
     let scoped: Logger | undefined
-    const log = () => (scoped ??= this.#options.logger.child({ taskId: task.id, family: task.family }))
+    const log = () => {
+      if (!scoped) {
+        const child = this.#options.logger.child({ taskId: task.id, family: task.family })
+        scoped = this.#options.tapLog ? this.#options.tapLog(task, child) : child
+      }
+      return scoped
+    }
     const info = this.#options.logger.isLevelEnabled('info')
     if (info) log().info(`running ${task}`)
     let outputs: Target[] = []

@@ -12,6 +12,7 @@ import { silentLogger } from '../util/logger.js'
 import { Wakeup } from '../util/wakeup.js'
 import { CompletionCache, DEFAULT_COMPLETION_CONCURRENCY } from './completion-cache.js'
 import { discover } from './graph-discovery.js'
+import { TaskLogShipper } from './task-log-shipper.js'
 import { TaskRunner } from './task-runner.js'
 import type { TaskOutcome, WorkerEvent, WorkerEventListener } from './worker-events.js'
 
@@ -68,6 +69,8 @@ export class Worker {
   readonly #waiters = new Set<Waiter>()
   readonly #lastProgress = new Map<string, number>()
   readonly #wakeup = new Wakeup()
+  /** Only for a scheduler that keeps task logs (the daemon). */
+  readonly #logs: TaskLogShipper | undefined
 
   constructor(options: WorkerOptions) {
     this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
@@ -79,6 +82,8 @@ export class Worker {
     this.#signal = options.signal ?? new AbortController().signal
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000
     this.#heartbeatMs = options.heartbeatMs ?? 10_000
+    const scheduler = this.#scheduler
+    this.#logs = scheduler.taskLog ? new TaskLogShipper((taskId, lines) => scheduler.taskLog!({ workerId: this.id, taskId, lines })) : undefined
     this.#runner = new TaskRunner({
       logger: this.#logger,
       retry: options.retry ?? {},
@@ -86,6 +91,7 @@ export class Worker {
       signal: this.#signal,
       require: (owner, requirements) => this.#require(owner, requirements),
       progress: (task, message) => this.#reportProgress(task, message),
+      ...(this.#logs ? { tapLog: (task: TaskLike, log: Logger) => this.#logs!.tap(task.id, log) } : {}),
     })
   }
 
@@ -124,6 +130,7 @@ export class Worker {
       await this.#loop()
     } finally {
       clearInterval(heartbeat)
+      this.#logs?.stop()
       await this.#scheduler.workerStopped({ workerId: this.id }).catch(() => {})
     }
   }
@@ -165,6 +172,7 @@ export class Worker {
     this.#lastProgress.delete(taskId)
     if (outcome.status === 'DONE') this.#cache.set(taskId, true)
     const task = this.#tasks.get(taskId)
+    const log = this.#logs?.take(taskId)
     try {
       await this.#scheduler.taskFinished({
         workerId: this.id,
@@ -175,6 +183,7 @@ export class Worker {
         attempts: outcome.attempts,
         result: outcome.result,
         ...(outcome.error ? { error: outcome.error } : {}),
+        ...(log?.length ? { log } : {}),
       })
     } catch (error) {
       this.#logger.error({ err: error }, `could not report the end of ${task ?? taskId} to the scheduler`)

@@ -1,0 +1,83 @@
+import { Cron } from 'croner'
+import { z } from 'zod'
+import { field } from '../config/schema-helpers.js'
+
+const historySchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('embedded'), dir: field.string().optional() }),
+    z.strictObject({
+      type: z.literal('postgres'),
+      url: field.string(),
+      schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: 'expected a plain SQL name: letters, digits and _' }).optional(),
+    }),
+  ],
+  { error: 'expected {"type": "embedded"} or {"type": "postgres", "url": "postgres://..."}' },
+)
+
+/**
+ * The config's `scheduler` section: where the daemon listens and keeps its state, how it treats
+ * workers and failures, its action token, its run history, and how workers reach it.
+ */
+export const schedulerConfigSchema = z.strictObject({
+  /** Address the daemon binds. @defaultValue '127.0.0.1' */
+  host: field.string().optional(),
+  /** @defaultValue 8082 */
+  port: field.port().optional(),
+  /** Where workers find the daemon (`etl run` without `--local-scheduler`). @defaultValue `http://127.0.0.1:8082` */
+  url: z.url({ error: 'expected an http:// URL' }).optional(),
+  /** Folder of the daemon's state and embedded history. @defaultValue 'data/scheduler' */
+  stateDir: field.string().optional(),
+  /** Token for actions that change state from the UI; better `${ETL_SCHEDULER_TOKEN}` or the env variable itself. */
+  token: field.string().optional(),
+  workerTimeoutMs: field.positiveInt().optional(),
+  retryDelayMs: field.nonNegativeInt().optional(),
+  disableAfterFailures: field.positiveInt().optional(),
+  disableWindowMs: field.positiveInt().optional(),
+  removeDelayMs: field.positiveInt().optional(),
+  logTailLines: field.positiveInt().optional(),
+  /** Workers' tries per call to the daemon, and the wait between tries. */
+  rpcRetryAttempts: field.positiveInt().optional(),
+  rpcRetryWaitMs: field.nonNegativeInt().optional(),
+  history: historySchema.optional(),
+  /**
+   * The command line a scheduled run starts, before `run <Task> --<param> <value>... --scheduler-url <url>`.
+   * @defaultValue `["<node>", "<package>/bin/etl.js"]`
+   */
+  runCommand: z.array(field.string()).min(1, { error: 'expected at least the program to start' }).optional(),
+})
+
+export type SchedulerConfig = z.infer<typeof schedulerConfigSchema>
+
+const scheduleSchema = z.strictObject({
+  /** Unique; names the schedule in the UI, the history and the trigger action. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1-64 letters, digits, _ . or -' }),
+  /** Five fields (minute precision) or six (with seconds first), as croner reads them. */
+  cron: field.string().refine(isCron, { error: 'expected a cron expression such as "0 2 * * *"' }),
+  /** The task family to run. */
+  task: field.string(),
+  /** Parameter values, as on the command line. */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), { error: 'expected an object of parameter values' }).optional(),
+  /** IANA time zone of the cron expression. @defaultValue the daemon's */
+  timezone: field.string().optional(),
+  /** Tasks the run's worker runs at once. */
+  workers: field.positiveInt().optional(),
+  /** @defaultValue true */
+  enabled: field.bool().optional(),
+})
+
+/** The config's `schedules`: runs the daemon starts itself, like a crontab. */
+export const schedulesConfigSchema = z
+  .array(scheduleSchema)
+  .refine((schedules) => new Set(schedules.map((schedule) => schedule.name)).size === schedules.length, { error: 'expected every schedule to have its own name' })
+
+export type ScheduleConfig = z.infer<typeof scheduleSchema>
+
+function isCron(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true })
+    return true
+  } catch {
+    return false
+  }
+}

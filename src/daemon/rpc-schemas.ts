@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import type { RPC_METHODS } from '../scheduler/scheduler.js'
+
+const id = z.string().min(1).max(2000)
+const taskError = z.object({ message: z.string(), stack: z.string().optional(), code: z.string().optional(), missingData: z.boolean().optional() })
+const logLine = z.object({ at: z.number(), level: z.string().max(20), message: z.string() })
+const json: z.ZodType<unknown> = z.unknown()
+
+const taskRecord = z.object({
+  id,
+  family: z.string().min(1).max(500),
+  params: z.record(z.string(), z.string()),
+  kind: z.enum(['task', 'wrapper', 'external']),
+  deps: z.array(id),
+  status: z.enum(['PENDING', 'DONE', 'FAILED']),
+  priority: z.number(),
+  resources: z.record(z.string(), z.number().nonnegative()),
+  error: taskError.optional(),
+})
+
+/**
+ * The request body of each scheduler method, checked before it reaches the state machine: a
+ * malformed request is refused with what is wrong, and never half-applied.
+ */
+export const RPC_SCHEMAS = {
+  addTasks: z.object({ workerId: id, tasks: z.array(taskRecord) }),
+  getWork: z.object({ workerId: id, requestId: z.string().max(200).optional() }),
+  taskProgress: z.object({ workerId: id, taskId: id, message: z.string().max(10_000) }),
+  taskFinished: z.object({
+    workerId: id,
+    taskId: id,
+    status: z.enum(['DONE', 'FAILED']),
+    startedAt: z.number(),
+    endedAt: z.number(),
+    attempts: z.number().int().nonnegative(),
+    result: z.record(z.string(), json).nullable().optional(),
+    error: taskError.optional(),
+    log: z.array(logLine).optional(),
+  }),
+  ping: z.object({ workerId: id }),
+  workerStopped: z.object({ workerId: id }),
+  taskStatuses: z.object({ taskIds: z.array(id) }),
+  taskLog: z.object({ workerId: id, taskId: id, lines: z.array(logLine).max(10_000) }),
+} satisfies Record<(typeof RPC_METHODS)[number], z.ZodType>

@@ -1,0 +1,219 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { EtlConfig } from '../config/load-config.js'
+import { EtlError } from '../errors.js'
+import { CentralScheduler, type CentralSchedulerSnapshot } from '../scheduler/central-scheduler.js'
+import type { CentralSchedulerOptions } from '../scheduler/central-scheduler-options.js'
+import type { SchedulerOp } from '../scheduler/scheduler-op.js'
+import { systemClock, type Clock } from '../util/clock.js'
+import { silentLogger } from '../util/logger.js'
+import { TOKEN_ENV } from './action-token.js'
+import { DaemonMetrics } from './daemon-metrics.js'
+import type { HistoryConfig } from './history/history-client.js'
+import { openRunHistory } from './history/open-run-history.js'
+import type { RunHistory } from './history/run-history.js'
+import type { RunLauncher } from './schedules/run-launcher.js'
+import { ScheduleRunner } from './schedules/schedule-runner.js'
+import { buildServer } from './server.js'
+import { StateStore } from './state-store.js'
+
+/** Where the daemon listens and keeps its state unless told otherwise. */
+export const DAEMON_DEFAULTS = Object.freeze({ host: '127.0.0.1', port: 8082, stateDir: 'data/scheduler' })
+
+/** How often worker timeouts, retries, pruning and compaction are looked at. */
+const MAINTAIN_INTERVAL_MS = 1000
+
+/**
+ * Options of `startSchedulerDaemon`. Each one left out comes from the config's `scheduler` section,
+ * then from the defaults; the CLI passes its flags here and its loaded config as `config`.
+ */
+export interface SchedulerDaemonOptions {
+  /** Address to bind. @defaultValue '127.0.0.1' (this machine only) */
+  host?: string
+  /** Port to listen on; 0 picks a free one (see `port` on the result). @defaultValue 8082 */
+  port?: number
+  /** Folder of the state (snapshot, journal, lock) and the embedded history. @defaultValue 'data/scheduler' */
+  stateDir?: string
+  /** The loaded config: its `scheduler`, `schedules` and `resources` sections are used. */
+  config?: EtlConfig
+  /** The action token. @defaultValue `scheduler.token`, else the `ETL_SCHEDULER_TOKEN` environment variable */
+  token?: string
+  /** Where the run history lives, or false for none. @defaultValue `scheduler.history`, else the embedded database */
+  history?: HistoryConfig | false
+  /** The command line of a scheduled run, before `run <Task> ...`. @defaultValue `scheduler.runCommand`, else node + the package's `bin/etl.js` */
+  runCommand?: readonly string[]
+  /** Starts scheduled runs (tests replace it). */
+  launcher?: RunLauncher
+  /** Scheduler tuning over the config's (timeouts, retry delay, disabling, remove delay). */
+  scheduler?: Omit<CentralSchedulerOptions, 'journal' | 'listener' | 'clock'>
+  logger?: Logger
+  clock?: Clock
+  env?: NodeJS.ProcessEnv
+  /** @defaultValue the package's `web/` */
+  webDir?: string
+}
+
+/** A running daemon. */
+export interface SchedulerDaemon {
+  /** `http://<host>:<port>`, for workers' `--scheduler-url` and a browser. */
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  readonly stateDir: string
+  readonly app: FastifyInstance
+  readonly scheduler: CentralScheduler
+  readonly history: RunHistory | undefined
+  readonly schedules: ScheduleRunner
+  /** Stops listening, stops the schedules, writes a last snapshot and closes the history. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts the central scheduler daemon: restores its state, listens for workers and browsers, runs its
+ * schedules and keeps time-based state current. Resolves once it listens.
+ *
+ * ```ts
+ * const daemon = await startSchedulerDaemon({ config: await loadConfig(), port: 8082 })
+ * process.once('SIGTERM', () => void daemon.close())
+ * ```
+ */
+export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {}): Promise<SchedulerDaemon> {
+  const section = options.config?.raw.scheduler ?? {}
+  const env = options.env ?? process.env
+  const logger = options.logger ?? silentLogger()
+  const clock = options.clock ?? systemClock
+  const host = options.host ?? section.host ?? DAEMON_DEFAULTS.host
+  const port = options.port ?? section.port ?? DAEMON_DEFAULTS.port
+  const stateDir = path.resolve(options.stateDir ?? section.stateDir ?? DAEMON_DEFAULTS.stateDir)
+  const token = options.token ?? section.token ?? (env[TOKEN_ENV] || undefined)
+
+  const scheduler = new CentralScheduler({ ...tuningFrom(section), resources: options.config?.resources ?? {}, ...options.scheduler, clock })
+  const metrics = new DaemonMetrics()
+  scheduler.onEvent(metrics.listener)
+  const historyConfig = options.history ?? section.history ?? { type: 'embedded' as const }
+  const opened = historyConfig === false ? undefined : openRunHistory(historyConfig, stateDir, logger)
+  const history = opened?.history
+  if (history) scheduler.onEvent(history.listener)
+
+  let url = ''
+  const store = new StateStore({ dir: stateDir, logger, canCompact: () => (history?.pending ?? 0) === 0 })
+  const schedules = new ScheduleRunner({
+    schedules: options.config?.raw.schedules ?? [],
+    runCommand: options.runCommand ?? section.runCommand ?? defaultRunCommand(),
+    ...(options.launcher ? { launcher: options.launcher } : {}),
+    schedulerUrl: () => url,
+    record: (record) => {
+      history?.recordScheduleRun(record)
+      metrics.recordScheduleRun(record)
+    },
+    journal: store.journal('schedules'),
+    clock,
+    logger,
+  })
+  store.register('scheduler', {
+    snapshot: () => scheduler.snapshot(),
+    restore: (data) => scheduler.restore(data as CentralSchedulerSnapshot),
+    replay: (op) => scheduler.replay(op as SchedulerOp),
+  })
+  store.register('schedules', schedules)
+  let recovery: ReturnType<StateStore['open']>
+  try {
+    recovery = store.open()
+  } catch (error) {
+    await history?.close().catch(() => {})
+    throw error
+  }
+  scheduler.setJournal(store.journal('scheduler'))
+
+  let app: FastifyInstance
+  try {
+    app = await buildServer({
+      scheduler,
+      history,
+      schedules,
+      token,
+      metrics,
+      clock,
+      logger,
+      info: { history: opened?.description ?? 'off', stateDir },
+      ...(options.webDir ? { webDir: options.webDir } : {}),
+    })
+    await app.listen({ host, port })
+  } catch (error) {
+    store.close()
+    await history?.close().catch(() => {})
+    const code = (error as NodeJS.ErrnoException).code
+    const hint = code === 'EADDRINUSE' ? `port ${port} is in use: is a daemon already running? pick another with --port` : (error as Error).message
+    throw new EtlError('ETL_ERR_DAEMON_LISTEN_FAILED', `the scheduler daemon cannot listen on ${host}:${port}: ${hint}`, { cause: error })
+  }
+  const address = app.server.address()
+  const boundPort = typeof address === 'object' && address ? address.port : port
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`
+
+  const timer = setInterval(() => {
+    try {
+      scheduler.maintain()
+      store.maybeCompact()
+    } catch (error) {
+      logger.error({ err: error }, 'scheduler maintenance failed')
+    }
+  }, MAINTAIN_INTERVAL_MS)
+  timer.unref()
+  schedules.start()
+
+  const tasks = [...scheduler.allTasks()].length
+  logger.info(
+    `scheduler daemon at ${url} (state in ${stateDir}: ${recovery.fromSnapshot ? `restored ${tasks} tasks, replayed ${recovery.replayed} changes` : 'new'}; history: ${opened?.description ?? 'off'}; actions ${token ? 'need the token' : `disabled (no token: set ${TOKEN_ENV})`})`,
+  )
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    logger.warn(`the daemon listens on ${host}: anyone who reaches it can register tasks and see task details; keep it behind a firewall`)
+  }
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    host,
+    port: boundPort,
+    stateDir,
+    app,
+    scheduler,
+    history,
+    schedules,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(timer)
+        schedules.stop()
+        await app.close()
+        await history?.flush()
+        store.close()
+        await history?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the run history failed'))
+      })()),
+  }
+}
+
+function tuningFrom(section: NonNullable<EtlConfig['raw']['scheduler']>): CentralSchedulerOptions {
+  const tuning: CentralSchedulerOptions = {}
+  if (section.workerTimeoutMs !== undefined) tuning.workerTimeoutMs = section.workerTimeoutMs
+  if (section.retryDelayMs !== undefined) tuning.retryDelayMs = section.retryDelayMs
+  if (section.disableAfterFailures !== undefined) tuning.disableAfterFailures = section.disableAfterFailures
+  if (section.disableWindowMs !== undefined) tuning.disableWindowMs = section.disableWindowMs
+  if (section.removeDelayMs !== undefined) tuning.removeDelayMs = section.removeDelayMs
+  if (section.logTailLines !== undefined) tuning.logTailLines = section.logTailLines
+  return tuning
+}
+
+/** `node <package>/bin/etl.js`: the package's own CLI, whichever folder the daemon was started in. */
+export function defaultRunCommand(): string[] {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (let up = 0; up < 5; up++) {
+    const pkg = path.join(dir, 'package.json')
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'etl') {
+      return [process.execPath, path.join(dir, 'bin', 'etl.js')]
+    }
+    dir = path.dirname(dir)
+  }
+  return [process.execPath, 'bin/etl.js']
+}

@@ -1,0 +1,126 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { EtlError, type ErrorCode } from '../errors.js'
+import type { CentralScheduler } from '../scheduler/central-scheduler.js'
+import { systemClock, type Clock } from '../util/clock.js'
+import { silentLogger } from '../util/logger.js'
+import { actionRoutes } from './action-routes.js'
+import { apiRoutes } from './api-routes.js'
+import type { DaemonContext } from './daemon-context.js'
+import { DaemonMetrics } from './daemon-metrics.js'
+import type { RunHistory } from './history/run-history.js'
+import { metricsRoutes } from './metrics-routes.js'
+import type { ScheduleRunner } from './schedules/schedule-runner.js'
+import { defaultWebDir, staticRoutes } from './static-routes.js'
+import { uiRoutes } from './ui-routes.js'
+
+/** What `buildServer` serves. */
+export interface ServerOptions {
+  scheduler: CentralScheduler
+  history?: RunHistory | undefined
+  schedules?: ScheduleRunner | undefined
+  /** The action token; without one every state-changing action is refused (and the UI says so). */
+  token?: string | undefined
+  /** @defaultValue the package's `web/` folder */
+  webDir?: string
+  /** Counts attempts as they end; pass one already listening to the scheduler, or one is made and attached. */
+  metrics?: DaemonMetrics
+  clock?: Clock
+  logger?: Logger
+  /** The state folder and a safe description of the history database, for the UI's about line. */
+  info?: { history?: string; stateDir?: string }
+}
+
+/** Every page of the UI is served from this origin and runs only its own scripts. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+const STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  ETL_ERR_DAEMON_BAD_REQUEST: 400,
+  ETL_ERR_DAEMON_NOT_FOUND: 404,
+  ETL_ERR_DAEMON_SCHEDULE_UNKNOWN: 404,
+  ETL_ERR_DAEMON_TOKEN_INVALID: 401,
+  ETL_ERR_DAEMON_TOKEN_MISSING: 403,
+}
+
+/**
+ * The daemon's HTTP server, built but not listening (tests call `app.inject()`): the workers' API,
+ * the UI's JSON and static files, token-guarded actions and `/metrics`.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const logger = options.logger ?? silentLogger()
+  let metrics = options.metrics
+  if (!metrics) {
+    metrics = new DaemonMetrics()
+    options.scheduler.onEvent(metrics.listener)
+  }
+  const context: DaemonContext = {
+    scheduler: options.scheduler,
+    history: options.history,
+    schedules: options.schedules,
+    token: options.token,
+    metrics,
+    clock: options.clock ?? systemClock,
+    logger,
+    info: { version: PACKAGE_VERSION, history: options.info?.history ?? (options.history ? 'on' : 'off'), stateDir: options.info?.stateDir },
+  }
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, return503OnClosing: true })
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY)
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'no-referrer')
+    reply.header('x-frame-options', 'DENY')
+    return payload
+  })
+
+  app.setErrorHandler((error: FastifyError | EtlError, request, reply) => {
+    if (error instanceof EtlError) {
+      return reply.code(STATUS_OF[error.code] ?? 500).send({ error: { code: error.code, message: error.message } })
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500
+    if (status < 500) return reply.code(status).send({ error: { code: error.code ?? 'ETL_ERR_DAEMON_BAD_REQUEST', message: error.message } })
+    logger.error({ err: error, url: request.url }, 'the daemon failed to answer a request')
+    return reply.code(500).send({ error: { code: 'ETL_ERR_DAEMON_INTERNAL', message: 'the daemon failed to answer; see its log' } })
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const message = `nothing at ${request.method} ${request.url.split('?', 1)[0]}`
+    return reply.code(404).send({ error: { code: 'ETL_ERR_DAEMON_NOT_FOUND', message } })
+  })
+
+  await app.register(apiRoutes, context)
+  await app.register(uiRoutes, context)
+  await app.register(actionRoutes, context)
+  await app.register(metricsRoutes, context)
+  await app.register(staticRoutes, { webDir: options.webDir ?? defaultWebDir() })
+  return app
+}
+
+/** Shown on the UI; read once from the package. */
+const PACKAGE_VERSION: string = await readVersion()
+
+async function readVersion(): Promise<string> {
+  try {
+    const { readFile } = await import('node:fs/promises')
+    const { fileURLToPath } = await import('node:url')
+    const path = await import('node:path')
+    let dir = path.dirname(fileURLToPath(import.meta.url))
+    for (let up = 0; up < 5; up++) {
+      try {
+        const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
+        if (pkg.name === 'etl' && pkg.version) return pkg.version
+      } catch {}
+      dir = path.dirname(dir)
+    }
+  } catch {}
+  return 'unknown'
+}

@@ -1,0 +1,414 @@
+import { systemClock } from '../util/clock.js'
+import { CENTRAL_SCHEDULER_DEFAULTS, MAX_LOG_LINE_CHARS, type CentralSchedulerOptions } from './central-scheduler-options.js'
+import { FrozenClock } from './frozen-clock.js'
+import { LocalScheduler } from './local-scheduler.js'
+import { RunRegistry, type RunInfo } from './run-registry.js'
+import type {
+  AddTasksRequest,
+  GetWorkRequest,
+  GetWorkResponse,
+  Scheduler,
+  TaskError,
+  TaskFinishedRequest,
+  TaskLogLine,
+  TaskLogRequest,
+  TaskProgressRequest,
+  WorkerRequest,
+} from './scheduler.js'
+import type { AttemptRecord, SchedulerEvent, SchedulerJournal, SchedulerOp } from './scheduler-op.js'
+import { fromSnapshot, toSnapshot, type TaskSnapshot } from './task-snapshot.js'
+import type { TaskState } from './task-state.js'
+import type { TaskStatus } from './task-status.js'
+import { WorkerRegistry, type WorkerInfo, type WorkerMeta } from './worker-registry.js'
+
+/** Everything the central scheduler needs to come back after a restart. */
+export interface CentralSchedulerSnapshot {
+  version: 1
+  tasks: TaskSnapshot[]
+  workers: WorkerInfo[]
+  runs: RunInfo[]
+  /** The last `getWork` answer per worker, so a call retried across a restart gets the same task. */
+  lastGetWork: { workerId: string; requestId: string; taskId: string }[]
+}
+
+/** What a person may do to a task from the UI. */
+export type TaskAction = 'enable' | 'forgive'
+
+/**
+ * The daemon's scheduler: the in-process state machine plus what many workers sharing one graph need.
+ * Workers that stop calling lose their running tasks back to PENDING; failed tasks are retried after a
+ * delay and DISABLED when they fail too often; every change goes to a journal before it is acknowledged,
+ * so a restarted daemon replays it and nothing is run twice.
+ *
+ * ```ts
+ * const scheduler = new CentralScheduler({ workerTimeoutMs: 30_000, journal: store.journal('scheduler') })
+ * setInterval(() => scheduler.maintain(), 1000)
+ * ```
+ */
+export class CentralScheduler extends LocalScheduler implements Scheduler {
+  readonly options: Readonly<Required<Omit<CentralSchedulerOptions, 'journal' | 'listener' | 'clock' | 'resources'>>>
+  readonly #time: FrozenClock
+  readonly #workers = new WorkerRegistry()
+  readonly #runs = new RunRegistry()
+  readonly #lastGetWork = new Map<string, { requestId: string; taskId: string }>()
+  readonly #listeners: ((event: SchedulerEvent) => void)[] = []
+  #journal: SchedulerJournal | undefined
+  #replaying = false
+
+  constructor(options: CentralSchedulerOptions = {}) {
+    const time = new FrozenClock(options.clock ?? systemClock)
+    super({ ...(options.resources ? { resources: options.resources } : {}), clock: time })
+    this.#time = time
+    this.#journal = options.journal
+    if (options.listener) this.#listeners.push(options.listener)
+    this.options = Object.freeze({
+      workerTimeoutMs: options.workerTimeoutMs ?? CENTRAL_SCHEDULER_DEFAULTS.workerTimeoutMs,
+      retryDelayMs: options.retryDelayMs ?? CENTRAL_SCHEDULER_DEFAULTS.retryDelayMs,
+      disableAfterFailures: options.disableAfterFailures ?? CENTRAL_SCHEDULER_DEFAULTS.disableAfterFailures,
+      disableWindowMs: options.disableWindowMs ?? CENTRAL_SCHEDULER_DEFAULTS.disableWindowMs,
+      removeDelayMs: options.removeDelayMs ?? CENTRAL_SCHEDULER_DEFAULTS.removeDelayMs,
+      logTailLines: options.logTailLines ?? CENTRAL_SCHEDULER_DEFAULTS.logTailLines,
+    })
+  }
+
+  /** Sets where ops go from now on (the daemon opens its store after building the scheduler). */
+  setJournal(journal: SchedulerJournal | undefined): void {
+    this.#journal = journal
+  }
+
+  /** Adds a listener for attempts, runs and workers. */
+  onEvent(listener: (event: SchedulerEvent) => void): void {
+    this.#listeners.push(listener)
+  }
+
+  // ---- the worker API ----
+
+  override async addTasks({ workerId, tasks }: AddTasksRequest): Promise<void> {
+    this.touchWorker(workerId)
+    this.#apply({ op: 'add', at: this.#time.live(), workerId, tasks })
+  }
+
+  override async getWork({ workerId, requestId }: GetWorkRequest): Promise<GetWorkResponse> {
+    this.touchWorker(workerId)
+    const last = this.#lastGetWork.get(workerId)
+    if (requestId !== undefined && last?.requestId === requestId) return { taskId: last.taskId, done: false }
+    const at = this.#time.live()
+    const response = this.#time.at(at, () => this.chooseWork(workerId))
+    if (response.taskId === null) return response
+    const op: SchedulerOp = { op: 'take', at, workerId, taskId: response.taskId, ...(requestId !== undefined ? { requestId } : {}) }
+    this.#afterTake(op)
+    this.#journal?.append(op)
+    return response
+  }
+
+  override async taskFinished(request: TaskFinishedRequest): Promise<void> {
+    this.touchWorker(request.workerId)
+    this.#apply({ op: 'finish', at: this.#time.live(), request })
+  }
+
+  override async taskProgress({ workerId, taskId, message }: TaskProgressRequest): Promise<void> {
+    this.touchWorker(workerId)
+    const state = this.tasks.get(taskId)
+    if (state?.status === 'RUNNING' && state.worker === workerId) state.progress = message
+  }
+
+  async taskLog({ workerId, taskId, lines }: TaskLogRequest): Promise<void> {
+    this.touchWorker(workerId)
+    const state = this.tasks.get(taskId)
+    if (state?.status === 'RUNNING' && state.worker === workerId) this.#appendLog(state, lines)
+  }
+
+  override async ping({ workerId }: WorkerRequest): Promise<void> {
+    this.touchWorker(workerId)
+  }
+
+  override async workerStopped({ workerId }: WorkerRequest): Promise<void> {
+    if (this.#workers.get(workerId)?.state !== 'active') return
+    this.#apply({ op: 'release', at: this.#time.live(), workerId, reason: 'stopped' })
+  }
+
+  /**
+   * Notes a sign of life from a worker; the first one registers it (with what its HTTP headers say
+   * about it) and a lost worker that calls again is back.
+   */
+  touchWorker(workerId: string, meta: WorkerMeta = {}): void {
+    const worker = this.#workers.get(workerId)
+    if (worker?.state === 'active') {
+      worker.lastSeen = this.#time.live()
+      return
+    }
+    this.#apply({ op: 'worker', at: this.#time.live(), workerId, meta })
+  }
+
+  // ---- what a person and the daemon's timer do ----
+
+  /**
+   * Applies what time alone changes: workers silent past the timeout are lost, failed tasks whose retry
+   * is due go back to PENDING, and what nobody needs any more is forgotten. The daemon calls it every
+   * second; tests call it after moving their clock.
+   */
+  maintain(): void {
+    const now = this.#time.live()
+    for (const worker of this.#workers.all()) {
+      if (worker.state === 'active' && now - worker.lastSeen > this.options.workerTimeoutMs) {
+        this.#apply({ op: 'release', at: now, workerId: worker.id, reason: 'lost' })
+      }
+    }
+    const alive = this.#workers.activeIds()
+    for (const state of this.tasks.values()) {
+      if (state.status === 'FAILED' && state.retryAt !== undefined && state.retryAt <= now && hasLiveWorker(state, alive)) {
+        this.#apply({ op: 'retry', at: now, taskId: state.id })
+      }
+    }
+    this.#prune(now, alive)
+  }
+
+  /**
+   * `enable`: a DISABLED task goes back to PENDING with its failures forgotten. `forgive`: a FAILED task
+   * is retried now instead of after the retry delay. Returns the task's status after, or undefined for a
+   * task the scheduler does not know.
+   */
+  act(action: TaskAction, taskId: string): TaskStatus | undefined {
+    const state = this.tasks.get(taskId)
+    if (!state) return undefined
+    const applies = action === 'enable' ? state.status === 'DISABLED' : state.status === 'FAILED'
+    if (applies) this.#apply({ op: action, at: this.#time.live(), taskId })
+    return state.status
+  }
+
+  workers(): IterableIterator<WorkerInfo> {
+    return this.#workers.all()
+  }
+
+  worker(id: string): WorkerInfo | undefined {
+    return this.#workers.get(id)
+  }
+
+  runs(): IterableIterator<RunInfo> {
+    return this.#runs.all()
+  }
+
+  run(id: string): RunInfo | undefined {
+    return this.#runs.get(id)
+  }
+
+  // ---- persistence ----
+
+  snapshot(): CentralSchedulerSnapshot {
+    return {
+      version: 1,
+      tasks: [...this.tasks.values()].map(toSnapshot),
+      workers: this.#workers.snapshot(),
+      runs: this.#runs.snapshot(),
+      lastGetWork: [...this.#lastGetWork].map(([workerId, last]) => ({ workerId, ...last })),
+    }
+  }
+
+  restore(snapshot: CentralSchedulerSnapshot): void {
+    this.restoreTasks(snapshot.tasks.map(fromSnapshot))
+    this.#workers.restore(snapshot.workers, this.#time.live())
+    this.#runs.restore(snapshot.runs)
+    this.#lastGetWork.clear()
+    for (const { workerId, requestId, taskId } of snapshot.lastGetWork) this.#lastGetWork.set(workerId, { requestId, taskId })
+  }
+
+  /** Applies an op read back from the journal, as it was applied live. */
+  replay(op: SchedulerOp): void {
+    this.#replaying = true
+    try {
+      if (op.op === 'take') {
+        const state = this.tasks.get(op.taskId)
+        if (!state || state.status !== 'PENDING') return
+        this.#time.at(op.at, () => this.takeTask(state, op.workerId))
+        this.#afterTake(op)
+      } else {
+        this.#apply(op)
+      }
+      // A worker that was active stays so: it gets a full timeout from now to call again.
+      const worker = 'workerId' in op ? this.#workers.get(op.workerId) : undefined
+      if (worker?.state === 'active') worker.lastSeen = this.#time.live()
+    } finally {
+      this.#replaying = false
+    }
+  }
+
+  // ---- state changes ----
+
+  protected override markFailed(state: TaskState, error: TaskError, status: TaskStatus = 'FAILED'): void {
+    if (status === 'FAILED') {
+      const now = this.clock.now()
+      state.failures = state.failures.filter((at) => at > now - this.options.disableWindowMs)
+      if (state.failures.length + 1 >= this.options.disableAfterFailures) status = 'DISABLED'
+      else state.retryAt = now + this.options.retryDelayMs
+    }
+    if (status !== 'FAILED') state.retryAt = undefined
+    super.markFailed(state, error, status)
+  }
+
+  #apply(op: SchedulerOp): void {
+    this.#time.at(op.at, () => this.#applyAt(op))
+    if (!this.#replaying) this.#journal?.append(op)
+  }
+
+  #applyAt(op: SchedulerOp): void {
+    switch (op.op) {
+      case 'add':
+        return this.#add(op.workerId, op.tasks)
+      case 'finish':
+        return this.#finish(op.request)
+      case 'release':
+        return this.#release(op.workerId, op.reason, op.at)
+      case 'retry':
+      case 'forgive': {
+        const state = this.tasks.get(op.taskId)
+        if (state?.status === 'FAILED') this.reopen(state)
+        return
+      }
+      case 'enable': {
+        const state = this.tasks.get(op.taskId)
+        if (state?.status !== 'DISABLED') return
+        state.failures = []
+        this.reopen(state)
+        return
+      }
+      case 'worker':
+        return this.#seeWorker(op.workerId, op.meta, op.at)
+      case 'prune':
+        return this.#forget(op)
+      case 'take':
+        return
+    }
+  }
+
+  #add(workerId: string, records: AddTasksRequest['tasks']): void {
+    for (const record of records) this.addTask(workerId, record)
+    const runId = this.#workers.get(workerId)?.runId
+    const run = runId === undefined ? undefined : this.#runs.get(runId)
+    const first = records[0]
+    if (run && first && run.rootIds.length === 0) {
+      run.rootIds = [first.id]
+      if (!run.label) run.label = labelOf(first.family, first.params)
+      this.#emit({ type: 'run', run })
+    }
+  }
+
+  #afterTake(op: Extract<SchedulerOp, { op: 'take' }>): void {
+    if (op.requestId !== undefined) this.#lastGetWork.set(op.workerId, { requestId: op.requestId, taskId: op.taskId })
+    const state = this.tasks.get(op.taskId)!
+    state.log = []
+    this.#emit({ type: 'attempt', attempt: { ...this.#attemptBase(state, op.workerId, op.at), status: 'RUNNING', startedAt: op.at } })
+  }
+
+  #finish(request: TaskFinishedRequest): void {
+    const state = this.tasks.get(request.taskId)
+    if (!state || state.status !== 'RUNNING' || state.worker !== request.workerId) return
+    const takenAt = state.startedAt ?? request.startedAt
+    if (request.log) this.#appendLog(state, request.log)
+    this.finishTask(request)
+    const attempt: AttemptRecord = {
+      ...this.#attemptBase(state, request.workerId, takenAt),
+      status: request.status,
+      startedAt: request.startedAt,
+      endedAt: request.endedAt,
+      result: request.result ?? null,
+      log: state.log ?? [],
+    }
+    if (request.error) attempt.error = request.error
+    this.#emit({ type: 'attempt', attempt })
+  }
+
+  #release(workerId: string, reason: 'stopped' | 'lost', at: number): void {
+    const held = [...this.tasks.values()].filter((state) => state.status === 'RUNNING' && state.worker === workerId)
+    const takenAt = new Map(held.map((state) => [state.id, state.startedAt ?? at]))
+    for (const state of this.releaseWorker(workerId)) {
+      const started = takenAt.get(state.id) ?? at
+      const error = { message: `worker ${workerId} ${reason === 'lost' ? 'stopped answering' : 'stopped'} while running this task; it went back to PENDING` }
+      this.#emit({ type: 'attempt', attempt: { ...this.#attemptBase(state, workerId, started), status: 'LOST', startedAt: started, endedAt: at, error, log: state.log ?? [] } })
+    }
+    const worker = this.#workers.end(workerId, reason, at)
+    if (!worker) return
+    this.#emit({ type: 'worker', worker })
+    const run = this.#runs.get(worker.runId)
+    if (!run || run.status !== 'running') return
+    if (run.workerIds.some((id) => this.#workers.get(id)?.state === 'active')) return
+    run.endedAt = at
+    run.status = run.rootIds.length > 0 && run.rootIds.every((id) => this.tasks.get(id)?.status === 'DONE') ? 'succeeded' : 'failed'
+    this.#emit({ type: 'run', run })
+  }
+
+  #seeWorker(workerId: string, meta: WorkerMeta, at: number): void {
+    const worker = this.#workers.upsert(workerId, meta, at)
+    this.#emit({ type: 'worker', worker })
+    const run = this.#runs.join(worker.runId, workerId, meta.runLabel, at)
+    this.#emit({ type: 'run', run })
+  }
+
+  /** Finds what nobody needs any more and forgets it in one op. */
+  #prune(now: number, alive: ReadonlySet<string>): void {
+    const expired = (at: number | undefined) => at !== undefined && now - at >= this.options.removeDelayMs
+    const candidates = new Set<string>()
+    for (const state of this.tasks.values()) {
+      if (state.status === 'RUNNING' || state.status === 'DISABLED' || !expired(state.updatedAt) || hasLiveWorker(state, alive)) continue
+      candidates.add(state.id)
+    }
+    // A task goes only with everything downstream of it, so nothing left waits on a task that is gone.
+    const queue = [...candidates]
+    while (queue.length > 0) {
+      const id = queue.pop()!
+      if (!candidates.has(id)) continue
+      const state = this.tasks.get(id)!
+      if (state.dependents.every((dependent) => candidates.has(dependent))) continue
+      candidates.delete(id)
+      queue.push(...state.deps.filter((dep) => candidates.has(dep)))
+    }
+    const workerIds = [...this.#workers.all()].filter((worker) => worker.state !== 'active' && expired(worker.endedAt)).map((worker) => worker.id)
+    const runIds = [...this.#runs.all()].filter((run) => run.status !== 'running' && expired(run.endedAt)).map((run) => run.id)
+    if (candidates.size + workerIds.length + runIds.length === 0) return
+    this.#apply({ op: 'prune', at: now, taskIds: [...candidates], workerIds, runIds })
+  }
+
+  #forget(op: Extract<SchedulerOp, { op: 'prune' }>): void {
+    this.removeTasks(new Set(op.taskIds))
+    for (const id of op.workerIds) {
+      this.#workers.delete(id)
+      this.#lastGetWork.delete(id)
+      this.forgetWorker(id)
+    }
+    for (const id of op.runIds) this.#runs.delete(id)
+  }
+
+  #appendLog(state: TaskState, lines: readonly TaskLogLine[]): void {
+    const log = state.log ?? []
+    for (const line of lines) {
+      const message = String(line.message)
+      log.push({ at: Number(line.at), level: String(line.level), message: message.length > MAX_LOG_LINE_CHARS ? `${message.slice(0, MAX_LOG_LINE_CHARS)}…` : message })
+    }
+    state.log = log.length > this.options.logTailLines ? log.slice(-this.options.logTailLines) : log
+  }
+
+  #attemptBase(state: TaskState, workerId: string, takenAt: number): Omit<AttemptRecord, 'status' | 'startedAt'> {
+    return { taskId: state.id, family: state.family, params: state.params, workerId, takenAt, runId: this.#workers.get(workerId)?.runId ?? workerId }
+  }
+
+  #emit(event: { type: 'attempt'; attempt: AttemptRecord } | { type: 'run'; run: RunInfo } | { type: 'worker'; worker: WorkerInfo }): void {
+    // Listeners get copies: they may keep them (a write queue) while the state moves on.
+    const copy =
+      event.type === 'attempt'
+        ? { type: event.type, attempt: { ...event.attempt, ...(event.attempt.log ? { log: [...event.attempt.log] } : {}) } }
+        : event.type === 'run'
+          ? { type: event.type, run: { ...event.run, rootIds: [...event.run.rootIds], workerIds: [...event.run.workerIds] } }
+          : { type: event.type, worker: { ...event.worker } }
+    const full = { ...copy, replay: this.#replaying } as SchedulerEvent
+    for (const listener of this.#listeners) listener(full)
+  }
+}
+
+function hasLiveWorker(state: TaskState, alive: ReadonlySet<string>): boolean {
+  for (const id of state.workers) if (alive.has(id)) return true
+  return false
+}
+
+function labelOf(family: string, params: Record<string, string>): string {
+  const values = Object.entries(params).map(([name, value]) => `${name}=${value}`)
+  return `${family}(${values.join(', ')})`
+}

@@ -1,0 +1,71 @@
+import path from 'node:path'
+import test, { type ExecutionContext } from 'ava'
+import { RunHistory, type HistoryClient } from 'etl'
+import { openPgHistoryClient } from '../../src/daemon/history/pg-history-client.js'
+import { openPgliteHistoryClient } from '../../src/daemon/history/pglite-history-client.js'
+import { tempDir } from '../helpers/daemon-helpers.js'
+import { TEST_POSTGRES_URL, tempSchema } from '../helpers/postgres.js'
+
+/** The same checks against each database the history can live in. */
+async function conformance(t: ExecutionContext, client: HistoryClient, schema?: string) {
+  const history = new RunHistory(client, schema ? { schema } : {})
+  await history.migrate()
+  const attempt = { taskId: 'A_1', workerId: 'w1', takenAt: 1000, runId: 'r1', family: 'A', params: { n: '1' }, startedAt: 1000 }
+  history.listener({ type: 'run', replay: false, run: { id: 'r1', label: 'A(n=1)', startedAt: 900, endedAt: undefined, status: 'running', rootIds: ['A_1'], workerIds: ['w1'] } })
+  history.listener({ type: 'attempt', replay: false, attempt: { ...attempt, status: 'RUNNING' } })
+  history.listener({
+    type: 'attempt',
+    replay: false,
+    attempt: { ...attempt, status: 'FAILED', startedAt: 1005, endedAt: 1500, error: { message: 'bad', stack: 'Error: bad\n  at x' }, log: [{ at: 1001, level: 'info', message: 'hi' }] },
+  })
+  history.listener({ type: 'attempt', replay: false, attempt: { ...attempt, takenAt: 2000, startedAt: 2000, endedAt: 2100, status: 'DONE', result: { rows: 7 } } })
+  history.recordScheduleRun({ id: 'nightly@1', schedule: 'nightly', task: 'A', dueAt: 1, status: 'missed', message: 'while down' })
+  await history.flush()
+  // Replayed after a restart, the RUNNING event must not take the finished attempt back.
+  history.listener({ type: 'attempt', replay: true, attempt: { ...attempt, status: 'RUNNING' } })
+  history.listener({ type: 'run', replay: false, run: { id: 'r1', label: 'A(n=1)', startedAt: 900, endedAt: 2200, status: 'failed', rootIds: ['A_1'], workerIds: ['w1'] } })
+  await history.flush()
+
+  const attempts = await history.attemptsOfTask('A_1', 10)
+  t.deepEqual(
+    attempts.map((a) => [a.takenAt, a.status]),
+    [
+      [2000, 'DONE'],
+      [1000, 'FAILED'],
+    ],
+  )
+  t.deepEqual(attempts[1]!.error, { message: 'bad', stack: 'Error: bad\n  at x' })
+  t.deepEqual(attempts[1]!.log, [{ at: 1001, level: 'info', message: 'hi' }])
+  t.is(attempts[1]!.startedAt, 1005)
+  t.deepEqual(attempts[0]!.result, { rows: 7 })
+  const { runs, total } = await history.runs({ limit: 10, offset: 0 })
+  t.is(total, 1)
+  t.like(runs[0], { id: 'r1', status: 'failed', endedAt: 2200, rootIds: ['A_1'] })
+  t.deepEqual(await history.attemptCounts(['r1']), { r1: { DONE: 1, FAILED: 1 } })
+  t.is((await history.attemptsOfRun('r1', 10)).length, 2)
+  t.like((await history.scheduleRuns({ limit: 5 }))[0], { id: 'nightly@1', status: 'missed' })
+  t.is(history.status, 'ready')
+  await history.close()
+}
+
+test('run-history: attempts, runs and scheduled runs are kept in the embedded database', async (t) => {
+  const dir = await tempDir('history')
+  await conformance(t, await openPgliteHistoryClient(path.join(dir, 'history')))
+})
+
+test('run-history: attempts, runs and scheduled runs are kept in Postgres, in their own schema', async (t) => {
+  const { schema, drop } = await tempSchema()
+  t.teardown(drop)
+  await conformance(t, await openPgHistoryClient(TEST_POSTGRES_URL), schema)
+})
+
+test('run-history: a database that cannot be reached is reported without its password, and the queue waits', async (t) => {
+  const history = new RunHistory(await openPgHistoryClient('postgres://etl:hunter2@127.0.0.1:1/nowhere'))
+  await t.throwsAsync(history.migrate())
+  t.regex(history.status, /^unavailable: /)
+  t.false(history.status.includes('hunter2'))
+  history.recordScheduleRun({ id: 'x', schedule: 's', task: 'A', dueAt: 1, status: 'skipped' })
+  await history.flush()
+  t.is(history.pending, 1)
+  await history.close().catch(() => {})
+})

@@ -1,0 +1,213 @@
+import test from 'ava'
+import { CentralScheduler, type SchedulerEvent, type SchedulerOp, type TaskRecord } from 'etl'
+
+class FakeClock {
+  time = 1_000_000
+  now = (): number => this.time
+  advance(ms: number): void {
+    this.time += ms
+  }
+}
+
+function record(id: string, deps: string[] = [], extra: Partial<TaskRecord> = {}): TaskRecord {
+  return { id, family: id.split('_')[0]!, params: {}, kind: 'task', deps, status: 'PENDING', priority: 0, resources: {}, ...extra }
+}
+
+function setup(options: ConstructorParameters<typeof CentralScheduler>[0] = {}) {
+  const clock = new FakeClock()
+  const ops: SchedulerOp[] = []
+  const events: SchedulerEvent[] = []
+  const scheduler = new CentralScheduler({
+    clock,
+    journal: { append: (op) => ops.push(structuredClone(op)) },
+    listener: (event) => events.push(event),
+    workerTimeoutMs: 1000,
+    retryDelayMs: 5000,
+    ...options,
+  })
+  return { clock, ops, events, scheduler }
+}
+
+async function finish(scheduler: CentralScheduler, workerId: string, taskId: string, status: 'DONE' | 'FAILED' = 'DONE') {
+  await scheduler.taskFinished({
+    workerId,
+    taskId,
+    status,
+    startedAt: 1,
+    endedAt: 2,
+    attempts: 1,
+    ...(status === 'FAILED' ? { error: { message: 'boom', stack: 'Error: boom\n  at x' } } : {}),
+  })
+}
+
+test('central-scheduler: a task two workers registered is handed out once', async (t) => {
+  const { scheduler } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('A')] })
+  t.deepEqual(await scheduler.getWork({ workerId: 'w1' }), { taskId: 'A', done: false })
+  t.deepEqual(await scheduler.getWork({ workerId: 'w2' }), { taskId: null, done: false })
+  await finish(scheduler, 'w1', 'A')
+  t.deepEqual(await scheduler.getWork({ workerId: 'w2' }), { taskId: null, done: true })
+})
+
+test('central-scheduler: a worker that stops calling loses its task to another worker after the timeout', async (t) => {
+  const { scheduler, clock, events } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('A')] })
+  t.is((await scheduler.getWork({ workerId: 'w1' })).taskId, 'A')
+  clock.advance(600)
+  await scheduler.ping({ workerId: 'w2' })
+  scheduler.maintain()
+  t.is(scheduler.task('A')!.status, 'RUNNING')
+  clock.advance(600)
+  await scheduler.ping({ workerId: 'w2' })
+  scheduler.maintain()
+  t.is(scheduler.task('A')!.status, 'PENDING')
+  t.is(scheduler.worker('w1')!.state, 'lost')
+  t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, 'A')
+  const lost = events.find((event) => event.type === 'attempt' && event.attempt.status === 'LOST')
+  t.truthy(lost)
+  // The lost worker's late report changes nothing.
+  await finish(scheduler, 'w1', 'A', 'FAILED')
+  t.is(scheduler.task('A')!.status, 'RUNNING')
+  t.is(scheduler.task('A')!.worker, 'w2')
+})
+
+test('central-scheduler: a failed task is retried after the delay, then disabled when it fails too often', async (t) => {
+  const { scheduler, clock } = setup({ disableAfterFailures: 3, disableWindowMs: 60_000 })
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('B', ['A']), record('A')] })
+  for (let failure = 1; failure <= 2; failure++) {
+    t.is((await scheduler.getWork({ workerId: 'w1' })).taskId, 'A')
+    await finish(scheduler, 'w1', 'A', 'FAILED')
+    t.is(scheduler.task('A')!.status, 'FAILED')
+    t.is(scheduler.task('B')!.status, 'UPSTREAM_FAILED')
+    clock.advance(4000)
+    await scheduler.ping({ workerId: 'w1' })
+    scheduler.maintain()
+    t.is(scheduler.task('A')!.status, 'FAILED', 'not before the retry delay')
+    clock.advance(1001)
+    await scheduler.ping({ workerId: 'w1' })
+    scheduler.maintain()
+    t.is(scheduler.task('A')!.status, 'PENDING')
+    t.is(scheduler.task('B')!.status, 'PENDING', 'its dependent is unblocked with it')
+  }
+  t.is((await scheduler.getWork({ workerId: 'w1' })).taskId, 'A')
+  await finish(scheduler, 'w1', 'A', 'FAILED')
+  t.is(scheduler.task('A')!.status, 'DISABLED')
+  clock.advance(10_000)
+  await scheduler.ping({ workerId: 'w1' })
+  scheduler.maintain()
+  t.is(scheduler.task('A')!.status, 'DISABLED', 'a disabled task waits for a person')
+  t.is(scheduler.act('enable', 'A'), 'PENDING')
+  t.is(scheduler.task('B')!.status, 'PENDING')
+  t.is((await scheduler.getWork({ workerId: 'w1' })).taskId, 'A')
+  await finish(scheduler, 'w1', 'A')
+  t.is((await scheduler.getWork({ workerId: 'w1' })).taskId, 'B')
+})
+
+test('central-scheduler: forgive retries a failed task at once', async (t) => {
+  const { scheduler } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
+  await scheduler.getWork({ workerId: 'w1' })
+  await finish(scheduler, 'w1', 'A', 'FAILED')
+  t.is(scheduler.act('enable', 'A'), 'FAILED', 'enable only applies to disabled tasks')
+  t.is(scheduler.act('forgive', 'A'), 'PENDING')
+  t.is(scheduler.act('forgive', 'nope'), undefined)
+})
+
+test('central-scheduler: a new run re-registering a failed dependency reopens the whole branch', async (t) => {
+  const { scheduler } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('Root', ['Mid']), record('Mid', ['Leaf']), record('Leaf')] })
+  await scheduler.getWork({ workerId: 'w1' })
+  await finish(scheduler, 'w1', 'Leaf', 'FAILED')
+  await scheduler.workerStopped({ workerId: 'w1' })
+  t.is(scheduler.task('Root')!.status, 'UPSTREAM_FAILED')
+  // Discovery order puts the root first: it must not stay blocked once the leaf reopens.
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('Root', ['Mid']), record('Mid', ['Leaf']), record('Leaf')] })
+  t.is(scheduler.task('Root')!.status, 'PENDING')
+  t.is(scheduler.task('Mid')!.status, 'PENDING')
+  for (const id of ['Leaf', 'Mid', 'Root']) {
+    t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, id)
+    await finish(scheduler, 'w2', id)
+  }
+  t.true((await scheduler.getWork({ workerId: 'w2' })).done)
+})
+
+test('central-scheduler: a retried getWork with the same request id gets the same task again', async (t) => {
+  const { scheduler } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A'), record('B')] })
+  const first = await scheduler.getWork({ workerId: 'w1', requestId: 'r1' })
+  const again = await scheduler.getWork({ workerId: 'w1', requestId: 'r1' })
+  t.deepEqual(again, first)
+  const next = await scheduler.getWork({ workerId: 'w1', requestId: 'r2' })
+  t.not(next.taskId, first.taskId)
+})
+
+test('central-scheduler: replaying the journal over a snapshot rebuilds the same state', async (t) => {
+  const { scheduler, ops, clock } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('C', ['A', 'B']), record('A'), record('B')] })
+  const snapshot = structuredClone(scheduler.snapshot())
+  const journalStart = ops.length
+  await scheduler.getWork({ workerId: 'w1', requestId: 'x1' })
+  await finish(scheduler, 'w1', 'A')
+  await scheduler.getWork({ workerId: 'w1', requestId: 'x2' })
+  await finish(scheduler, 'w1', 'B', 'FAILED')
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('D', ['C'])] })
+  clock.advance(100)
+
+  const copy = new CentralScheduler({ clock, workerTimeoutMs: 1000, retryDelayMs: 5000 })
+  copy.restore(snapshot)
+  for (const op of ops.slice(journalStart)) copy.replay(op)
+  for (const id of ['A', 'B', 'C', 'D']) {
+    t.is(copy.task(id)!.status, scheduler.task(id)!.status, id)
+    t.is(copy.task(id)!.updatedAt, scheduler.task(id)!.updatedAt, id)
+  }
+  t.is(copy.task('B')!.retryAt, scheduler.task('B')!.retryAt)
+  t.deepEqual(await copy.getWork({ workerId: 'w1', requestId: 'x2' }), { taskId: 'B', done: false })
+  t.deepEqual(copy.snapshot().runs, scheduler.snapshot().runs)
+})
+
+test('central-scheduler: finished work no live worker needs is forgotten after the remove delay', async (t) => {
+  const { scheduler, clock } = setup({ removeDelayMs: 10_000 })
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('B', ['A']), record('A')] })
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('X')] })
+  await scheduler.getWork({ workerId: 'w1' })
+  await finish(scheduler, 'w1', 'A', 'FAILED')
+  await scheduler.workerStopped({ workerId: 'w1' })
+  clock.advance(9000)
+  await scheduler.ping({ workerId: 'w2' })
+  scheduler.maintain()
+  t.truthy(scheduler.task('A'))
+  clock.advance(1001)
+  await scheduler.ping({ workerId: 'w2' })
+  scheduler.maintain()
+  t.is(scheduler.task('A'), undefined)
+  t.is(scheduler.task('B'), undefined)
+  t.truthy(scheduler.task('X'), 'a task a live worker registered stays')
+  t.is(scheduler.worker('w1'), undefined, 'so does the stopped worker')
+  t.truthy(scheduler.worker('w2'))
+})
+
+test('central-scheduler: the log tail keeps the last lines and arrives with the end of the task', async (t) => {
+  const { scheduler, events } = setup({ logTailLines: 3 })
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
+  await scheduler.getWork({ workerId: 'w1' })
+  await scheduler.taskLog({ workerId: 'w1', taskId: 'A', lines: [1, 2, 3].map((n) => ({ at: n, level: 'info', message: `line ${n}` })) })
+  await scheduler.taskFinished({ workerId: 'w1', taskId: 'A', status: 'DONE', startedAt: 1, endedAt: 2, attempts: 1, log: [{ at: 4, level: 'info', message: 'line 4' }] })
+  t.deepEqual(scheduler.task('A')!.log!.map((line) => line.message), ['line 2', 'line 3', 'line 4'])
+  const ended = events.filter((event) => event.type === 'attempt' && event.attempt.status === 'DONE')
+  t.is(ended.length, 1)
+})
+
+test('central-scheduler: a named resource caps concurrency across all workers', async (t) => {
+  const { scheduler } = setup({ resources: { db: 2 } })
+  const tasks = ['A', 'B', 'C'].map((id) => record(id, [], { resources: { db: 1 } }))
+  for (const workerId of ['w1', 'w2', 'w3']) await scheduler.addTasks({ workerId, tasks })
+  t.truthy((await scheduler.getWork({ workerId: 'w1' })).taskId)
+  t.truthy((await scheduler.getWork({ workerId: 'w2' })).taskId)
+  t.deepEqual(await scheduler.getWork({ workerId: 'w3' }), { taskId: null, done: false }, 'both units of db are held')
+  t.deepEqual(scheduler.resourceUsage(), { db: { used: 2, capacity: 2 } })
+  const held = [...scheduler.allTasks()].find((state) => state.worker === 'w1')!
+  await finish(scheduler, 'w1', held.id)
+  t.truthy((await scheduler.getWork({ workerId: 'w3' })).taskId)
+})

@@ -1,0 +1,74 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import test from 'ava'
+import { chromium } from 'playwright-core'
+import { build, RemoteScheduler, setLayout, startSchedulerDaemon } from 'etl'
+import { Showcase } from '../fixtures/daemon/dag.js'
+import { tempDir } from '../helpers/daemon-helpers.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const HOSTILE = '<img src=x onerror=alert(1)>'
+/** Screenshots are artifacts of the test run, in a git-ignored folder. */
+const ARTIFACTS = path.resolve('test-results')
+
+test('web ui: a person filters to FAILED, opens the failed task and sees its error; markup in a parameter shows as text', async (t) => {
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
+  const dir = await tempDir('ui')
+  setLayout({ outputDir: path.join(dir, 'output'), completedDir: path.join(dir, 'completed') })
+  const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false })
+  t.teardown(() => daemon.close())
+  const summary = await build(new Showcase({ label: HOSTILE }), {
+    scheduler: new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 100 }),
+    workers: 2,
+    heartbeatMs: 200,
+    pollIntervalMs: 20,
+  })
+  t.is(summary.failed.length, 1)
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  const dialogs: string[] = []
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message())
+    void dialog.dismiss()
+  })
+  const external: string[] = []
+  page.on('request', (request) => {
+    if (!request.url().startsWith(daemon.url)) external.push(request.url())
+  })
+
+  await page.goto(daemon.url)
+  await page.locator('[data-testid=task-table] tbody tr[data-task-id]').first().waitFor()
+  await page.locator('#counts [data-status=FAILED]').click()
+  // A string, evaluated in the page: the tests are not compiled with the DOM's types.
+  await page.waitForFunction(`(() => {
+    const rows = [...document.querySelectorAll('[data-testid=task-table] tbody tr[data-task-id]')]
+    return rows.length > 0 && rows.every((row) => row.querySelector('.badge')?.textContent === 'FAILED')
+  })()`)
+  const failedRows = page.locator('[data-testid=task-table] tbody tr[data-task-id]')
+  t.is(await failedRows.count(), 1)
+  await failedRows.first().locator('a').click()
+  await page.locator('[data-testid=error-text]').waitFor()
+  t.regex((await page.locator('[data-testid=error-text]').textContent()) ?? '', /Broken\(ui\) failed on purpose[\s\S]*at /)
+  t.regex((await page.locator('[data-testid=task-log]').textContent()) ?? '', /about to fail/)
+  t.true(await page.locator('[data-testid=actions-disabled]').isVisible(), 'the page says why actions are disabled')
+  await page.locator('[data-testid=graph]').waitFor()
+  await fs.mkdir(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: path.join(ARTIFACTS, 'daemon-ui-failed-task.png'), fullPage: true })
+
+  await page.goto(`${daemon.url}/#/tasks?q=${encodeURIComponent('onerror')}`)
+  const row = page.locator('[data-testid=task-table] tbody tr[data-task-id]').first()
+  await row.waitFor()
+  t.is(await row.locator('td.params').textContent(), `label=${HOSTILE}`)
+  t.is(await page.locator('main img').count(), 0, 'the markup was not parsed')
+  await row.locator('a').click()
+  await page.locator('[data-testid=task-params]').waitFor()
+  t.is(await page.locator('[data-testid=task-params] li').first().textContent(), `label = ${HOSTILE}`)
+  await page.screenshot({ path: path.join(ARTIFACTS, 'daemon-ui-escaped-parameter.png'), fullPage: true })
+  t.deepEqual(dialogs, [], 'no script from a parameter ran')
+  t.deepEqual(external, [], 'the page loads nothing from elsewhere')
+})
