@@ -28,7 +28,10 @@ export interface CliEnvironment {
  * Loads the config and the task module, and applies the config process-wide (marker folders,
  * per-task parameter values). Command-line options win over the config file.
  */
-export async function prepareEnvironment(options: GlobalOptions, loadRegistry: () => Promise<TaskRegistry> = () => loadTasks(options.module)): Promise<CliEnvironment> {
+export async function prepareEnvironment(
+  options: GlobalOptions,
+  loadRegistry: () => Promise<TaskRegistry> = () => loadTasks(options.module),
+): Promise<CliEnvironment> {
   const config = await loadConfig(options.config ? { file: options.config } : {})
   setLayout({ outputDir: config.outputDir, completedDir: config.completedDir })
   const registry = await loadRegistry()

@@ -1,13 +1,14 @@
 import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
-import { EtlError, isSchedulingError } from '../errors.js'
-import type { TaskRegistry } from '../core/task-registry.js'
+import { isSchedulingError } from '../errors.js'
+import { TaskRegistry } from '../core/task-registry.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
 import { prepareEnvironment, type GlobalOptions } from './cli-environment.js'
 import { depsCommand } from './commands/deps-command.js'
 import { invalidateCommand } from './commands/invalidate-command.js'
 import { listCommand } from './commands/list-command.js'
 import { runCommand, type RemoteSchedulerFactory } from './commands/run-command.js'
+import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { loadTasks } from './load-tasks.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
@@ -31,15 +32,16 @@ const COMMAND_OPTIONS = new Set([
   'lock',
   'downstream',
   'dryRun',
+  'host',
+  'port',
+  'stateDir',
   'help',
   'version',
 ])
 
-const connectRemoteScheduler: RemoteSchedulerFactory = async () => {
-  throw new EtlError(
-    'ETL_ERR_SCHEDULER_UNREACHABLE',
-    'this build has no central scheduler client yet; pass --local-scheduler to run in-process',
-  )
+const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) => {
+  const { RemoteScheduler, remoteSchedulerOptions } = await import('../scheduler/remote-scheduler.js')
+  return new RemoteScheduler({ ...remoteSchedulerOptions(env.config.raw.scheduler, url), runLabel: process.env.ETL_RUN_LABEL ?? String(root) })
 }
 
 /**
@@ -141,7 +143,24 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         process.stdout.write(await invalidateCommand(root, env.registry, { downstream: Boolean(args.downstream), dryRun: Boolean(args.dryRun) }))
       },
     )
-    .demandCommand(1, 'name a command: run, list, deps or invalidate')
+    .command(
+      'scheduler',
+      'start the central scheduler daemon and its web UI',
+      (y: Argv) =>
+        y
+          .option('host', { type: 'string', describe: 'address to bind (default: the config, else 127.0.0.1: this machine only)' })
+          .option('port', { type: 'number', describe: 'port (default: the config, else 8082)' })
+          .option('state-dir', { type: 'string', describe: 'folder of the daemon state and embedded run history (default: data/scheduler)' }),
+      async (args) => {
+        const env = await prepareEnvironment(args as GlobalOptions, async () => new TaskRegistry())
+        exitCode = await schedulerCommand(env, {
+          host: args.host as string | undefined,
+          port: args.port as number | undefined,
+          stateDir: args.stateDir as string | undefined,
+        })
+      },
+    )
+    .demandCommand(1, 'name a command: run, list, deps, invalidate or scheduler')
     .strict()
     .fail((message, error) => {
       throw error ?? new UsageError(explainUsage(message, argv, registry))

@@ -1,4 +1,7 @@
 import type { Logger } from 'pino'
+import type { DataServices } from '../db/data-services.js'
+import type { Database } from '../db/database.js'
+import type { Storage } from '../lake/storage.js'
 import type { CompletionMarkers } from './completion-markers.js'
 import type { Structure } from './structure.js'
 import type { TaskLike } from './task-like.js'
@@ -13,6 +16,15 @@ export interface TaskContext {
   readonly attempt: number
   /** Per-item completion markers, for tasks that loop over tables or files. */
   readonly completed: CompletionMarkers
+  /**
+   * A named database connection from the config (`source`, `warehouse`, …; both embedded by default),
+   * opened and checked on first use and shared by every task of the run.
+   */
+  db(name: string): Promise<Database>
+  /** The lake (a local folder by default, or S3). */
+  readonly lake: Storage
+  /** The run's data services, behind `db()` and `lake` (for `loadFromLake` and the like). */
+  readonly data: DataServices
   /** Reports progress; a terminal shows it on the live progress line. */
   progress(message: string, counts?: { done: number; total: number }): void
   /**

@@ -1,4 +1,5 @@
 import type { TaskLike } from '../core/task-like.js'
+import { DataServices } from '../db/data-services.js'
 import { LocalScheduler } from '../scheduler/local-scheduler.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
 import { SummaryCollector, type ExecutionSummary } from './execution-summary.js'
@@ -30,8 +31,14 @@ export async function build(roots: TaskLike | readonly TaskLike[], options: Buil
     collector.listener(event)
     options.onEvent?.(event)
   }
-  const worker = new Worker({ ...options, scheduler, onEvent })
-  await worker.add(rootList)
-  await worker.run()
-  return collector.summarize(rootList, worker, scheduler)
+  // Connections opened for this run are closed with it, unless the caller brought its own.
+  const data = options.data ?? new DataServices()
+  const worker = new Worker({ ...options, scheduler, onEvent, data })
+  try {
+    await worker.add(rootList)
+    await worker.run()
+    return await collector.summarize(rootList, worker, scheduler)
+  } finally {
+    if (!options.data) await data.close()
+  }
 }

@@ -9,12 +9,15 @@ import type { TaskContext } from '../core/task-context.js'
 import type { TaskLike } from '../core/task-like.js'
 import { CompletionMarkers } from '../core/completion-markers.js'
 import type { Target } from '../core/target.js'
+import type { DataServices } from '../db/data-services.js'
 import { sleep } from '../util/sleep.js'
 import { toTaskError } from './task-error.js'
 import type { TaskOutcome, WorkerEventListener } from './worker-events.js'
 
 /** What the runner needs from the worker around it. */
 export interface TaskRunnerOptions {
+  /** The run's connections and lake, handed to tasks as `ctx.db()` and `ctx.lake`. */
+  data: DataServices
   logger: Logger
   retry: Partial<RetryPolicy>
   onEvent: WorkerEventListener
@@ -111,12 +114,18 @@ export class TaskRunner {
       signal = AbortSignal.any([signal, timeout.signal])
     }
     let completed: CompletionMarkers | undefined
+    const data = this.#options.data
     const ctx: TaskContext = {
       signal,
       get log() {
         return log()
       },
       attempt,
+      data: this.#options.data,
+      db: (name) => this.#options.data.database(name),
+      get lake() {
+        return data.lake()
+      },
       get completed() {
         used.completed = true
         completed ??= new CompletionMarkers(task.family, task.id)

@@ -3,6 +3,7 @@ import os from 'node:os'
 import pLimit, { type LimitFunction } from 'p-limit'
 import type { Logger } from 'pino'
 import { EtlError } from '../errors.js'
+import { DataServices } from '../db/data-services.js'
 import type { RetryPolicy } from '../core/retry-policy.js'
 import { flatten, type Structure } from '../core/structure.js'
 import { isTask, type TaskLike } from '../core/task-like.js'
@@ -18,6 +19,8 @@ import type { TaskOutcome, WorkerEvent, WorkerEventListener } from './worker-eve
 
 export interface WorkerOptions {
   scheduler: Scheduler
+  /** Connections and lake for tasks (`ctx.db()`, `ctx.lake`). @defaultValue the embedded defaults */
+  data?: DataServices
   /** @defaultValue `<host>-<pid>-<random>` */
   workerId?: string
   /** Tasks run at once. @defaultValue 1 */
@@ -85,6 +88,7 @@ export class Worker {
     const scheduler = this.#scheduler
     this.#logs = scheduler.taskLog ? new TaskLogShipper((taskId, lines) => scheduler.taskLog!({ workerId: this.id, taskId, lines })) : undefined
     this.#runner = new TaskRunner({
+      data: options.data ?? new DataServices(),
       logger: this.#logger,
       retry: options.retry ?? {},
       onEvent: this.#onEvent,

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { EtlError } from '../../errors.js'
 import { getLayout } from '../../core/layout.js'
 import type { TaskLike } from '../../core/task-like.js'
+import { DataServices } from '../../db/data-services.js'
 import { LocalScheduler } from '../../scheduler/local-scheduler.js'
 import type { Scheduler } from '../../scheduler/scheduler.js'
 import { build } from '../../worker/build.js'
@@ -19,7 +20,7 @@ export interface RunOptions {
 }
 
 /** A function that connects to the central scheduler; the daemon's module provides it. */
-export type RemoteSchedulerFactory = (url: string | undefined, env: CliEnvironment) => Promise<Scheduler>
+export type RemoteSchedulerFactory = (url: string | undefined, env: CliEnvironment, root: TaskLike) => Promise<Scheduler>
 
 /**
  * `etl run`: takes the machine lock for this task, builds it and everything it needs, shows progress,
@@ -53,10 +54,14 @@ export async function runCommand(
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   const progress = new ProgressTracker()
+  const data = DataServices.fromConfig(env.config)
   try {
-    const scheduler = options.localScheduler ? new LocalScheduler({ resources: env.config.resources }) : await connectRemote(options.schedulerUrl, env)
+    const scheduler = options.localScheduler
+      ? new LocalScheduler({ resources: env.config.resources })
+      : await connectRemote(options.schedulerUrl, env, root)
     const summary = await build(root, {
       scheduler,
+      data,
       workers: options.workers ?? env.config.workers,
       retry: env.config.retry,
       logger: env.logger,
@@ -70,6 +75,7 @@ export async function runCommand(
     process.stdout.write(formatSummary(summary))
     return exitCodeFor(summary.outcome)
   } finally {
+    await data.close()
     env.terminal.clear()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
