@@ -1,6 +1,6 @@
-import { Cron } from 'croner'
 import { z } from 'zod'
 import { field } from '../config/schema-helpers.js'
+import { pausedCron } from './schedules/cron.js'
 
 const historySchema = z.discriminatedUnion(
   'type',
@@ -75,7 +75,7 @@ export type ScheduleConfig = z.infer<typeof scheduleSchema>
 
 function isCron(pattern: string): boolean {
   try {
-    new Cron(pattern, { paused: true })
+    pausedCron(pattern)
     return true
   } catch {
     return false

@@ -1,8 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { EtlError, type ErrorCode } from '../errors.js'
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
 import { systemClock, type Clock } from '../util/clock.js'
+import { lazyImport } from '../util/lazy-import.js'
 import { silentLogger } from '../util/logger.js'
 import { actionRoutes } from './action-routes.js'
 import { apiRoutes } from './api-routes.js'
@@ -31,6 +32,9 @@ export interface ServerOptions {
   info?: { history?: string; stateDir?: string }
 }
 
+/** fastify, loaded when a server is built rather than by importing `etl`. */
+const loadFastify = lazyImport(() => import('fastify'))
+
 /** Every page of the UI is served from this origin and runs only its own scripts. */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -56,6 +60,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
  * the UI's JSON and static files, token-guarded actions and `/metrics`.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { default: Fastify, LogController } = await loadFastify()
   const logger = options.logger ?? silentLogger()
   let metrics = options.metrics
   if (!metrics) {

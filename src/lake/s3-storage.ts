@@ -1,17 +1,16 @@
 import { Readable } from 'node:stream'
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type ListObjectsV2CommandOutput,
-} from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
+import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import { EtlError } from '../errors.js'
+import { lazyImport } from '../util/lazy-import.js'
 import type { S3LakeConfig } from './lake-config.js'
 import { checkStorageKey } from './storage-key.js'
 import type { Storage, StorageBody, StorageObject } from './storage.js'
+
+/** The S3 client, loaded by the first call rather than by importing `etl`. */
+const loadS3 = lazyImport(() => import('@aws-sdk/client-s3'))
+type S3Sdk = Awaited<ReturnType<typeof loadS3>>
+/** Multipart uploads, loaded by the first `put`. */
+const loadUpload = lazyImport(async () => (await import('@aws-sdk/lib-storage')).Upload)
 
 const MIB = 1024 * 1024
 /** Parts uploaded at once during a multipart upload: memory is about this many parts. */
@@ -27,7 +26,8 @@ export class S3Storage implements Storage {
   readonly bucket: string
   readonly prefix: string
   readonly location: string
-  readonly #client: S3Client
+  readonly #clientConfig: S3ClientConfig
+  #client: S3Client | undefined
   readonly #partSize: number
   readonly #secrets: readonly string[]
 
@@ -38,7 +38,8 @@ export class S3Storage implements Storage {
     this.location = `s3://${this.bucket}/${this.prefix}`
     this.#partSize = Math.round((config.partSizeMb ?? 8) * MIB)
     this.#secrets = [config.secretAccessKey, config.sessionToken].filter((value): value is string => Boolean(value))
-    this.#client = new S3Client({
+    // The SDK is loaded and the client made by the first call.
+    this.#clientConfig = {
       region: config.region ?? 'us-east-1',
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
@@ -48,14 +49,15 @@ export class S3Storage implements Storage {
       // newer default trailers on streamed uploads.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-    })
+    }
   }
 
   async put(key: string, body: StorageBody): Promise<{ readonly size: number }> {
     const Key = this.#key(key)
     let size = 0
+    const [{ client }, Upload] = await Promise.all([this.#sdk(), loadUpload()])
     const counted = Readable.from(countBytes(toChunks(body), (n) => (size += n)), { objectMode: false })
-    const upload = new Upload({ client: this.#client, params: { Bucket: this.bucket, Key, Body: counted }, partSize: this.#partSize, queueSize: UPLOAD_QUEUE, leavePartsOnError: false })
+    const upload = new Upload({ client, params: { Bucket: this.bucket, Key, Body: counted }, partSize: this.#partSize, queueSize: UPLOAD_QUEUE, leavePartsOnError: false })
     try {
       await upload.done()
     } catch (error) {
@@ -66,7 +68,8 @@ export class S3Storage implements Storage {
 
   async get(key: string): Promise<Readable> {
     try {
-      const response = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))
+      const { client, sdk } = await this.#sdk()
+      const response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))
       return response.Body as Readable
     } catch (error) {
       throw this.#error(error, key, 'read')
@@ -75,7 +78,8 @@ export class S3Storage implements Storage {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))
+      const { client, sdk } = await this.#sdk()
+      await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))
       return true
     } catch (error) {
       if (isNotFound(error) && errorName(error) !== 'NoSuchBucket') return false
@@ -90,7 +94,8 @@ export class S3Storage implements Storage {
     do {
       let page: ListObjectsV2CommandOutput
       try {
-        page = await this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }))
+        const { client, sdk } = await this.#sdk()
+        page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }))
       } catch (error) {
         throw this.#error(error, prefix, 'list')
       }
@@ -105,7 +110,8 @@ export class S3Storage implements Storage {
 
   async delete(key: string): Promise<void> {
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))
+      const { client, sdk } = await this.#sdk()
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }))
     } catch (error) {
       if (!isNotFound(error)) throw this.#error(error, key, 'delete')
     }
@@ -116,7 +122,13 @@ export class S3Storage implements Storage {
   }
 
   async close(): Promise<void> {
-    this.#client.destroy()
+    this.#client?.destroy()
+  }
+
+  async #sdk(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    const sdk = await loadS3()
+    this.#client ??= new sdk.S3Client(this.#clientConfig)
+    return { client: this.#client, sdk }
   }
 
   #key(key: string): string {

@@ -1,4 +1,4 @@
-import { Cron } from 'croner'
+import type { Cron } from 'croner'
 import type { Logger } from 'pino'
 import { EtlError } from '../../errors.js'
 import { systemClock, type Clock } from '../../util/clock.js'
@@ -6,6 +6,7 @@ import { silentLogger } from '../../util/logger.js'
 import type { ScheduleConfig } from '../daemon-config-schema.js'
 import type { ScheduleRunRecord } from '../history/run-history.js'
 import type { StatePart } from '../state-store.js'
+import { pausedCron } from './cron.js'
 import { launchRun, type LaunchedRun, type RunLauncher } from './run-launcher.js'
 
 /**
@@ -88,7 +89,7 @@ export class ScheduleRunner implements StatePart {
     this.#logger = options.logger ?? silentLogger()
     this.#launcher = options.launcher ?? launchRun
     this.#schedules = new Map(
-      options.schedules.map((config) => [config.name, { config, cron: new Cron(config.cron, { paused: true, ...(config.timezone ? { timezone: config.timezone } : {}) }) }]),
+      options.schedules.map((config) => [config.name, { config, cron: pausedCron(config.cron, config.timezone ? { timezone: config.timezone } : {}) }]),
     )
   }
 

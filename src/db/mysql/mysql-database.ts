@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import mysql from 'mysql2'
+import type mysql from 'mysql2'
 import type { ColumnDescription, ColumnType } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
 import { DatabaseBase, type NativeType } from '../database-base.js'
@@ -7,11 +7,15 @@ import type { DatabaseCapabilities, QueryResult, Row, Statement, Transaction } f
 import { closedError, connectionError, queryError } from '../database-errors.js'
 import type { RowBatch } from '../row-batch.js'
 import type { TableName } from '../table-ref.js'
+import { lazyImport } from '../../util/lazy-import.js'
 import type { MysqlConnectionConfig } from './mysql-config.js'
 import { readMysqlColumns } from './mysql-describe.js'
 import { MysqlSession } from './mysql-session.js'
 import { mysqlSyntax } from './mysql-syntax.js'
 import { mysqlNativeType } from './mysql-types.js'
+
+/** mysql2, loaded by the first connection rather than by importing `etl`. */
+const loadDriver = lazyImport(async () => (await import('mysql2')).default)
 
 /** Rows buffered ahead of the consumer while streaming; past it the socket is paused. */
 const STREAM_HIGH_WATER_ROWS = 2000
@@ -25,26 +29,14 @@ const CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: false, tr
  */
 export class MysqlDatabase extends DatabaseBase {
   protected readonly syntax = mysqlSyntax
-  readonly #pool: mysql.Pool
+  readonly #config: MysqlConnectionConfig
+  #pool: mysql.Pool | undefined
   #closed = false
 
+  /** Connects nothing: the driver is loaded and the pool made by the first statement or `ping()`. */
   constructor(name: string, config: MysqlConnectionConfig) {
     super(mysqlLabel(name, config))
-    this.#pool = mysql.createPool({
-      host: config.host ?? '127.0.0.1',
-      port: config.port ?? 3306,
-      user: config.user ?? 'root',
-      password: config.password,
-      database: config.database,
-      connectionLimit: config.poolSize ?? 4,
-      connectTimeout: config.connectTimeoutMs ?? 10_000,
-      charset: 'utf8mb4',
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      decimalNumbers: false,
-      dateStrings: true,
-      jsonStrings: true,
-    })
+    this.#config = Object.freeze({ ...config })
   }
 
   override get capabilities(): DatabaseCapabilities {
@@ -86,7 +78,8 @@ export class MysqlDatabase extends DatabaseBase {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await new Promise<void>((resolve) => this.#pool.end(() => resolve()))
+    const pool = this.#pool
+    if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()))
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
@@ -131,11 +124,41 @@ export class MysqlDatabase extends DatabaseBase {
     return mysqlNativeType(type)
   }
 
-  #connect(): Promise<mysql.PoolConnection> {
-    if (this.#closed) return Promise.reject(closedError(this.label))
+  async #connect(): Promise<mysql.PoolConnection> {
+    if (this.#closed) throw closedError(this.label)
+    const pool = this.#pool ?? (await this.#createPool())
     return new Promise((resolve, reject) => {
-      this.#pool.getConnection((error, connection) => (error ? reject(connectionError(this.label, error)) : resolve(connection)))
+      pool.getConnection((error, connection) => (error ? reject(connectionError(this.label, error)) : resolve(connection)))
     })
+  }
+
+  async #createPool(): Promise<mysql.Pool> {
+    let driver: typeof mysql
+    try {
+      driver = await loadDriver()
+    } catch (error) {
+      throw connectionError(this.label, error)
+    }
+    // close() may have run while the driver loaded: make no pool it would not end.
+    if (this.#closed) throw closedError(this.label)
+    if (this.#pool) return this.#pool
+    const config = this.#config
+    this.#pool = driver.createPool({
+      host: config.host ?? '127.0.0.1',
+      port: config.port ?? 3306,
+      user: config.user ?? 'root',
+      password: config.password,
+      database: config.database,
+      connectionLimit: config.poolSize ?? 4,
+      connectTimeout: config.connectTimeoutMs ?? 10_000,
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      dateStrings: true,
+      jsonStrings: true,
+    })
+    return this.#pool
   }
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { PGlite, types } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { ColumnDescription, ColumnType } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
 import { DatabaseBase, type NativeType } from '../database-base.js'
@@ -11,6 +11,7 @@ import { postgresSyntax } from '../postgres/postgres-syntax.js'
 import { postgresNativeType } from '../postgres/postgres-types.js'
 import type { RowBatch } from '../row-batch.js'
 import type { TableName } from '../table-ref.js'
+import { lazyImport } from '../../util/lazy-import.js'
 import type { PgliteConnectionConfig } from './pglite-config.js'
 import { PgliteSession } from './pglite-session.js'
 
@@ -20,10 +21,16 @@ const FETCH_ROWS = 2000
 const DEFAULT_LOAD_CHUNK_BYTES = 8 * 1024 * 1024
 
 const identity = (value: string): string => value
-/** Types returned as the server wrote them, as on a Postgres server (see `postgres-type-parsers.ts`). */
-const LOSSLESS_PARSERS = Object.fromEntries(
-  [types.INT8, types.NUMERIC, types.DATE, types.TIME, types.TIMETZ, types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.JSON, types.JSONB].map((oid) => [oid, identity]),
-)
+
+/** PGlite, loaded when the first database opens rather than by importing `etl`. */
+const loadPglite = lazyImport(async () => {
+  const { PGlite, types } = await import('@electric-sql/pglite')
+  /** Types returned as the server wrote them, as on a Postgres server (see `postgres-type-parsers.ts`). */
+  const parsers = Object.fromEntries(
+    [types.INT8, types.NUMERIC, types.DATE, types.TIME, types.TIMETZ, types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.JSON, types.JSONB].map((oid) => [oid, identity]),
+  )
+  return { PGlite, parsers }
+})
 
 /**
  * The embedded default: PGlite persisted in a folder (`data/<name>`). It is real Postgres, so the
@@ -109,7 +116,8 @@ export class PgliteDatabase extends DatabaseBase {
     const inMemory = this.#dataDir.startsWith('memory://')
     try {
       if (!inMemory) await fs.mkdir(path.dirname(path.resolve(this.#dataDir)), { recursive: true })
-      return await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers: LOSSLESS_PARSERS })
+      const { PGlite, parsers } = await loadPglite()
+      return await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers })
     } catch (error) {
       this.#db = undefined
       throw connectionError(this.label, error)

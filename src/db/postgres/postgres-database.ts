@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream'
-import pg from 'pg'
-import { to as copyTo } from 'pg-copy-streams'
+import type pg from 'pg'
 import type { ColumnDescription, ColumnType } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
 import { DatabaseBase, type NativeType } from '../database-base.js'
@@ -8,6 +7,7 @@ import type { QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError, connectionError, queryError } from '../database-errors.js'
 import type { RowBatch } from '../row-batch.js'
 import { compileSql, Sql } from '../sql.js'
+import { lazyImport } from '../../util/lazy-import.js'
 import type { TableName } from '../table-ref.js'
 import type { PostgresConnectionConfig } from './postgres-config.js'
 import { readPostgresColumns } from './postgres-describe.js'
@@ -15,6 +15,12 @@ import { PostgresSession } from './postgres-session.js'
 import { postgresInlineSyntax, postgresSyntax } from './postgres-syntax.js'
 import { losslessTypes } from './postgres-type-parsers.js'
 import { postgresNativeType } from './postgres-types.js'
+
+/** pg and pg-copy-streams, loaded by the first connection rather than by importing `etl`. */
+const loadDriver = lazyImport(async () => {
+  const [{ default: pg }, { to: copyTo }] = await Promise.all([import('pg'), import('pg-copy-streams')])
+  return { pg, copyTo }
+})
 
 /** Rows fetched per round trip when streaming. */
 const FETCH_ROWS = 2000
@@ -30,26 +36,15 @@ const FETCH_ROWS = 2000
  */
 export class PostgresDatabase extends DatabaseBase {
   protected readonly syntax = postgresSyntax
-  readonly #pool: pg.Pool
+  readonly #config: PostgresConnectionConfig
+  #pool: pg.Pool | undefined
   #closed = false
   #cursors = 0
 
+  /** Connects nothing: the driver is loaded and the pool made by the first statement or `ping()`. */
   constructor(name: string, config: PostgresConnectionConfig) {
     super(postgresLabel(name, config))
-    this.#pool = new pg.Pool({
-      host: config.host ?? '127.0.0.1',
-      port: config.port ?? 5432,
-      user: config.user ?? 'postgres',
-      password: config.password,
-      database: config.database,
-      ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
-      max: config.poolSize ?? 4,
-      connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
-      options: config.schema ? `-c search_path=${config.schema.replace(/[\\ ]/g, '\\$&')}` : undefined,
-      types: losslessTypes,
-    })
-    // An idle client dropped by the server must not crash the process; the next checkout reconnects.
-    this.#pool.on('error', () => {})
+    this.#config = Object.freeze({ ...config })
   }
 
   async ping(): Promise<void> {
@@ -93,7 +88,7 @@ export class PostgresDatabase extends DatabaseBase {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#pool.end()
+    await this.#pool?.end()
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
@@ -130,6 +125,7 @@ export class PostgresDatabase extends DatabaseBase {
 
   async *#copyOut(copy: string, shown: string): AsyncGenerator<Buffer> {
     const client = await this.#connect()
+    const { copyTo } = await loadDriver()
     let finished = false
     try {
       const stream = client.query(copyTo(copy))
@@ -145,11 +141,41 @@ export class PostgresDatabase extends DatabaseBase {
 
   async #connect(): Promise<pg.PoolClient> {
     if (this.#closed) throw closedError(this.label)
+    const pool = this.#pool ?? (await this.#createPool())
     try {
-      return await this.#pool.connect()
+      return await pool.connect()
     } catch (error) {
       throw connectionError(this.label, error)
     }
+  }
+
+  async #createPool(): Promise<pg.Pool> {
+    let driver: typeof pg
+    try {
+      driver = (await loadDriver()).pg
+    } catch (error) {
+      throw connectionError(this.label, error)
+    }
+    // close() may have run while the driver loaded: make no pool it would not end.
+    if (this.#closed) throw closedError(this.label)
+    if (this.#pool) return this.#pool
+    const config = this.#config
+    const pool = new driver.Pool({
+      host: config.host ?? '127.0.0.1',
+      port: config.port ?? 5432,
+      user: config.user ?? 'postgres',
+      password: config.password,
+      database: config.database,
+      ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
+      max: config.poolSize ?? 4,
+      connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+      options: config.schema ? `-c search_path=${config.schema.replace(/[\\ ]/g, '\\$&')}` : undefined,
+      types: losslessTypes(driver.types),
+    })
+    // An idle client dropped by the server must not crash the process; the next checkout reconnects.
+    pool.on('error', () => {})
+    this.#pool = pool
+    return pool
   }
 }
 

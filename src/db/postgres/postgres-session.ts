@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
-import { from as copyFrom } from 'pg-copy-streams'
 import { EtlError } from '../../errors.js'
+import { lazyImport } from '../../util/lazy-import.js'
 import type { ConnectionLabel } from '../connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { queryError } from '../database-errors.js'
@@ -10,6 +10,9 @@ import { compileSql, Sql } from '../sql.js'
 import { tableLabel, tableName, type TableRef } from '../table-ref.js'
 import { readPostgresColumns } from './postgres-describe.js'
 import { postgresSyntax } from './postgres-syntax.js'
+
+/** pg-copy-streams, loaded by the first bulk load. */
+const loadCopyStreams = lazyImport(() => import('pg-copy-streams'))
 
 /** Statements on one pooled client: a transaction, or the single statement of a load. @internal */
 export class PostgresSession implements Transaction {
@@ -40,6 +43,7 @@ export class PostgresSession implements Transaction {
     const { schema, name } = tableName(table)
     const target = (schema === undefined ? '' : `${postgresSyntax.quoteIdentifier(schema)}.`) + postgresSyntax.quoteIdentifier(name)
     const columns = plan.columns.map((column) => postgresSyntax.quoteIdentifier(column.name)).join(', ')
+    const { from: copyFrom } = await loadCopyStreams()
     const copy = this.#client.query(copyFrom(`copy ${target} (${columns}) from stdin with (format csv)`))
     try {
       await pipeline(plan.body, copy)

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 
 /**
  * Types pg would turn into lossy JavaScript values (bigint and numeric into floats, timestamps into
@@ -23,8 +23,13 @@ const KEEP_AS_TEXT = new Set([
 
 const identity = (value: string): string => value
 
-/** pg's `types` option with {@link KEEP_AS_TEXT} returned unparsed. */
-export const losslessTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    KEEP_AS_TEXT.has(oid) ? identity : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+/**
+ * pg's `types` option with {@link KEEP_AS_TEXT} returned unparsed and every other type parsed by
+ * `types`, the loaded driver's own parsers (pg itself is loaded only on first use).
+ */
+export function losslessTypes(types: typeof pg.types): { getTypeParser: typeof pg.types.getTypeParser } {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      KEEP_AS_TEXT.has(oid) ? identity : types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+  }
 }

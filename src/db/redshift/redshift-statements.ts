@@ -1,18 +1,15 @@
-import {
-  BatchExecuteStatementCommand,
-  CancelStatementCommand,
-  DescribeStatementCommand,
-  ExecuteStatementCommand,
-  GetStatementResultCommand,
-  RedshiftDataClient,
-  type Field,
-} from '@aws-sdk/client-redshift-data'
+import type { Field, RedshiftDataClient } from '@aws-sdk/client-redshift-data'
 import { EtlError } from '../../errors.js'
+import { lazyImport } from '../../util/lazy-import.js'
 import { describeConnection, redactIn, type ConnectionLabel } from '../connection-label.js'
 import { connectionError } from '../database-errors.js'
 import type { RowBatch } from '../row-batch.js'
 import type { RedshiftConnectionConfig } from './redshift-config.js'
 import { redshiftParameter } from './redshift-syntax.js'
+
+/** The Data API client, loaded by the first statement rather than by importing `etl`. */
+const loadSdk = lazyImport(() => import('@aws-sdk/client-redshift-data'))
+type Sdk = Awaited<ReturnType<typeof loadSdk>>
 
 /** How long a session stays open between the statements of a transaction. */
 const SESSION_KEEP_ALIVE_SECONDS = 600
@@ -34,18 +31,14 @@ export interface FinishedStatement {
  * @internal
  */
 export class RedshiftStatements {
-  readonly #client: RedshiftDataClient
+  #client: RedshiftDataClient | undefined
   readonly #config: RedshiftConnectionConfig
   readonly #label: ConnectionLabel
 
+  /** Makes no client yet: the SDK is loaded and the client made by the first call. */
   constructor(config: RedshiftConnectionConfig, label: ConnectionLabel) {
     this.#config = config
     this.#label = label
-    this.#client = new RedshiftDataClient({
-      region: config.region ?? 'us-east-1',
-      endpoint: config.endpoint,
-      credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken } : undefined,
-    })
   }
 
   /**
@@ -55,7 +48,7 @@ export class RedshiftStatements {
   async execute(text: string, values: readonly unknown[], session?: 'start' | string): Promise<FinishedStatement> {
     const target = typeof session === 'string' && session !== 'start' ? { SessionId: session } : this.#target()
     const submitted = await this.#send(
-      (client) => client.send(new ExecuteStatementCommand({
+      (client, sdk) => client.send(new sdk.ExecuteStatementCommand({
         ...target,
         Sql: text,
         Parameters: values.length > 0 ? values.map(redshiftParameter) : undefined,
@@ -70,7 +63,7 @@ export class RedshiftStatements {
   /** Runs several statements as one transaction (BatchExecuteStatement): all commit or none does. */
   async batch(texts: readonly string[]): Promise<FinishedStatement> {
     const shown = texts.join(';\n')
-    const submitted = await this.#send((client) => client.send(new BatchExecuteStatementCommand({ ...this.#target(), Sqls: [...texts] })), shown)
+    const submitted = await this.#send((client, sdk) => client.send(new sdk.BatchExecuteStatementCommand({ ...this.#target(), Sqls: [...texts] })), shown)
     return this.#wait(submitted.Id as string, shown)
   }
 
@@ -78,7 +71,7 @@ export class RedshiftStatements {
   async *results(id: string): AsyncGenerator<RowBatch> {
     let token: string | undefined
     do {
-      const page = await this.#send((client) => client.send(new GetStatementResultCommand({ Id: id, NextToken: token })), `results of ${id}`)
+      const page = await this.#send((client, sdk) => client.send(new sdk.GetStatementResultCommand({ Id: id, NextToken: token })), `results of ${id}`)
       const columns = (page.ColumnMetadata ?? []).map((column) => column.name ?? column.label ?? '')
       yield { columns, rows: (page.Records ?? []).map((record) => record.map(fieldValue)) }
       token = page.NextToken
@@ -86,7 +79,7 @@ export class RedshiftStatements {
   }
 
   destroy(): void {
-    this.#client.destroy()
+    this.#client?.destroy()
   }
 
   #target() {
@@ -98,7 +91,7 @@ export class RedshiftStatements {
     const deadline = Date.now() + (this.#config.statementTimeoutMs ?? 3_600_000)
     const interval = this.#config.pollIntervalMs ?? 250
     for (let delay = Math.min(interval, 50); ; delay = Math.min(delay * 2, interval)) {
-      const status = await this.#send((client) => client.send(new DescribeStatementCommand({ Id: id })), text)
+      const status = await this.#send((client, sdk) => client.send(new sdk.DescribeStatementCommand({ Id: id })), text)
       switch (status.Status) {
         case 'FINISHED':
           return { id, hasResultSet: status.HasResultSet === true, rowCount: Math.max(status.ResultRows ?? 0, 0), sessionId: status.SessionId }
@@ -107,16 +100,17 @@ export class RedshiftStatements {
           throw this.#failed(status.Error ?? `statement ${status.Status.toLowerCase()}`, text)
       }
       if (Date.now() > deadline) {
-        await this.#client.send(new CancelStatementCommand({ Id: id })).catch(() => undefined)
+        await this.#send((client, sdk) => client.send(new sdk.CancelStatementCommand({ Id: id })), text).catch(() => undefined)
         throw this.#failed(`still running after ${this.#config.statementTimeoutMs ?? 3_600_000} ms; cancelled (raise "statementTimeoutMs" if it needs longer)`, text)
       }
       await new Promise((resolve) => setTimeout(resolve, delay))
     }
   }
 
-  async #send<O>(call: (client: RedshiftDataClient) => Promise<O>, text: string): Promise<O> {
+  async #send<O>(call: (client: RedshiftDataClient, sdk: Sdk) => Promise<O>, text: string): Promise<O> {
     try {
-      return await call(this.#client)
+      const sdk = await loadSdk()
+      return await call(this.#clientOf(sdk), sdk)
     } catch (error) {
       const name = (error as { name?: string }).name ?? ''
       if (DENIED.has(name) || (error as { code?: string }).code === 'ECONNREFUSED' || /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(String((error as Error).message))) {
@@ -124,6 +118,15 @@ export class RedshiftStatements {
       }
       throw this.#failed(`${name}: ${(error as Error).message}`, text, error)
     }
+  }
+
+  #clientOf(sdk: Sdk): RedshiftDataClient {
+    const config = this.#config
+    return (this.#client ??= new sdk.RedshiftDataClient({
+      region: config.region ?? 'us-east-1',
+      endpoint: config.endpoint,
+      credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken } : undefined,
+    }))
   }
 
   #failed(message: string, text: string, cause?: unknown): EtlError {
