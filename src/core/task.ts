@@ -258,6 +258,13 @@ export function requiredTasks(task: TaskLike): TaskLike[] {
   }
 }
 
+/** The tasks once each, in order (a task may name the same requirement twice). */
+export function uniqueTasks(tasks: readonly TaskLike[]): readonly TaskLike[] {
+  if (tasks.length < 2) return tasks
+  const seen = new Set<string>()
+  return tasks.filter((task) => !seen.has(task.id) && seen.add(task.id))
+}
+
 /** The targets a structure from `output()` holds. */
 export function outputTargets(task: TaskLike): Target[] {
   try {

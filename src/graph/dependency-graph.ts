@@ -25,10 +25,12 @@ export class DependencyGraph<N = unknown> {
     if (!this.#nodes.has(id)) this.#nodes.set(id, { value, deps: [], dependents: [] })
   }
 
-  /** Records that `id` requires `dependencyId`. */
+  /**
+   * Records that `id` requires `dependencyId`. Callers pass each dependency once (a wrapper over
+   * 100,000 tasks must not pay a scan of its list per edge).
+   */
   addDependency(id: string, dependencyId: string): void {
     const from = this.#nodes.get(id)!
-    if (from.deps.includes(dependencyId)) return
     from.deps.push(dependencyId)
     this.#nodes.get(dependencyId)!.dependents.push(id)
   }

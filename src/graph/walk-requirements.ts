@@ -1,4 +1,4 @@
-import { requiredTasks } from '../core/task.js'
+import { requiredTasks, uniqueTasks } from '../core/task.js'
 import type { TaskLike } from '../core/task-like.js'
 import { DependencyGraph } from './dependency-graph.js'
 
@@ -15,7 +15,7 @@ export function walkRequirements(roots: Iterable<TaskLike>, graph = new Dependen
   }
   while (stack.length > 0) {
     const task = stack.pop()!
-    for (const dep of requiredTasks(task)) {
+    for (const dep of uniqueTasks(requiredTasks(task))) {
       if (!graph.has(dep.id)) {
         graph.addTask(dep.id, dep)
         stack.push(dep)

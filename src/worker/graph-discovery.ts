@@ -1,4 +1,5 @@
 import { EtlError } from '../errors.js'
+import { uniqueTasks } from '../core/task.js'
 import type { TaskLike } from '../core/task-like.js'
 import { DependencyGraph } from '../graph/dependency-graph.js'
 import type { TaskRecord } from '../scheduler/scheduler.js'
@@ -44,7 +45,7 @@ export async function discover(roots: readonly TaskLike[], cache: CompletionCach
           if (options.forbidden?.has(task.id)) throw cycleThrough(task)
           const check = checks[index]!
           const status = check.error !== undefined ? 'FAILED' : check.complete ? 'DONE' : 'PENDING'
-          const deps = status === 'PENDING' ? cache.requirements(task) : []
+          const deps = status === 'PENDING' ? uniqueTasks(cache.requirements(task)) : []
           for (const dep of deps) {
             if (!graph.has(dep.id)) {
               graph.addTask(dep.id, dep)
@@ -64,13 +65,13 @@ export async function discover(roots: readonly TaskLike[], cache: CompletionCach
   return { graph, records }
 }
 
-function recordOf(task: TaskLike, deps: TaskLike[], status: TaskRecord['status'], error: unknown): TaskRecord {
+function recordOf(task: TaskLike, deps: readonly TaskLike[], status: TaskRecord['status'], error: unknown): TaskRecord {
   const record: TaskRecord = {
     id: task.id,
     family: task.family,
     params: displayParams(task),
     kind: task.kind,
-    deps: deps.length ? [...new Set(deps.map((dep) => dep.id))] : (NO_DEPS as string[]),
+    deps: deps.length ? deps.map((dep) => dep.id) : (NO_DEPS as string[]),
     status,
     priority: task.priority,
     resources: task.resources,
