@@ -48,7 +48,8 @@ export class Terminal {
     clearTimeout(this.#timer)
     this.#timer = undefined
     if (!this.#status) return
-    const width = Math.max(20, (this.#stream.columns ?? 100) - 1)
+    // A pseudo-terminal may report 0 columns; assume a common width then.
+    const width = Math.max(20, (this.#stream.columns || 100) - 1)
     const line = this.#status.length > width ? `${this.#status.slice(0, width - 1)}…` : this.#status
     this.#stream.write(`\r\x1b[K${line}`)
     this.#shown = true
