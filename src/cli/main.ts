@@ -122,7 +122,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       async (args) => {
         const env = await environment(args as GlobalOptions)
         const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
-        process.stdout.write(await depsCommand(root))
+        const { DataServices } = await import('../db/data-services.js')
+        const data = DataServices.fromConfig(env.config)
+        try {
+          process.stdout.write(await depsCommand(root, { data, db: (name) => data.database(name) }))
+        } finally {
+          await data.close()
+        }
       },
     )
     .command(

@@ -12,6 +12,9 @@ import { readMysqlColumns } from './mysql-describe.js'
 import { MysqlSession } from './mysql-session.js'
 import { mysqlSyntax } from './mysql-syntax.js'
 import { mysqlNativeType } from './mysql-types.js'
+import { mysqlUpsertSql } from './mysql-upsert.js'
+import type { Sql } from '../sql.js'
+import type { UpsertSpec } from '../upsert.js'
 
 /** Rows buffered ahead of the consumer while streaming; past it the socket is paused. */
 const STREAM_HIGH_WATER_ROWS = 2000
@@ -125,6 +128,10 @@ export class MysqlDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readMysqlColumns(q, table)
+  }
+
+  override upsertSql(spec: UpsertSpec): Sql[] {
+    return mysqlUpsertSql(spec)
   }
 
   protected nativeType(type: ColumnType): NativeType {
