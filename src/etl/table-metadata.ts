@@ -98,6 +98,11 @@ export function parseMetadata(raw: unknown, file: string): TableMetadata[] {
   return raw.tables.map((entry, index) => parseEntry(entry, file, index))
 }
 
+/** Validates one table entry on its own (a dictionary built in code). */
+export function parseTableEntry(entry: unknown, file: string): TableMetadata {
+  return parseEntry(entry, file, 0)
+}
+
 function parseEntry(entry: unknown, file: string, index: number): TableMetadata {
   const where0 = `entry #${index + 1}`
   if (!isRecord(entry)) throw new EtlError('ETL_ERR_METADATA_INVALID', `${file}: ${where0} must be an object, got ${show(entry)}`)
