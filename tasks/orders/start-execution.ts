@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { ACCESS_LOG_FILE, ExecutionControl, Task, countLines, maxWatermarkSql, type CompletionContext, type TaskContext } from 'etl'
+import { ACCESS_LOG_FILE, ExecutionControl, TableUpdateTarget, Task, countLines, createSchemaSql, maxWatermarkSql, type CompletionContext, type TaskContext } from 'etl'
 import { WEBLOG_TABLE, currentExecution, setCurrentExecution } from './current-execution.js'
 import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
 import { PrepareSource } from './prepare-source.js'
@@ -24,8 +24,14 @@ export class StartExecution extends Task {
   override async run(ctx: TaskContext) {
     const weblogDir = new PrepareSource().params.weblogDir
     const current = await currentExecution(ctx.data, weblogDir)
-    if (current.state !== 'planned') return { seq: current.seq, started: false }
     const warehouse = await ctx.db(WAREHOUSE)
+    // Shared objects are created here, before the steps that use them run side by side: concurrent
+    // CREATE … IF NOT EXISTS of the same object can fail on Postgres.
+    for (const schema of new Set(['landing', 'store', ...METADATA.flatMap((meta) => [meta.landing.schema, meta.store.schema])])) {
+      await warehouse.query(createSchemaSql(schema))
+    }
+    await new TableUpdateTarget(warehouse, 'landing', 'none').ensureMarkerTable()
+    if (current.state !== 'planned') return { seq: current.seq, started: false }
     const source = await ctx.db(SOURCE)
     const control = new ExecutionControl(warehouse)
     await control.ensure()
