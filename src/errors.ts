@@ -59,6 +59,13 @@ export const ErrorCodes = {
 
   /** CSV */
   ETL_ERR_CSV_MALFORMED: 'ETL_ERR_CSV_MALFORMED',
+
+  /** The ELT toolkit: metadata dictionaries, execution control, the reference pipeline */
+  ETL_ERR_METADATA_INVALID: 'ETL_ERR_METADATA_INVALID',
+  ETL_ERR_METADATA_UNREADABLE: 'ETL_ERR_METADATA_UNREADABLE',
+  ETL_ERR_ELT_SOURCE_MISMATCH: 'ETL_ERR_ELT_SOURCE_MISMATCH',
+  ETL_ERR_ELT_CONTROL_STATE: 'ETL_ERR_ELT_CONTROL_STATE',
+  ETL_ERR_ELT_INPUT_MISSING: 'ETL_ERR_ELT_INPUT_MISSING',
   /** The scheduler daemon, its API and its UI */
   ETL_ERR_DAEMON_RPC_REJECTED: 'ETL_ERR_DAEMON_RPC_REJECTED',
   ETL_ERR_DAEMON_BAD_REQUEST: 'ETL_ERR_DAEMON_BAD_REQUEST',
@@ -118,6 +125,8 @@ const SCHEDULING_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCodes.ETL_ERR_CONFIG_UNREADABLE,
   ErrorCodes.ETL_ERR_CONFIG_ENV_MISSING,
   ErrorCodes.ETL_ERR_SCHEDULER_UNREACHABLE,
+  ErrorCodes.ETL_ERR_METADATA_INVALID,
+  ErrorCodes.ETL_ERR_METADATA_UNREADABLE,
 ])
 
 /** True when `error` means the run could not be scheduled at all (as opposed to a task failing). */

@@ -1,19 +1,41 @@
 // The tasks `etl` knows: every Task class exported here can be run by name (`npx etl run RunJob`).
-import { WrapperTask, param } from 'etl'
-import { SalesReport } from './starter/sales-report.js'
+import { WrapperTask } from 'etl'
+import { ExtractTable } from './orders/extract-table.js'
+import { LoadLanding } from './orders/load-landing.js'
+import { METADATA } from './orders/pipeline.js'
+import { BuildPres, FinishExecution, WriteReports } from './orders/presentation.js'
+import { StartExecution } from './orders/start-execution.js'
+import { UpsertStore } from './orders/upsert-store.js'
+import { LoadWeblog, ParseWeblog } from './orders/weblog.js'
 
-export { GenerateOrders } from './starter/generate-orders.js'
-export { SplitByRegion } from './starter/split-by-region.js'
-export { SalesReport } from './starter/sales-report.js'
+export { PrepareSource } from './orders/prepare-source.js'
+export { StartExecution } from './orders/start-execution.js'
+export { ExtractTable } from './orders/extract-table.js'
+export { LoadLanding } from './orders/load-landing.js'
+export { UpsertStore } from './orders/upsert-store.js'
+export { ParseWeblog, LoadWeblog } from './orders/weblog.js'
+export { BuildPres, WriteReports, FinishExecution } from './orders/presentation.js'
 
-/** The job `npx etl run RunJob --local-scheduler` runs: for now, the starter pipeline over local files. */
-export class RunJob extends WrapperTask.with({
-  rows: param.int({ default: 2000 }),
-  seed: param.int({ default: 42 }),
-}) {
-  static override readonly description = 'the main job (starter pipeline: generate, split by region, report)'
+/**
+ * The orders and web log ELT (seed 003): source → lake → landing → store → pres → reports, driven by
+ * the dictionaries in metadata/. Complete when the current execution sequence is: a rerun with no new
+ * source data has nothing to do; new data (e.g. after `etl demo advance`) starts the next sequence.
+ * It requires every step (not only the last), so deleting any one step's marker reruns that step.
+ */
+export class RunJob extends WrapperTask {
+  static override readonly description = 'the orders and web log ELT (extract, landing, store, pres, reports)'
 
   override requires() {
-    return new SalesReport(this.params)
+    return [
+      new FinishExecution(),
+      new WriteReports(),
+      new BuildPres(),
+      new UpsertStore(),
+      new LoadWeblog(),
+      new ParseWeblog(),
+      ...METADATA.map((meta) => new LoadLanding({ table: meta.table })),
+      ...METADATA.map((meta) => new ExtractTable({ table: meta.table })),
+      new StartExecution(),
+    ]
   }
 }

@@ -122,7 +122,13 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       async (args) => {
         const env = await environment(args as GlobalOptions)
         const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
-        process.stdout.write(await depsCommand(root))
+        const { DataServices } = await import('../db/data-services.js')
+        const data = DataServices.fromConfig(env.config)
+        try {
+          process.stdout.write(await depsCommand(root, { data, db: (name) => data.database(name) }))
+        } finally {
+          await data.close()
+        }
       },
     )
     .command(
@@ -160,7 +166,29 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         })
       },
     )
-    .demandCommand(1, 'name a command: run, list, deps, invalidate or scheduler')
+    .command(
+      'demo <action>',
+      'build the sample order source and access log (init), or add a day of changes to it (advance)',
+      (y: Argv) =>
+        y
+          .positional('action', { choices: ['init', 'advance'] as const, describe: 'init: create the sample source; advance: insert, update and soft-delete rows, append log lines' })
+          .option('scale', { type: 'number', describe: 'init: sample size (1 ≈ 2,000 order lines; default 1)' })
+          .option('seed', { type: 'number', describe: 'the random seed: the same seed gives the same data (default 42)' })
+          .option('weblog-dir', { type: 'string', describe: 'folder for access.log and ip-ranges.csv (default data/weblog)' }),
+      async (args) => {
+        const env = await prepareEnvironment(args as GlobalOptions, async () => new TaskRegistry())
+        const { DataServices } = await import('../db/data-services.js')
+        const { demoCommand } = await import('../etl/demo/demo-command.js')
+        const data = DataServices.fromConfig(env.config)
+        try {
+          const options = { scale: args.scale as number | undefined, seed: args.seed as number | undefined, weblogDir: args.weblogDir as string | undefined }
+          process.stdout.write(await demoCommand(args.action as 'init' | 'advance', data, options))
+        } finally {
+          await data.close()
+        }
+      },
+    )
+    .demandCommand(1, 'name a command: run, list, deps, invalidate, scheduler or demo')
     .strict()
     .fail((message, error) => {
       throw error ?? new UsageError(explainUsage(message, argv, registry))

@@ -28,6 +28,21 @@ function tempPathFor(file: string): string {
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array | Readable): Promise<void> {
   await ensureDir(path.dirname(file))
+  if (typeof data === 'string' || data instanceof Uint8Array) {
+    try {
+      return await writeOnce(file, data)
+    } catch (error) {
+      // The folder was created earlier in this process but has since been removed (item markers are
+      // cleared after a task succeeds; a user may delete output/): create it again and retry once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      knownDirs.delete(path.dirname(file))
+      await ensureDir(path.dirname(file))
+    }
+  }
+  return writeOnce(file, data)
+}
+
+async function writeOnce(file: string, data: string | Uint8Array | Readable): Promise<void> {
   const temp = tempPathFor(file)
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) await fs.writeFile(temp, data)

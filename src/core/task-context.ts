@@ -38,3 +38,15 @@ export interface TaskContext {
    */
   require<R extends Structure<TaskLike>>(requirements: R): Promise<R>
 }
+
+/**
+ * What `complete()` may use while the worker builds the graph: the run's connections and lake, so a
+ * task can be complete "for the warehouse's current state" (a marker table, a control table). Absent
+ * when a caller has no data services (then a task should answer from its local markers alone).
+ */
+export interface CompletionContext {
+  /** The named connection, shared with the run's tasks. */
+  db(name: string): Promise<Database>
+  /** The run's data services. */
+  readonly data: DataServices
+}

@@ -1,7 +1,7 @@
 import type { Structure } from './structure.js'
 import type { Target } from './target.js'
 import type { RetryPolicy } from './retry-policy.js'
-import type { TaskContext } from './task-context.js'
+import type { CompletionContext, TaskContext } from './task-context.js'
 import type { TaskResult } from './output-marker.js'
 import type { Parameter } from './parameter.js'
 
@@ -36,7 +36,8 @@ export interface TaskLike {
   readonly pollIntervalMs?: number
   requires(): Structure<TaskLike>
   output(): Structure<Target>
-  complete(): Promise<boolean>
+  /** `ctx` is given while the worker builds the graph (the run's data services); other callers may omit it. */
+  complete(ctx?: CompletionContext): Promise<boolean>
   run(ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void
   toString(): string
 }

@@ -8,7 +8,7 @@ import { parameterDefaultsFor } from './parameter-defaults.js'
 import type { RetryPolicy } from './retry-policy.js'
 import { flatten, type Structure } from './structure.js'
 import { isTarget, type Target } from './target.js'
-import type { TaskContext } from './task-context.js'
+import type { CompletionContext, TaskContext } from './task-context.js'
 import { taskId } from './task-id.js'
 import { ABSTRACT_TASK, TASK_BRAND, isTask, type TaskKind, type TaskLike } from './task-like.js'
 
@@ -140,7 +140,7 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
   }
 
   /** True when every output exists (and false for a task with no outputs, which never counts as done). */
-  async complete(): Promise<boolean> {
+  async complete(_ctx?: CompletionContext): Promise<boolean> {
     const outputs = flatten(this.output(), isTarget)
     if (outputs.length === 0) return false
     for (const target of outputs) if (!(await target.exists())) return false

@@ -1,6 +1,7 @@
 import type { ParamSpec } from './param.js'
 import type { Structure } from './structure.js'
 import type { Target } from './target.js'
+import type { CompletionContext } from './task-context.js'
 import { Task, requiredTasks, withParams, type TaskClassWith } from './task.js'
 import { ABSTRACT_TASK, type TaskKind } from './task-like.js'
 
@@ -26,8 +27,8 @@ export class WrapperTask<S extends ParamSpec = {}> extends Task<S> {
     return []
   }
 
-  override async complete(): Promise<boolean> {
-    const results = await Promise.all(requiredTasks(this).map((task) => task.complete()))
+  override async complete(ctx?: CompletionContext): Promise<boolean> {
+    const results = await Promise.all(requiredTasks(this).map((task) => task.complete(ctx)))
     return results.every(Boolean)
   }
 }

@@ -9,6 +9,8 @@ import { tableMissingError } from './database-errors.js'
 import { rowsAsObjects, type RowBatch } from './row-batch.js'
 import { compileSql, Sql, type CompiledSql, type SqlSyntax } from './sql.js'
 import { tableLabel, tableName, type TableName, type TableRef } from './table-ref.js'
+import type { UpsertSpec } from './upsert.js'
+import { sql } from './sql.js'
 
 /** A dialect's answer for a portable type: its own type name, or why it cannot hold it. */
 export type NativeType = string | { readonly unmappable: string }
@@ -87,6 +89,27 @@ export abstract class DatabaseBase implements Database {
       return `  ${this.quoteIdentifier(column.name)} ${native}${column.nullable ? '' : ' not null'}`
     })
     return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
+  }
+
+  /**
+   * The portable default: stage the rows, delete the rows they replace, insert them; in one
+   * transaction this is an upsert on any SQL database (Redshift keeps it: it has no ON CONFLICT).
+   */
+  upsertSql(spec: UpsertSpec): Sql[] {
+    const { schema, name } = tableName(spec.target)
+    const stage = sql.id(`etl_upsert_${name}`.slice(0, 63))
+    const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
+    const columns = sql.join(spec.columns.map((column) => sql.id(column)))
+    const match = sql.join(
+      spec.key.map((column) => sql`${target}.${sql.id(column)} = s.${sql.id(column)}`),
+      ' and ',
+    )
+    return [
+      sql`create temporary table ${stage} as select * from (${spec.rows}) r`,
+      sql`delete from ${target} using ${stage} s where ${match}`,
+      sql`insert into ${target} (${columns}) select ${columns} from ${stage}`,
+      sql`drop table ${stage}`,
+    ]
   }
 
   stream<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): AsyncIterable<R> {

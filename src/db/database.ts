@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { ColumnDescription, TableDescription } from './column-type.js'
 import type { Sql } from './sql.js'
 import type { TableRef } from './table-ref.js'
+import type { UpsertSpec } from './upsert.js'
 
 /** A row as an object keyed by column name. */
 export type Row = Record<string, unknown>
@@ -114,6 +115,12 @@ export interface Database extends Queryable {
    * Throws `ETL_ERR_DB_TYPE_UNMAPPABLE`, naming the column and the fix, for a type it cannot hold.
    */
   createTableSql(table: TableRef, columns: readonly ColumnDescription[], options?: { ifNotExists?: boolean }): string
+  /**
+   * The statements that upsert `spec.rows` into `spec.target` on `spec.key`, in this dialect's way
+   * (`INSERT … ON CONFLICT` on Postgres, `ON DUPLICATE KEY UPDATE` on MySQL, delete + insert on
+   * Redshift). Run them in one transaction, in order.
+   */
+  upsertSql(spec: UpsertSpec): Sql[]
   /** Checks the server answers (and the credentials work). Throws a clear coded error if not. */
   ping(): Promise<void>
   /** Closes every connection. The database cannot be used afterwards. */

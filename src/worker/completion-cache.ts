@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit'
 import { requiredTasks } from '../core/task.js'
+import type { CompletionContext } from '../core/task-context.js'
 import type { TaskLike } from '../core/task-like.js'
 
 /** What checking a task found: complete or not, or the error its `complete()` threw. */
@@ -24,9 +25,12 @@ export class CompletionCache {
   readonly #checks = new Map<string, CompletionCheck | Promise<CompletionCheck>>()
   readonly #requirements = new Map<string, TaskLike[]>()
   readonly #limit: LimitFunction
+  readonly #context: CompletionContext | undefined
 
-  constructor(concurrency = DEFAULT_COMPLETION_CONCURRENCY) {
+  /** `context` is handed to every `complete()` (the run's data services), when there is one. */
+  constructor(concurrency = DEFAULT_COMPLETION_CONCURRENCY, context?: CompletionContext) {
     this.#limit = pLimit(concurrency)
+    this.#context = context
   }
 
   async check(task: TaskLike): Promise<CompletionCheck> {
@@ -78,7 +82,7 @@ export class CompletionCache {
     try {
       // A wrapper waits on its children's checks without holding a slot, so nesting cannot deadlock.
       if (task.kind === 'wrapper') return await this.#checkAll(this.requirements(task))
-      return (await this.#limit(() => task.complete())) ? COMPLETE : INCOMPLETE
+      return (await this.#limit(() => task.complete(this.#context))) ? COMPLETE : INCOMPLETE
     } catch (error) {
       return { complete: false, error }
     }

@@ -81,14 +81,15 @@ export class Worker {
     this.#logger = (options.logger ?? silentLogger()).child({ workerId: this.id })
     this.#onEvent = options.onEvent ?? (() => {})
     this.#limit = pLimit(options.workers ?? 1)
-    this.#cache = new CompletionCache(options.completionConcurrency ?? DEFAULT_COMPLETION_CONCURRENCY)
+    const data = options.data ?? new DataServices()
+    this.#cache = new CompletionCache(options.completionConcurrency ?? DEFAULT_COMPLETION_CONCURRENCY, { data, db: (name) => data.database(name) })
     this.#signal = options.signal ?? new AbortController().signal
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000
     this.#heartbeatMs = options.heartbeatMs ?? 10_000
     const scheduler = this.#scheduler
     this.#logs = scheduler.taskLog ? new TaskLogShipper((taskId, lines) => scheduler.taskLog!({ workerId: this.id, taskId, lines })) : undefined
     this.#runner = new TaskRunner({
-      data: options.data ?? new DataServices(),
+      data,
       logger: this.#logger,
       retry: options.retry ?? {},
       onEvent: this.#onEvent,

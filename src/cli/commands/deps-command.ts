@@ -1,3 +1,4 @@
+import type { CompletionContext } from '../../core/task-context.js'
 import type { TaskLike } from '../../core/task-like.js'
 import type { DependencyGraph } from '../../graph/dependency-graph.js'
 import { walkRequirements } from '../../graph/walk-requirements.js'
@@ -8,10 +9,10 @@ import { firstLine } from '../../errors.js'
 const MAX_INDENT = 30
 
 /** `etl deps`: the dependency tree below a task, each node with its status. */
-export async function depsCommand(root: TaskLike): Promise<string> {
+export async function depsCommand(root: TaskLike, context?: CompletionContext): Promise<string> {
   const graph = walkRequirements([root])
   graph.assertAcyclic()
-  const cache = new CompletionCache()
+  const cache = new CompletionCache(undefined, context)
   const statuses = new Map<string, string>()
   await Promise.all(
     graph.ids().map(async (id) => {

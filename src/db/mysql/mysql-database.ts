@@ -13,6 +13,9 @@ import { readMysqlColumns } from './mysql-describe.js'
 import { MysqlSession } from './mysql-session.js'
 import { mysqlSyntax } from './mysql-syntax.js'
 import { mysqlNativeType } from './mysql-types.js'
+import { mysqlUpsertSql } from './mysql-upsert.js'
+import type { Sql } from '../sql.js'
+import type { UpsertSpec } from '../upsert.js'
 
 /** mysql2, loaded by the first connection rather than by importing `etl`. */
 const loadDriver = lazyImport(async () => (await import('mysql2')).default)
@@ -118,6 +121,10 @@ export class MysqlDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readMysqlColumns(q, table)
+  }
+
+  override upsertSql(spec: UpsertSpec): Sql[] {
+    return mysqlUpsertSql(spec)
   }
 
   protected nativeType(type: ColumnType): NativeType {

@@ -14,6 +14,9 @@ import type { TableName } from '../table-ref.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { PgliteConnectionConfig } from './pglite-config.js'
 import { PgliteSession } from './pglite-session.js'
+import { postgresUpsertSql } from '../postgres/postgres-upsert.js'
+import type { Sql } from '../sql.js'
+import type { UpsertSpec } from '../upsert.js'
 
 /** Rows fetched per step when streaming. */
 const FETCH_ROWS = 2000
@@ -96,6 +99,10 @@ export class PgliteDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readPostgresColumns(q, table)
+  }
+
+  override upsertSql(spec: UpsertSpec): Sql[] {
+    return postgresUpsertSql(spec)
   }
 
   protected nativeType(type: ColumnType): NativeType {

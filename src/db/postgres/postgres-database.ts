@@ -15,6 +15,8 @@ import { PostgresSession } from './postgres-session.js'
 import { postgresInlineSyntax, postgresSyntax } from './postgres-syntax.js'
 import { losslessTypes } from './postgres-type-parsers.js'
 import { postgresNativeType } from './postgres-types.js'
+import { postgresUpsertSql } from './postgres-upsert.js'
+import type { UpsertSpec } from '../upsert.js'
 
 /** pg and pg-copy-streams, loaded by the first connection rather than by importing `etl`. */
 const loadDriver = lazyImport(async () => {
@@ -117,6 +119,10 @@ export class PostgresDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readPostgresColumns(q, table)
+  }
+
+  override upsertSql(spec: UpsertSpec): Sql[] {
+    return postgresUpsertSql(spec)
   }
 
   protected nativeType(type: ColumnType): NativeType {

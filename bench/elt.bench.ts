@@ -1,0 +1,118 @@
+// npm run bench:elt — RunJob with ~1,000,000 order lines from MariaDB into PostgreSQL (the local
+// services), lake in a temp folder: wall time per stage, rows/s, peak RSS, each stage's ratio to the
+// data layer's floor (a bare extract to the lake and load from it, same run), then an incremental run
+// after `demo advance`. Figures also go to bench/results/elt.json.
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { DataServices, LocalScheduler, advanceDemoSource, build, initDemoSource, setLayout, sql, type TaskLike } from 'etl'
+
+const SCALE = Number(process.env.ELT_BENCH_SCALE ?? 500)
+const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root' }
+const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
+const RESULTS = fileURLToPath(new URL('./results/elt.json', import.meta.url))
+const TASKS = fileURLToPath(new URL('../tasks/index.ts', import.meta.url))
+
+const name = `etl_bench_${process.pid}`
+const root = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-bench-elt-'))
+process.chdir(root)
+setLayout({ outputDir: path.join(root, 'output'), completedDir: path.join(root, 'completed') })
+const my = await mysql.createConnection(MARIADB)
+await my.query('set global local_infile = 1').catch(() => undefined)
+await my.query(`create database ${name}`)
+const admin = new pg.Client(POSTGRES)
+await admin.connect()
+await admin.query(`create database ${name}`)
+
+const services = () =>
+  new DataServices({
+    cwd: root,
+    connections: {
+      source: { dialect: 'mysql', ...MARIADB, database: name, poolSize: 4 },
+      warehouse: { dialect: 'postgres', ...POSTGRES, database: name, poolSize: 4 },
+    },
+    lake: { type: 'local', path: 'lake' },
+  })
+
+const figures: Record<string, unknown> = { scale: SCALE, started: new Date().toISOString() }
+try {
+  let data = services()
+  let t0 = Date.now()
+  const counts = await initDemoSource(await data.database('source'), { scale: SCALE })
+  figures.demoInit = { seconds: (Date.now() - t0) / 1000, counts }
+  console.log(`demo init (scale ${SCALE}): ${counts.order_lines} order lines in ${((Date.now() - t0) / 1000).toFixed(1)}s`)
+
+  // The floor: the data layer alone moving order_lines source → lake → warehouse.
+  const source = await data.database('source')
+  const warehouse = await data.database('warehouse')
+  t0 = Date.now()
+  await data.lake().put('floor/order_lines.csv', source.extractCsv(sql`select * from ${sql.id('order_lines')}`))
+  const floorExtract = (Date.now() - t0) / 1000
+  const description = await source.describeTable('order_lines')
+  await warehouse.query(warehouse.createTableSql('floor_order_lines', description.columns))
+  t0 = Date.now()
+  await data.loadFromLake(warehouse, 'floor_order_lines', 'floor/order_lines.csv')
+  const floorLoad = (Date.now() - t0) / 1000
+  figures.floor = { extractSeconds: floorExtract, loadSeconds: floorLoad, rows: counts.order_lines }
+  await data.close()
+
+  const { RunJob } = (await import(TASKS)) as { RunJob: new () => TaskLike }
+  const runOnce = async (label: string) => {
+    data = services()
+    const durations = new Map<string, number>()
+    const started = Date.now()
+    const summary = await build(new RunJob(), {
+      scheduler: new LocalScheduler(),
+      data,
+      workers: 4,
+      onEvent: (event) => {
+        if (event.type === 'task-finished') {
+          durations.set(String(event.task), event.outcome.endedAt - event.outcome.startedAt)
+          if (event.outcome.error) console.error(`${event.task} failed: ${event.outcome.error.message}`)
+        }
+      },
+    })
+    const wall = (Date.now() - started) / 1000
+    const control = await (await data.database('warehouse')).query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = (select max(exec_seq) from control.etl_execution)`)
+    await data.close()
+    const stages = [...durations].map(([task, ms]) => ({ task, seconds: ms / 1000 }))
+    console.log(`\n${label}: ${summary.complete ? 'complete' : 'FAILED'} in ${wall.toFixed(1)}s`)
+    for (const stage of stages) console.log(`  ${stage.task.padEnd(40)} ${stage.seconds.toFixed(2)}s`)
+    return { wallSeconds: wall, complete: summary.complete, stages, extracted: Object.fromEntries(control.rows.map((row) => [row.table_name, Number(row.extracted_rows)])) }
+  }
+
+  const full = await runOnce('full run')
+  const lines = counts.order_lines!
+  const stage = (task: string) => full.stages.find((s) => s.task === task)?.seconds ?? NaN
+  figures.full = {
+    ...full,
+    orderLinesPerSecond: lines / full.wallSeconds,
+    extractOrderLinesRatioToFloor: stage('ExtractTable(table=order_lines)') / floorExtract,
+    loadOrderLinesRatioToFloor: stage('LoadLanding(table=order_lines)') / floorLoad,
+  }
+  console.log(`  order lines/s over the whole run: ${(lines / full.wallSeconds).toFixed(0)}`)
+  console.log(`  floor: extract ${floorExtract.toFixed(2)}s, load ${floorLoad.toFixed(2)}s; ExtractTable(order_lines) ×${(figures.full as { extractOrderLinesRatioToFloor: number }).extractOrderLinesRatioToFloor.toFixed(2)}, LoadLanding(order_lines) ×${(figures.full as { loadOrderLinesRatioToFloor: number }).loadOrderLinesRatioToFloor.toFixed(2)}`)
+
+  data = services()
+  t0 = Date.now()
+  const advanced = await advanceDemoSource(await data.database('source'))
+  figures.advance = { seconds: (Date.now() - t0) / 1000, counts: advanced }
+  await data.close()
+  const incremental = await runOnce('incremental run after demo advance')
+  figures.incremental = { ...incremental, ratioToFull: incremental.wallSeconds / full.wallSeconds }
+  console.log(`  incremental / full: ${(incremental.wallSeconds / full.wallSeconds).toFixed(3)}`)
+  figures.peakRssMb = process.resourceUsage().maxRSS / 1024
+  console.log(`\npeak RSS: ${(figures.peakRssMb as number).toFixed(0)} MB`)
+  await fs.mkdir(path.dirname(RESULTS), { recursive: true })
+  await fs.writeFile(RESULTS, `${JSON.stringify(figures, null, 2)}\n`)
+  console.log(`figures written to ${RESULTS}`)
+} finally {
+  await my.query(`drop database if exists ${name}`)
+  await my.end()
+  await admin.query(`drop database if exists ${name} with (force)`)
+  await admin.end()
+  await fs.rm(root, { recursive: true, force: true })
+}

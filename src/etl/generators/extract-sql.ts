@@ -1,0 +1,48 @@
+import { sql, type Sql } from '../../db/sql.js'
+import type { TableMetadata, WhereCondition } from '../table-metadata.js'
+
+/** The watermark window of one extract: rows with `start < watermark <= end`. */
+export interface WatermarkWindow {
+  /** Exclusive; `undefined` for the first extract (everything up to `end`). */
+  readonly start: string | undefined
+  /** Inclusive; `undefined` when the source table is empty (the extract then reads nothing). */
+  readonly end: string | undefined
+}
+
+/**
+ * The extract of one table: its columns, plus `exec_seq` so every landing row carries its sequence,
+ * filtered by the dictionary's conditions and, for an incremental table, the watermark window. Every
+ * value is a bound parameter; names come from a validated dictionary and are quoted.
+ *
+ * ```ts
+ * extractSql(meta, 3, { start: '2024-01-01 00:00:00', end: '2024-01-02 00:00:00' })
+ * // select "order_no", …, 3 as "exec_seq" from "order_lines" where "updated_datetime" > $1 and "updated_datetime" <= $2
+ * ```
+ */
+export function extractSql(meta: TableMetadata, seq: number, window: WatermarkWindow): Sql {
+  const columns = sql.join(meta.columns.map((column) => sql.id(column)))
+  const conditions: Sql[] = meta.where.map(condition)
+  if (meta.mode === 'incremental' && meta.watermark) {
+    const wm = sql.id(meta.watermark)
+    if (window.end === undefined) conditions.push(sql`1 = 0`)
+    else {
+      if (window.start !== undefined) conditions.push(sql`${wm} > ${window.start}`)
+      conditions.push(sql`${wm} <= ${window.end}`)
+    }
+  }
+  const where = conditions.length ? sql` where ${sql.join(conditions, ' and ')}` : sql``
+  // The sequence is an integer the control table issued, written as a literal so its type is known.
+  return sql`select ${columns}, ${sql.raw(String(Math.trunc(seq)))} as ${sql.id('exec_seq')} from ${sql.id(meta.table)}${where}`
+}
+
+/** The query for a table's current end watermark: its largest watermark value (NULL when empty). */
+export function maxWatermarkSql(meta: TableMetadata): Sql | undefined {
+  if (meta.mode !== 'incremental' || !meta.watermark) return undefined
+  return sql`select max(${sql.id(meta.watermark)}) as ${sql.id('wm')} from ${sql.id(meta.table)}`
+}
+
+function condition(where: WhereCondition): Sql {
+  const column = sql.id(where.column)
+  if (where.op === 'is null' || where.op === 'is not null') return sql`${column} ${sql.raw(where.op)}`
+  return sql`${column} ${sql.raw(where.op)} ${where.value}`
+}

@@ -1,0 +1,62 @@
+import { EtlError } from '../../errors.js'
+import type { ColumnDescription } from '../../db/column-type.js'
+import type { Database } from '../../db/database.js'
+import { sql, type Sql } from '../../db/sql.js'
+import { qualified, type TableMetadata } from '../table-metadata.js'
+
+/** The column every landing and store row carries: the execution sequence that loaded it. */
+export const EXEC_SEQ_COLUMN: ColumnDescription = Object.freeze({
+  name: 'exec_seq',
+  nativeType: 'bigint',
+  type: Object.freeze({ kind: 'integer', bits: 64 }),
+  nullable: false,
+})
+
+/** `create schema if not exists …` (a database on MySQL). */
+export function createSchemaSql(schema: string): Sql {
+  return sql`create schema if not exists ${sql.id(schema)}`
+}
+
+/**
+ * The dictionary's columns as the source describes them, in the dictionary's order. A column the
+ * source does not have is an error naming the dictionary, the table and the column.
+ */
+export function sourceColumns(meta: TableMetadata, described: readonly ColumnDescription[]): ColumnDescription[] {
+  return meta.columns.map((name) => {
+    const found = described.find((column) => column.name === name) ?? described.find((column) => column.name.toLowerCase() === name.toLowerCase())
+    if (found) return { ...found, name }
+    throw new EtlError(
+      'ETL_ERR_ELT_SOURCE_MISMATCH',
+      `${meta.file}: table "${meta.table}", field "columns": the source table has no column "${name}" (it has ${described.map((column) => column.name).join(', ')}); fix the dictionary or the source`,
+    )
+  })
+}
+
+/** The landing table: the source columns, all nullable (landing keeps what came), plus `exec_seq`. */
+export function landingTableSql(db: Database, meta: TableMetadata, columns: readonly ColumnDescription[]): string {
+  const nullable = columns.map((column) => ({ ...column, nullable: true }))
+  return db.createTableSql(qualified(meta.landing), [...nullable, EXEC_SEQ_COLUMN], { ifNotExists: true })
+}
+
+/** The store table: the source columns (key columns not null), `exec_seq`, and the unique key as primary key. */
+export function storeTableSql(db: Database, meta: TableMetadata, columns: readonly ColumnDescription[]): string {
+  const typed = columns.map((column) => ({ ...column, nullable: !meta.key.includes(column.name) }))
+  const create = db.createTableSql(qualified(meta.store), [...typed, EXEC_SEQ_COLUMN], { ifNotExists: true })
+  const key = meta.key.map((column) => db.quoteIdentifier(column)).join(', ')
+  // createTableSql ends with "\n)": the key goes in as the last element of the column list.
+  return `${create.slice(0, -2)},\n  primary key (${key})\n)`
+}
+
+/**
+ * The landing-to-store upsert for one sequence: the batch reduced to the newest row per unique key
+ * (by the watermark, as seed 004 deduplicates overlapping extracts), then upserted in the dialect's
+ * way. Rows flagged `is_deleted` are kept, with their flag, as the source says.
+ */
+export function upsertStoreSql(db: Database, meta: TableMetadata, seq: number): Sql[] {
+  const columns = [...meta.columns, EXEC_SEQ_COLUMN.name]
+  const list = sql.join(columns.map((column) => sql.id(column)))
+  const partition = sql.join(meta.key.map((column) => sql.id(column)))
+  const order = meta.watermark ? sql` order by ${sql.id(meta.watermark)} desc` : sql``
+  const rows = sql`select ${list} from (select ${list}, row_number() over (partition by ${partition}${order}) as etl_rn from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}) d where etl_rn = 1`
+  return db.upsertSql({ target: qualified(meta.store), columns, key: meta.key, rows })
+}

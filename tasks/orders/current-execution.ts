@@ -1,0 +1,65 @@
+import path from 'node:path'
+import { ACCESS_LOG_FILE, ExecutionControl, countLines, maxWatermarkSql, type DataServices } from 'etl'
+import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
+
+/** The web log's row in the control table: its watermarks are line numbers. */
+export const WEBLOG_TABLE = 'weblog_access'
+
+/**
+ * The execution sequence a run works on:
+ * - `open`: the latest sequence has not completed (a failed run): resume it, same watermarks;
+ * - `planned`: the latest completed and the source has changed since (or there is none yet): a new one;
+ * - `complete`: the latest completed and nothing changed since: nothing to do.
+ */
+export interface CurrentExecution {
+  readonly seq: number
+  readonly state: 'open' | 'planned' | 'complete'
+}
+
+const resolved = new WeakMap<DataServices, Promise<CurrentExecution>>()
+
+/** The current execution for this run's data services, worked out once per run. */
+export function currentExecution(data: DataServices, weblogDir: string): Promise<CurrentExecution> {
+  let found = resolved.get(data)
+  if (!found) {
+    found = resolve(data, weblogDir)
+    resolved.set(data, found)
+    found.catch(() => resolved.delete(data))
+  }
+  return found
+}
+
+/** Records what a task just changed (a sequence opened or completed), for the rest of the run. */
+export function setCurrentExecution(data: DataServices, execution: CurrentExecution): void {
+  resolved.set(data, Promise.resolve(execution))
+}
+
+async function resolve(data: DataServices, weblogDir: string): Promise<CurrentExecution> {
+  const control = new ExecutionControl(await data.database(WAREHOUSE))
+  const latest = await control.latest()
+  if (!latest) return { seq: 1, state: 'planned' }
+  if (latest.status !== 'COMPLETE') return { seq: latest.seq, state: 'open' }
+  const changed = await sourceChanged(data, control, latest.seq, weblogDir).catch(() => true)
+  return changed ? { seq: latest.seq + 1, state: 'planned' } : { seq: latest.seq, state: 'complete' }
+}
+
+/**
+ * True when the source has rows past a completed sequence's end watermarks, a table the sequence did
+ * not cover (a new dictionary entry), or log lines past the last one processed. Full tables are
+ * re-read by every sequence and do not, on their own, start one.
+ */
+async function sourceChanged(data: DataServices, control: ExecutionControl, seq: number, weblogDir: string): Promise<boolean> {
+  const tables = await control.tables(seq)
+  const source = await data.database(SOURCE)
+  for (const meta of METADATA) {
+    const done = tables.get(meta.table)
+    if (!done) return true
+    const query = maxWatermarkSql(meta)
+    if (!query) continue
+    const { rows } = await source.query(query)
+    const max = rows[0]?.wm === null || rows[0]?.wm === undefined ? null : String(rows[0].wm)
+    if (max !== null && max !== done.endWatermark) return true
+  }
+  const lines = await countLines(path.join(weblogDir, ACCESS_LOG_FILE))
+  return lines > Number(tables.get(WEBLOG_TABLE)?.endWatermark ?? 0)
+}

@@ -1,0 +1,84 @@
+import path from 'node:path'
+import { ExecutionControl, LocalTarget, Task, encodeCsvRecord, getLayout, readSqlFiles, type CompletionContext, type TaskContext } from 'etl'
+import { setCurrentExecution } from './current-execution.js'
+import { PRES_SQL_DIR, REPORTS_SQL_DIR, WAREHOUSE } from './pipeline.js'
+import { completeForSequence, runningSequence } from './sequence-task.js'
+import { UpsertStore } from './upsert-store.js'
+import { LoadWeblog } from './weblog.js'
+
+/** Builds the presentation layer: every `sql/pres/*.sql`, in name order (pres.report_order_lines, pres.report_weblog_access). */
+export class BuildPres extends Task {
+  static override readonly description = 'run every sql/pres/*.sql in name order'
+
+  override requires() {
+    return [new UpsertStore(), new LoadWeblog()]
+  }
+
+  override complete(ctx?: CompletionContext): Promise<boolean> {
+    return completeForSequence(this, ctx)
+  }
+
+  override async run(ctx: TaskContext) {
+    const { seq } = await runningSequence(ctx)
+    const warehouse = await ctx.db(WAREHOUSE)
+    const files = await readSqlFiles(PRES_SQL_DIR)
+    for (const [index, file] of files.entries()) {
+      ctx.progress(`running ${file.name}.sql`, { done: index, total: files.length })
+      for (const statement of file.statements) await warehouse.query(statement)
+    }
+    return { seq, files: files.map((file) => file.name) }
+  }
+}
+
+/** The reporting questions of seed 003, one CSV each under `output/reports/` (the folder of the output markers). */
+export class WriteReports extends Task {
+  static override readonly description = 'answer the reporting questions: output/reports/*.csv'
+
+  override requires() {
+    return new BuildPres()
+  }
+
+  override complete(ctx?: CompletionContext): Promise<boolean> {
+    return completeForSequence(this, ctx)
+  }
+
+  /** Where a report goes. */
+  static reportFile(name: string): LocalTarget {
+    return new LocalTarget(path.join(getLayout().outputDir, 'reports', `${name}.csv`))
+  }
+
+  override async run(ctx: TaskContext) {
+    const { seq } = await runningSequence(ctx)
+    const warehouse = await ctx.db(WAREHOUSE)
+    const rows: Record<string, number> = {}
+    for (const file of await readSqlFiles(REPORTS_SQL_DIR)) {
+      const result = await warehouse.query(file.statements.join(';\n'))
+      const lines = [encodeCsvRecord(result.columns), ...result.rows.map((row) => encodeCsvRecord(result.columns.map((column) => row[column])))]
+      await WriteReports.reportFile(file.name).write(`${lines.join('\r\n')}\r\n`)
+      rows[file.name] = result.rows.length
+    }
+    return { seq, reports: rows }
+  }
+}
+
+/** Marks the execution sequence complete: the next run starts a new one once the source has changed. */
+export class FinishExecution extends Task {
+  static override readonly description = 'mark the execution sequence complete'
+
+  override requires() {
+    return new WriteReports()
+  }
+
+  override complete(ctx?: CompletionContext): Promise<boolean> {
+    return completeForSequence(this, ctx)
+  }
+
+  override async run(ctx: TaskContext) {
+    const { seq } = await runningSequence(ctx)
+    const control = new ExecutionControl(await ctx.db(WAREHOUSE))
+    await control.finish(seq)
+    const tables = [...(await control.tables(seq)).values()]
+    setCurrentExecution(ctx.data, { seq, state: 'complete' })
+    return { seq, extracted: Object.fromEntries(tables.map((table) => [table.table, table.extractedRows ?? 0])) }
+  }
+}

@@ -1,0 +1,52 @@
+import path from 'node:path'
+import { ACCESS_LOG_FILE, ExecutionControl, TableUpdateTarget, Task, countLines, createSchemaSql, maxWatermarkSql, type CompletionContext, type TaskContext } from 'etl'
+import { WEBLOG_TABLE, currentExecution, setCurrentExecution } from './current-execution.js'
+import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
+import { PrepareSource } from './prepare-source.js'
+import { completeForSequence } from './sequence-task.js'
+
+/**
+ * Decides the execution sequence: resumes the open one (a failed run; same watermarks), or opens the
+ * next one with each table's window: from the previous sequence's end watermark to the source's
+ * current largest watermark (and, for the web log, from the last line processed to the last line now).
+ */
+export class StartExecution extends Task {
+  static override readonly description = 'open the next execution sequence (or resume the unfinished one) with its watermarks'
+
+  override requires() {
+    return new PrepareSource()
+  }
+
+  override complete(ctx?: CompletionContext): Promise<boolean> {
+    return completeForSequence(this, ctx)
+  }
+
+  override async run(ctx: TaskContext) {
+    const weblogDir = new PrepareSource().params.weblogDir
+    const current = await currentExecution(ctx.data, weblogDir)
+    const warehouse = await ctx.db(WAREHOUSE)
+    // Shared objects are created here, before the steps that use them run side by side: concurrent
+    // CREATE … IF NOT EXISTS of the same object can fail on Postgres.
+    for (const schema of new Set(['landing', 'store', ...METADATA.flatMap((meta) => [meta.landing.schema, meta.store.schema])])) {
+      await warehouse.query(createSchemaSql(schema))
+    }
+    await new TableUpdateTarget(warehouse, 'landing', 'none').ensureMarkerTable()
+    if (current.state !== 'planned') return { seq: current.seq, started: false }
+    const source = await ctx.db(SOURCE)
+    const control = new ExecutionControl(warehouse)
+    await control.ensure()
+    const previous = current.seq > 1 ? await control.tables(current.seq - 1) : new Map()
+    const windows = []
+    for (const meta of METADATA) {
+      const query = maxWatermarkSql(meta)
+      const end = query ? ((await source.query(query)).rows[0]?.wm ?? null) : null
+      windows.push({ table: meta.table, start: previous.get(meta.table)?.endWatermark ?? null, end: end === null ? null : String(end) })
+    }
+    const lines = await countLines(path.join(weblogDir, ACCESS_LOG_FILE))
+    windows.push({ table: WEBLOG_TABLE, start: previous.get(WEBLOG_TABLE)?.endWatermark ?? '0', end: String(lines) })
+    await control.begin(current.seq, windows)
+    setCurrentExecution(ctx.data, { seq: current.seq, state: 'open' })
+    ctx.log.info({ seq: current.seq }, `started execution sequence ${current.seq}`)
+    return { seq: current.seq, started: true }
+  }
+}

@@ -1,0 +1,36 @@
+import { ExecutionControl, Task, upsertLandingToStore, type CompletionContext, type TaskContext } from 'etl'
+import { LoadLanding } from './load-landing.js'
+import { METADATA, WAREHOUSE } from './pipeline.js'
+import { completeForSequence, runningSequence } from './sequence-task.js'
+
+/**
+ * Upserts every table's landing batch into its store table, one table at a time: the batch reduced to
+ * the newest row per unique key, soft-deleted rows kept with their flag. A table finished before a
+ * failure is skipped on the rerun (its `completed/` marker).
+ */
+export class UpsertStore extends Task {
+  static override readonly description = 'upsert each landing batch into its store table (skips tables already done)'
+
+  override requires() {
+    return METADATA.map((meta) => new LoadLanding({ table: meta.table }))
+  }
+
+  override complete(ctx?: CompletionContext): Promise<boolean> {
+    return completeForSequence(this, ctx)
+  }
+
+  override async run(ctx: TaskContext) {
+    const { seq } = await runningSequence(ctx)
+    const warehouse = await ctx.db(WAREHOUSE)
+    const control = new ExecutionControl(warehouse)
+    const items = METADATA.map((meta) => `${meta.table}@exec_seq=${seq}`)
+    const loop = await ctx.completed.each(items, async (item, index) => {
+      const meta = METADATA[index]!
+      ctx.progress(`upserting ${meta.table}`, { done: index, total: METADATA.length })
+      const { rows } = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, meta.table, 'upserted_rows', keys, tx))
+      return { table: meta.table, rows }
+    })
+    const rows = Object.fromEntries(loop.ran.map(({ result }) => [result.table, result.rows]))
+    return { seq, tables: METADATA.length, skipped: loop.skipped.length, rows }
+  }
+}

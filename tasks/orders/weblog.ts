@@ -1,0 +1,104 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {
+  ExecutionControl,
+  IP_RANGES_FILE,
+  ACCESS_LOG_FILE,
+  IpCountryLookup,
+  Task,
+  TableUpdateTarget,
+  WEBLOG_COLUMNS,
+  WEBLOG_METADATA,
+  createSchemaSql,
+  landingTableSql,
+  param,
+  qualified,
+  sql,
+  transformAccessLog,
+  upsertLandingToStore,
+  type CompletionContext,
+  type TaskContext,
+} from 'etl'
+import { WEBLOG_TABLE } from './current-execution.js'
+import { WAREHOUSE, landingKey } from './pipeline.js'
+import { DEFAULT_WEBLOG_DIR, completeForSequence, runningSequence } from './sequence-task.js'
+import { StartExecution } from './start-execution.js'
+
+/** The lake key of a sequence's web log rejects. */
+export function rejectsKey(seq: number): string {
+  return `rejects/${WEBLOG_TABLE}/exec_seq=${seq}/rejects.csv`
+}
+
+/**
+ * Parses the sequence's new access-log lines: device from the user agent, country from the local IP
+ * range table (each distinct IP looked up once), timestamp converted (1900-01-01 00:00:00 when it
+ * cannot be). Malformed lines go to the rejects file with their line numbers; they never stop the run.
+ */
+export class ParseWeblog extends Task.with({
+  weblogDir: param.string({ default: DEFAULT_WEBLOG_DIR, description: 'folder of access.log and ip-ranges.csv' }),
+}) {
+  static override readonly description = 'parse the new access-log lines into the lake (rejects kept apart)'
+
+  override requires() {
+    return new StartExecution()
+  }
+
+  override complete(ctx?: CompletionContext): Promise<boolean> {
+    return completeForSequence(this, ctx, this.params.weblogDir)
+  }
+
+  override async run(ctx: TaskContext) {
+    const { seq } = await runningSequence(ctx, this.params.weblogDir)
+    const control = new ExecutionControl(await ctx.db(WAREHOUSE))
+    const window = (await control.tables(seq)).get(WEBLOG_TABLE)
+    const rangesFile = path.join(this.params.weblogDir, IP_RANGES_FILE)
+    const lookup = IpCountryLookup.fromCsv(await fs.readFile(rangesFile, 'utf8'), rangesFile)
+    ctx.progress('parsing the access log')
+    const result = await transformAccessLog({
+      logFile: path.join(this.params.weblogDir, ACCESS_LOG_FILE),
+      fromLine: Number(window?.startWatermark ?? 0),
+      toLine: Number(window?.endWatermark ?? 0),
+      seq,
+      lookup,
+      lake: ctx.lake,
+      key: landingKey(WEBLOG_TABLE, seq),
+      rejectsKey: rejectsKey(seq),
+    })
+    await control.count(seq, WEBLOG_TABLE, 'extracted_rows', result.parsed)
+    if (result.rejected > 0) ctx.log.warn(`${result.rejected} malformed access-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
+    return { seq, rows: result.parsed, rejected: result.rejected, distinct_ips: result.distinctIps, rejects: rejectsKey(seq) }
+  }
+}
+
+/** Loads the parsed web log into landing (marker row in the same transaction), then upserts it into store. */
+export class LoadWeblog extends Task {
+  static override readonly description = 'load the parsed web log into landing and store'
+
+  override requires() {
+    return new ParseWeblog()
+  }
+
+  override complete(ctx?: CompletionContext): Promise<boolean> {
+    return completeForSequence(this, ctx, this.requires().params.weblogDir)
+  }
+
+  override async run(ctx: TaskContext) {
+    const { seq } = await runningSequence(ctx, this.requires().params.weblogDir)
+    const warehouse = await ctx.db(WAREHOUSE)
+    const meta = WEBLOG_METADATA
+    await warehouse.query(createSchemaSql(meta.landing.schema))
+    await warehouse.query(landingTableSql(warehouse, meta, WEBLOG_COLUMNS))
+    const landing = qualified(meta.landing)
+    const control = new ExecutionControl(warehouse)
+    const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
+    await target.remove()
+    const loaded = await target.commit(async (tx) => {
+      await tx.query(sql`delete from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}`)
+      const result = await ctx.data.loadFromLake(tx, landing, landingKey(WEBLOG_TABLE, seq))
+      await control.count(seq, WEBLOG_TABLE, 'loaded_rows', result.rows, tx)
+      return result
+    })
+    const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, WEBLOG_TABLE, 'upserted_rows', keys, tx))
+    return { seq, rows: loaded.skipped ? 0 : loaded.result.rows, upserted: upserted.rows }
+  }
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import type { Database } from '../../src/db/database.js'
+import { sql } from '../../src/db/sql.js'
+import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+
+/** The project's own task module: the reference pipeline, run as a user runs it. */
+export const PIPELINE = fileURLToPath(new URL('../../tasks/index.ts', import.meta.url))
+
+const BOOLEAN_COLUMNS = new Set(['is_deleted', 'is_supplier'])
+
+/** One canonical text per value, so MySQL's 0/1 and Postgres' booleans, and each driver's spelling, compare equal. */
+function canonical(column: string, value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  if (BOOLEAN_COLUMNS.has(column)) return value === true || value === 1 || value === '1' || value === 't' || value === 'true' ? 'true' : 'false'
+  return String(value)
+}
+
+/** Row count and a SHA-256 over every column of every row, in key order. */
+export async function tableChecksum(db: Database, table: string, tableName: { schema?: string; name: string } = { name: table }): Promise<{ rows: number; sha256: string }> {
+  const meta = DEMO_TABLES.find((t) => t.name === table)!
+  const columns = meta.columns.map((column) => column.name)
+  const ref = tableName.schema ? sql.id(tableName.schema, tableName.name) : sql.id(tableName.name)
+  const { rows } = await db.query(sql`select ${sql.join(columns.map((c) => sql.id(c)))} from ${ref} order by ${sql.join(meta.key.map((k) => sql.id(k)))}`)
+  const hash = createHash('sha256')
+  for (const row of rows) hash.update(columns.map((column) => canonical(column, row[column])).join('\u0001') + '\n')
+  return { rows: rows.length, sha256: hash.digest('hex') }
+}
+
+/** Keys that appear more than once in a store table. */
+export async function duplicateKeys(db: Database, table: string): Promise<number> {
+  const meta = DEMO_TABLES.find((t) => t.name === table)!
+  const keys = sql.join(meta.key.map((k) => sql.id(k)))
+  const { rows } = await db.query(sql`select count(*) as n from (select ${keys} from ${sql.id('store', table)} group by ${keys} having count(*) > 1) d`)
+  return Number(rows[0]!.n)
+}
+
+/** The monthly sales and top devices, computed straight from the source (and the log), for comparing with the reports. */
+export async function monthlySalesFromSource(source: Database): Promise<string[]> {
+  const { rows } = await source.query(sql`
+    select extract(year from h.order_datetime) as y, extract(month from h.order_datetime) as m, count(distinct h.order_no) as orders, sum(l.quantity * l.unit_price) as sales
+    from order_lines l join order_headers h on h.order_no = l.order_no
+    where l.is_deleted = false and h.is_deleted = false
+    group by extract(year from h.order_datetime), extract(month from h.order_datetime)
+    order by 1, 2`)
+  return rows.map((row) => `${Number(row.y)},${Number(row.m)},${Number(row.orders)},${Number(row.sales).toFixed(2)}`)
+}
+
+/** The report's lines in the same form. */
+export function monthlySalesFromReport(csv: string): string[] {
+  return csv
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((line) => {
+      const [y, m, orders, sales] = line.split(',')
+      return `${Number(y)},${Number(m)},${Number(orders)},${Number(sales).toFixed(2)}`
+    })
+}

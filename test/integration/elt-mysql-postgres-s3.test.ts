@@ -1,0 +1,87 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import test from 'ava'
+import pg from 'pg'
+import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
+import { sql } from '../../src/db/sql.js'
+import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+import { runCli } from '../helpers/cli.js'
+import { MARIADB, POSTGRES, randomName, scratchMysql } from '../helpers/databases.js'
+import { startS3Server } from '../helpers/s3-server.js'
+import { tempDir } from '../helpers/sandbox.js'
+import { PIPELINE, duplicateKeys, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(POSTGRES)
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a failed upsert resumes without extracting again', async (t) => {
+  const cwd = await tempDir('etl-elt-my-')
+  const source = await scratchMysql('source')
+  const dwName = randomName('etl_dw')
+  await admin((client) => client.query(`create database ${dwName}`))
+  const s3 = await startS3Server()
+  const warehouse = new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, database: dwName, poolSize: 2 })
+  t.teardown(async () => {
+    await warehouse.close()
+    await source.drop()
+    await admin((client) => client.query(`drop database if exists ${dwName} with (force)`))
+    await s3.stop()
+    await fs.rm(cwd, { recursive: true, force: true })
+  })
+  const config = {
+    connections: {
+      source: { dialect: 'mysql', host: MARIADB.host, port: MARIADB.port, user: MARIADB.user, database: source.namespace },
+      warehouse: { dialect: 'postgres', host: POSTGRES.host, port: POSTGRES.port, user: POSTGRES.user, database: dwName },
+    },
+    lake: Object.fromEntries(Object.entries(await s3.lake('elt-lake', 'etl')).filter(([key]) => !key.startsWith('$'))),
+  }
+  await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify(config, null, 2))
+  const run = (...args: string[]) => runCli([...args, '--module', PIPELINE], cwd)
+
+  const init = await runCli(['demo', 'init', '--scale', '1', '--seed', '7'], cwd)
+  t.is(init.code, 0, init.stderr)
+  const first = await run('run', 'RunJob', '--local-scheduler', '--workers', '3')
+  t.is(first.code, 0, first.stdout + first.stderr)
+  t.regex(first.stdout, /PrepareSource\(.*\) {2}|Already complete/)
+
+  const storeEqualsSource = async () => {
+    for (const table of DEMO_TABLES) {
+      t.deepEqual(await tableChecksum(warehouse, table.name, { schema: 'store', name: table.name }), await tableChecksum(source.db, table.name), `store.${table.name}`)
+      t.is(await duplicateKeys(warehouse, table.name), 0)
+    }
+  }
+  await storeEqualsSource()
+  t.deepEqual(monthlySalesFromReport(await fs.readFile(path.join(cwd, 'output', 'reports', 'monthly_sales.csv'), 'utf8')), await monthlySalesFromSource(source.db))
+  // The landing files are in the bucket, partitioned by sequence.
+  const landed = await warehouse.query(sql`select count(*) as n from landing.order_lines where exec_seq = 1`)
+  t.true(Number(landed.rows[0]!.n) > 0)
+
+  // A day of changes, and a failure injected into one table's upsert (the last of the loop).
+  t.is((await runCli(['demo', 'advance'], cwd)).code, 0)
+  await warehouse.query('alter table store.order_lines add constraint etl_test_fail check (quantity < 0) not valid')
+  const failed = await run('run', 'RunJob', '--local-scheduler')
+  t.is(failed.code, 3, failed.stdout + failed.stderr)
+  t.regex(failed.stdout, /UpsertStore\(\)/)
+  const extractedBefore = await warehouse.query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = 2 order by table_name`)
+  t.is((await warehouse.query(sql`select status from control.etl_execution where exec_seq = 2`)).rows[0]!.status, 'RUNNING')
+
+  // The rerun resumes sequence 2: no extract runs again, the five finished tables are skipped.
+  await warehouse.query('alter table store.order_lines drop constraint etl_test_fail')
+  const resumed = await run('run', 'RunJob', '--local-scheduler')
+  t.is(resumed.code, 0, resumed.stdout + resumed.stderr)
+  t.notRegex(resumed.stdout, /✓ ExtractTable|✓ StartExecution/)
+  t.regex(resumed.stdout, /✓ UpsertStore\(\) .* seq=2 tables=6 skipped=5/)
+  const extractedAfter = await warehouse.query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = 2 order by table_name`)
+  t.deepEqual(extractedAfter.rows, extractedBefore.rows)
+  const status = await warehouse.query(sql`select exec_seq, status from control.etl_execution order by exec_seq`)
+  t.deepEqual(status.rows.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE', '2:COMPLETE'])
+  // The end state is a clean run's: the store equals the source.
+  await storeEqualsSource()
+})
