@@ -5,7 +5,7 @@ import { isOutputMarker, type TaskResult } from '../core/output-marker.js'
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../core/retry-policy.js'
 import type { Structure } from '../core/structure.js'
 import { outputTargets } from '../core/task.js'
-import type { TaskContext } from '../core/task-context.js'
+import type { CompletionContext, TaskContext } from '../core/task-context.js'
 import type { TaskLike } from '../core/task-like.js'
 import { CompletionMarkers } from '../core/completion-markers.js'
 import type { Target } from '../core/target.js'
@@ -37,9 +37,13 @@ export interface TaskRunnerOptions {
  */
 export class TaskRunner {
   readonly #options: TaskRunnerOptions
+  /** What `complete()` gets after a run, as during graph building: the run's data services. */
+  readonly #completion: CompletionContext
 
   constructor(options: TaskRunnerOptions) {
     this.#options = options
+    const data = options.data
+    this.#completion = { data, db: (name) => data.database(name) }
   }
 
   async run(task: TaskLike): Promise<TaskOutcome> {
@@ -152,7 +156,7 @@ export class TaskRunner {
     const deadline = Date.now() + (task.pollTimeoutMs ?? 0)
     for (let looks = 1; ; looks++) {
       tries.count = looks
-      if (await task.complete()) return null
+      if (await task.complete(this.#completion)) return null
       if (Date.now() >= deadline) {
         const missing = await missingTargets(outputTargets(task))
         const waited = task.pollTimeoutMs ? ` after waiting ${task.pollTimeoutMs}ms` : ''
@@ -188,7 +192,7 @@ export class TaskRunner {
       })
     }
     // A wrapper only runs once everything it requires is DONE: asking again would re-walk its children.
-    if (task.kind !== 'wrapper' && !(await task.complete())) {
+    if (task.kind !== 'wrapper' && !(await task.complete(this.#completion))) {
       const missing = await missingTargets(outputs)
       throw new EtlError(
         'ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN',
