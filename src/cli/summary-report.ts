@@ -3,7 +3,7 @@ import { formatDuration } from '../util/format.js'
 import { ExitCode, exitCodeFor } from './exit-codes.js'
 
 /** Lines shown per section before the rest is summed up by family. */
-const MAX_LINES = 15
+const MAX_LINES = 25
 
 const EXPLANATION: Record<number, string> = {
   [ExitCode.OK]: 'the requested task is complete',
