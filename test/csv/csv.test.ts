@@ -95,3 +95,10 @@ test('csv: csvChunks cuts only at record boundaries, never inside a quoted line 
   for (const piece of pieces) t.true(piece.endsWith('\n') && parseCsv(piece).length > 0)
   t.true(pieces.length > 1)
 })
+
+test('csv: backslashes, \\. and \\N, quotes, CR and CRLF, the empty string and NULL read back exactly as written', (t) => {
+  const record = ['\\.', '\\N', '\\', '\\Zürich', `'"",\r`, '\r\n', '', null, 'a\n\\.\nb', '\r\n\\.\r\n', '-15650325821761905911.1553533670', '1989-09-10 09:29:12.570443']
+  const line = encodeCsvRecord(record)
+  t.is(line.split(',')[0], '"\\."', 'the COPY end-of-data marker is quoted')
+  t.deepEqual(parseCsv(line + '\n'), [record])
+})

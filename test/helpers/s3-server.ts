@@ -27,7 +27,10 @@ export async function startS3Server(): Promise<S3TestServer> {
       const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS })
       await client.send(new CreateBucketCommand({ Bucket: bucket }))
       client.destroy()
-      return { type: 's3', bucket, prefix, region: 'us-east-1', endpoint, forcePathStyle: true, ...CREDENTIALS, maxAttempts: 1 }
+      // The lake's default retries stay on, as in production: s3rver closes idle keep-alive sockets
+      // after Node's 5 s keepAliveTimeout, and a request the client sends on one as it closes fails
+      // with ECONNRESET. With `maxAttempts: 1` that reset failed whichever test was using the lake.
+      return { type: 's3', bucket, prefix, region: 'us-east-1', endpoint, forcePathStyle: true, ...CREDENTIALS }
     },
     async stop() {
       await server.close()
