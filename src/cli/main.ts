@@ -49,13 +49,12 @@ const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) =>
  */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.OK
-  const command = argv.find((arg) => !arg.startsWith('-'))
+  const { command, module } = preParse(argv)
   let registry: TaskRegistry | undefined
   let registryError: unknown
   if (command && (TASK_COMMANDS.has(command) || command === 'list')) {
-    const pre = yargs(argv).help(false).version(false).strict(false).parserConfiguration({ 'strip-dashed': true }).parseSync()
     try {
-      registry = await loadTasks(typeof pre.module === 'string' ? pre.module : undefined)
+      registry = await loadTasks(module)
     } catch (error) {
       registryError = error
     }
@@ -207,10 +206,34 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
   }
 }
 
+/**
+ * The command, the `<task>` of a task command and `--module`, read before the real parse (which needs the
+ * task's parameters declared). Options that take a value are declared, so `etl --config prod.json run X`
+ * does not mistake `prod.json` for the command.
+ */
+function preParse(argv: string[]): { command: string | undefined; task: string | undefined; module: string | undefined } {
+  const pre = yargs(argv)
+    .help(false)
+    .version(false)
+    .strict(false)
+    .parserConfiguration({ 'strip-dashed': true, 'parse-numbers': false, 'parse-positional-numbers': false })
+    .options({
+      config: { type: 'string' },
+      module: { type: 'string' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      'scheduler-url': { type: 'string' },
+      'state-dir': { type: 'string' },
+      host: { type: 'string' },
+    })
+    .parseSync()
+  const [command, task] = pre._.map(String)
+  return { command, task: command && TASK_COMMANDS.has(command) ? task : undefined, module: typeof pre.module === 'string' ? pre.module : undefined }
+}
+
 /** The `<task>` argument of a task command, read before yargs parses, to declare its parameters. */
 function taskArgument(argv: string[]): string | undefined {
-  const positionals = argv.filter((arg) => !arg.startsWith('-'))
-  return TASK_COMMANDS.has(positionals[0] ?? '') ? positionals[1] : undefined
+  return preParse(argv).task
 }
 
 /** yargs' message, with what is known when the task or a parameter is unknown. */

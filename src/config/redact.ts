@@ -14,3 +14,8 @@ export function redactSecrets<T>(value: T): T {
     Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) && item !== undefined ? '***' : redactSecrets(item)]),
   ) as T
 }
+
+/** `scheme://user:password@host` with the password masked, wherever such a URL appears in `text`. */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]+:)[^@\s"]+@/gi, '$1***@')
+}

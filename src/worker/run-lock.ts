@@ -37,28 +37,87 @@ export async function acquireRunLock(key: string, dir = defaultLockDir()): Promi
   await fs.mkdir(dir, { recursive: true })
   const file = path.join(dir, `etl-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.lock`)
   const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), key, execPath: process.execPath }
-  // Two tries: the second follows the removal of a dead holder's file.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(file, JSON.stringify(me), { flag: 'wx' })
-      return { acquired: true, lock: { file, release: () => releaseIfMine(file) } }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    }
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (await createComplete(file, JSON.stringify(me))) return { acquired: true, lock: { file, release: () => releaseIfMine(file) } }
     const holder = await readHolder(file)
-    if (holder && isAlive(holder)) return { acquired: false, holder, file }
-    await fs.rm(file, { force: true })
+    if (holder === 'missing') continue // released meanwhile: try again
+    if (holder === 'unreadable') {
+      // Locks appear complete (hard link of a finished file), so an unreadable one is damaged: old
+      // enough, it is broken like a dead holder's; otherwise someone may still be writing it.
+      if (!(await olderThan(file, UNREADABLE_GRACE_MS))) return { acquired: false, holder: me, file }
+    } else if (isAlive(holder)) {
+      return { acquired: false, holder, file }
+    }
+    const taken = await breakStale(file, holder)
+    if (taken) return { acquired: false, holder: taken, file }
   }
   const holder = await readHolder(file)
-  return { acquired: false, holder: holder ?? me, file }
+  return { acquired: false, holder: typeof holder === 'object' ? holder : me, file }
 }
 
-async function readHolder(file: string): Promise<LockHolder | undefined> {
+/** Tries per acquire: each lost race over a stale lock costs one. */
+const MAX_ATTEMPTS = 5
+/** How old an unreadable lock file must be before it counts as abandoned. */
+const UNREADABLE_GRACE_MS = 10_000
+let tempCounter = 0
+
+/** Creates `file` with `content` only if it does not exist, and only ever complete (a hard link of a written file). */
+async function createComplete(file: string, content: string): Promise<boolean> {
+  const temp = `${file}.${process.pid}.${tempCounter++}.tmp`
+  await fs.writeFile(temp, content)
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as LockHolder
+    await fs.link(temp, file)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  } finally {
+    await fs.rm(temp, { force: true })
+  }
+}
+
+/**
+ * Removes a dead holder's lock. Only one process's rename succeeds; if what it renamed turns out to be
+ * a live holder's fresh lock (taken between our read and our rename), it is put back and returned.
+ */
+async function breakStale(file: string, seen: LockHolder | 'unreadable'): Promise<LockHolder | undefined> {
+  const aside = `${file}.stale-${process.pid}-${tempCounter++}`
+  try {
+    await fs.rename(file, aside)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  const moved = await readHolder(aside)
+  const same = typeof moved !== 'object' || (typeof seen === 'object' && moved.pid === seen.pid && moved.startedAt === seen.startedAt)
+  if (!same && isAlive(moved)) {
+    await fs.link(aside, file).catch(() => undefined)
+    await fs.rm(aside, { force: true })
+    return moved
+  }
+  await fs.rm(aside, { force: true })
+  return undefined
+}
+
+async function readHolder(file: string): Promise<LockHolder | 'missing' | 'unreadable'> {
+  let text: string
+  try {
+    text = await fs.readFile(file, 'utf8')
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable'
+  }
+  try {
+    return JSON.parse(text) as LockHolder
   } catch {
-    // Unreadable or half-written by a holder that died mid-write: treat as no holder.
-    return undefined
+    return 'unreadable'
+  }
+}
+
+async function olderThan(file: string, ms: number): Promise<boolean> {
+  try {
+    return Date.now() - (await fs.stat(file)).mtimeMs > ms
+  } catch {
+    return true
   }
 }
 
@@ -84,5 +143,5 @@ function sameProgram(holder: LockHolder): boolean {
 
 async function releaseIfMine(file: string): Promise<void> {
   const holder = await readHolder(file)
-  if (holder?.pid === process.pid && holder.host === os.hostname()) await fs.rm(file, { force: true })
+  if (typeof holder === 'object' && holder.pid === process.pid && holder.host === os.hostname()) await fs.rm(file, { force: true })
 }

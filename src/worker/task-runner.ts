@@ -23,7 +23,7 @@ export interface TaskRunnerOptions {
   onEvent: WorkerEventListener
   /** Aborted when the whole run is cancelled (Ctrl-C). */
   signal: AbortSignal
-  require: (owner: TaskLike, requirements: Structure<TaskLike>) => Promise<void>
+  require: (owner: TaskLike, requirements: Structure<TaskLike>, signal: AbortSignal) => Promise<void>
   progress: (task: TaskLike, message: string) => void
   /** Wraps each task's logger (to ship its lines to the scheduler daemon). */
   tapLog?: (task: TaskLike, log: Logger) => Logger
@@ -140,7 +140,7 @@ export class TaskRunner {
         this.#options.progress(task, counts ? `${message} (${counts.done}/${counts.total})` : message)
       },
       require: async (requirements) => {
-        await this.#options.require(task, requirements)
+        await this.#options.require(task, requirements, signal)
         return requirements
       },
     }

@@ -8,7 +8,7 @@ import type { RetryPolicy } from '../core/retry-policy.js'
 import { flatten, type Structure } from '../core/structure.js'
 import { isTask, type TaskLike } from '../core/task-like.js'
 import type { Scheduler, TaskError, TaskRecord } from '../scheduler/scheduler.js'
-import { BLOCKING_STATUSES } from '../scheduler/task-status.js'
+import { BLOCKING_STATUSES, type TaskStatus } from '../scheduler/task-status.js'
 import { silentLogger } from '../util/logger.js'
 import { Wakeup } from '../util/wakeup.js'
 import { CompletionCache, DEFAULT_COMPLETION_CONCURRENCY } from './completion-cache.js'
@@ -70,6 +70,7 @@ export class Worker {
   readonly #completeAtStart = new Set<string>()
   readonly #failedAtStart = new Map<string, TaskError>()
   readonly #waiters = new Set<Waiter>()
+  readonly #waitingOwners = new Set<string>()
   readonly #lastProgress = new Map<string, number>()
   readonly #wakeup = new Wakeup()
   /** Only for a scheduler that keeps task logs (the daemon). */
@@ -94,7 +95,7 @@ export class Worker {
       retry: options.retry ?? {},
       onEvent: this.#onEvent,
       signal: this.#signal,
-      require: (owner, requirements) => this.#require(owner, requirements),
+      require: (owner, requirements, signal) => this.#require(owner, requirements, signal),
       progress: (task, message) => this.#reportProgress(task, message),
       ...(this.#logs ? { tapLog: (task: TaskLike, log: Logger) => this.#logs!.tap(task.id, log) } : {}),
     })
@@ -197,23 +198,39 @@ export class Worker {
     this.#settleWaiters(taskId, outcome.status === 'DONE' ? 'DONE' : 'FAILED')
   }
 
-  /** `ctx.require`: registers what the running task asks for, frees its slot, and waits for it. */
-  async #require(owner: TaskLike, requirements: Structure<TaskLike>): Promise<void> {
+  /**
+   * `ctx.require`: registers what the running task asks for, frees its slot, and waits for it (or for
+   * the task's own signal: a timed-out or cancelled task stops waiting and gives the slot back).
+   */
+  async #require(owner: TaskLike, requirements: Structure<TaskLike>, signal: AbortSignal): Promise<void> {
     const wanted = flatten(requirements, isTask)
     if (wanted.length === 0) return
-    const { graph, records } = await discover(wanted, this.#cache, { forbidden: new Set([owner.id]) })
+    // Every task waiting here is still running: reaching one of them again would wait forever.
+    const forbidden = new Set([owner.id, ...this.#waitingOwners])
+    const { graph, records } = await discover(wanted, this.#cache, { forbidden })
     const fresh = records.filter((record) => !this.#tasks.has(record.id))
-    this.#remember(fresh.map((record) => graph.node(record.id)!))
+    checkResources(owner, fresh)
     await this.#register(fresh)
+    this.#remember(fresh.map((record) => graph.node(record.id)!))
     const ids = new Set(wanted.map((task) => task.id))
     this.#limit.concurrency += 1
+    this.#waitingOwners.add(owner.id)
     this.#wakeup.notify()
+    let waiter: Waiter | undefined
+    const onAbort = () => {
+      if (waiter && this.#waiters.delete(waiter)) waiter.reject(signal.reason as Error)
+    }
     try {
       await new Promise<void>((resolve, reject) => {
-        this.#waiters.add({ ids, resolve, reject })
+        waiter = { ids, resolve, reject }
+        this.#waiters.add(waiter)
+        signal.addEventListener('abort', onAbort, { once: true })
+        if (signal.aborted) onAbort()
         void this.#checkWaiters()
       })
     } finally {
+      signal.removeEventListener('abort', onAbort)
+      this.#waitingOwners.delete(owner.id)
       this.#limit.concurrency -= 1
     }
   }
@@ -233,10 +250,17 @@ export class Worker {
     for (const task of tasks) if (!this.#tasks.has(task.id)) this.#tasks.set(task.id, task)
   }
 
+  /** Asks the scheduler about what waiting tasks need; a failed call is logged and the next poll retries. */
   async #checkWaiters(): Promise<void> {
     const ids = [...new Set([...this.#waiters].flatMap((waiter) => [...waiter.ids]))]
     if (ids.length === 0) return
-    const statuses = await this.#scheduler.taskStatuses({ taskIds: ids })
+    let statuses: Record<string, TaskStatus>
+    try {
+      statuses = await this.#scheduler.taskStatuses({ taskIds: ids })
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'could not ask the scheduler about required tasks; asking again shortly')
+      return
+    }
     for (const [id, status] of Object.entries(statuses)) {
       if (status === 'DONE') this.#settleWaiters(id, 'DONE')
       else if (BLOCKING_STATUSES.has(status)) this.#settleWaiters(id, 'FAILED')
@@ -270,6 +294,23 @@ export class Worker {
   #emit(event: WorkerEvent): void {
     this.#onEvent(event)
   }
+}
+
+/**
+ * A running task keeps its resources while it waits on `ctx.require`, so asking for a task that needs
+ * one of them could wait forever: refused up front, with the fix.
+ */
+function checkResources(owner: TaskLike, records: readonly TaskRecord[]): void {
+  const held = Object.keys(owner.resources)
+  if (held.length === 0) return
+  const clash = records.find((record) => record.status === 'PENDING' && Object.keys(record.resources).some((name) => held.includes(name)))
+  if (!clash) return
+  const shared = Object.keys(clash.resources).filter((name) => held.includes(name))
+  throw new EtlError(
+    'ETL_ERR_TASK_BAD_REQUIREMENT',
+    `${owner} holds resource ${shared.map((name) => `'${name}'`).join(', ')} and asked, while running, for ${clash.id}, which needs it too: ` +
+      'it could wait forever for a unit the asking task holds; require it from requires() instead, or drop the resource from one of them',
+  )
 }
 
 function unknownTask(taskId: string): TaskOutcome {

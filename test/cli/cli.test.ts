@@ -172,3 +172,11 @@ test('cli: a missing task module is a scheduling error that says how to point at
   t.regex(result.stderr, /task module .*tasks\/index\.ts does not exist; create tasks\/index\.ts, or pass --module <file>/)
   t.deepEqual(await fs.readdir(cwd), [])
 })
+
+test('cli: global options may come before the command', async (t) => {
+  const cwd = await tempDir()
+  await fs.writeFile(path.join(cwd, 'prod.json'), JSON.stringify({ workers: 2 }))
+  const result = await runCli(['--config', 'prod.json', '--module', CLI_TASKS, '--log-level', 'warn', 'run', 'Hello', '--name', 'early', '--local-scheduler'], cwd)
+  t.is(result.code, 0, result.stderr)
+  t.regex(result.stdout, /Hello\(name=early/)
+})

@@ -1,5 +1,9 @@
 import fs from 'node:fs/promises'
 import os from 'node:os'
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import test from 'ava'
 import { acquireRunLock } from 'etl'
 import { CLI_TASKS, runCli, startCli } from '../helpers/cli.js'
@@ -58,4 +62,21 @@ test('lock: acquire refuses a live holder, takes over a dead one, and release fr
   await fs.writeFile(again.lock.file, JSON.stringify(dead))
   const takeover = await acquireRunLock('job-a', dir)
   t.true(takeover.acquired)
+})
+
+test('lock: many runs starting at once over a dead holder\'s lock let exactly one in', async (t) => {
+  const dir = await tempDir()
+  const first = await acquireRunLock('race', dir)
+  if (!first.acquired) return t.fail('the first acquire must succeed')
+  const dead = { pid: 2 ** 22 + 19, host: os.hostname(), startedAt: new Date().toISOString(), key: 'race', execPath: process.execPath }
+  await fs.writeFile(first.lock.file, JSON.stringify(dead))
+  const go = path.join(dir, 'go')
+  const child = fileURLToPath(new URL('../fixtures/acquire-lock.ts', import.meta.url))
+  const runs = Array.from({ length: 8 }, () =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=etl-source', child, dir, go]),
+  )
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  await fs.writeFile(go, '')
+  const outputs = (await Promise.all(runs)).map(({ stdout }) => stdout)
+  t.is(outputs.filter((out) => out === 'acquired').length, 1)
 })

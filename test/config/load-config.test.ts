@@ -49,3 +49,12 @@ test('redact: secret-looking keys are masked at any depth', (t) => {
     token: '***',
   })
 })
+
+test('load-config: a bad value that holds a password in a URL or a nested secret is shown without it', (t) => {
+  const error = t.throws(
+    () => resolveConfig({ workers: 'postgres://etl:S3CRET@db/etl', retry: { count: { password: 'hunter2' } } }),
+    { instanceOf: EtlError },
+  )
+  t.notRegex(error.message, /S3CRET|hunter2/)
+  t.regex(error.message, /postgres:\/\/etl:\*\*\*@db\/etl/)
+})

@@ -260,3 +260,20 @@ test('build: an error while checking completeness fails that task and blocks wha
   t.regex(summary.failed[0]!.error!, /checking whether BrokenCheck\(.*\) is complete failed: warehouse unreachable/)
   t.is(summary.ran.length, 0)
 })
+
+class HoldsDb extends Task.with({ tag: param.string() }) {
+  override resources = { db: 1 }
+  override async run(ctx: TaskContext) {
+    await ctx.require(new AlsoDb({ tag: this.params.tag }))
+  }
+}
+
+class AlsoDb extends Task.with({ tag: param.string() }) {
+  override resources = { db: 1 }
+}
+
+test('build: asking while running for a task that needs a resource the asker holds fails at once instead of waiting forever', async (t) => {
+  const summary = await build(new HoldsDb({ tag: uniqueTag() }), { workers: 2 })
+  t.is(summary.outcome, 'task-failed')
+  t.regex(summary.failed[0]!.error!, /holds resource 'db' and asked, while running, for AlsoDb_.*which needs it too/)
+})
