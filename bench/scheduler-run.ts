@@ -3,13 +3,15 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import pLimit from 'p-limit'
-import { build } from 'etl'
+import { build, limitHeapGrowth } from 'etl'
 import { prepare, type Shape } from './scheduler-dag.js'
 
 const [mode, shape, nText, workersText, dir] = process.argv.slice(2) as [string, Shape, string, string, string]
 const n = Number(nText)
 const workers = Number(workersText)
 
+// As `etl run` does, so the figures are the CLI's.
+limitHeapGrowth()
 const started = performance.now()
 let ok = true
 if (mode === 'floor') {

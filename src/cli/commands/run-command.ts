@@ -3,6 +3,7 @@ import { EtlError } from '../../errors.js'
 import { getLayout } from '../../core/layout.js'
 import type { TaskLike } from '../../core/task-like.js'
 import { DataServices } from '../../db/data-services.js'
+import { limitHeapGrowth } from '../../util/heap-growth.js'
 import { LocalScheduler } from '../../scheduler/local-scheduler.js'
 import type { Scheduler } from '../../scheduler/scheduler.js'
 import { build } from '../../worker/build.js'
@@ -45,6 +46,7 @@ export async function runCommand(
       return ExitCode.ALREADY_RUNNING
     }
   }
+  limitHeapGrowth()
   const abort = new AbortController()
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(130)
