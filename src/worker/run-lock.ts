@@ -48,15 +48,16 @@ export async function acquireRunLock(key: string, dir = defaultLockDir()): Promi
     } else if (isAlive(holder)) {
       return { acquired: false, holder, file }
     }
-    const taken = await breakStale(file, holder)
-    if (taken) return { acquired: false, holder: taken, file }
+    await breakStale(file, holder)
   }
   const holder = await readHolder(file)
   return { acquired: false, holder: typeof holder === 'object' ? holder : me, file }
 }
 
 /** Tries per acquire: each lost race over a stale lock costs one. */
-const MAX_ATTEMPTS = 5
+const MAX_ATTEMPTS = 50
+/** A breaker older than this was left by a run that died mid-break. */
+const BREAKER_STALE_MS = 5_000
 /** How old an unreadable lock file must be before it counts as abandoned. */
 const UNREADABLE_GRACE_MS = 10_000
 let tempCounter = 0
@@ -77,26 +78,27 @@ async function createComplete(file: string, content: string): Promise<boolean> {
 }
 
 /**
- * Removes a dead holder's lock. Only one process's rename succeeds; if what it renamed turns out to be
- * a live holder's fresh lock (taken between our read and our rename), it is put back and returned.
+ * Removes a dead holder's lock. Breaking takes a second, short-lived lock (`<file>.break`), and the
+ * holder is read again under it, so of many runs starting together over a stale lock only one removes
+ * it, and never a lock another run has just taken.
  */
-async function breakStale(file: string, seen: LockHolder | 'unreadable'): Promise<LockHolder | undefined> {
-  const aside = `${file}.stale-${process.pid}-${tempCounter++}`
+async function breakStale(file: string, seen: LockHolder | 'unreadable'): Promise<void> {
+  const breaker = `${file}.break`
+  if (!(await createComplete(breaker, String(process.pid)))) {
+    // Someone else is breaking it; a breaker left by a crash mid-break is cleared once it is old.
+    if (await olderThan(breaker, BREAKER_STALE_MS)) await fs.rm(breaker, { force: true })
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20))
+    return
+  }
   try {
-    await fs.rename(file, aside)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+    const now = await readHolder(file)
+    const same =
+      (now === 'unreadable' && seen === 'unreadable') ||
+      (typeof now === 'object' && typeof seen === 'object' && now.pid === seen.pid && now.startedAt === seen.startedAt)
+    if (same) await fs.rm(file, { force: true })
+  } finally {
+    await fs.rm(breaker, { force: true })
   }
-  const moved = await readHolder(aside)
-  const same = typeof moved !== 'object' || (typeof seen === 'object' && moved.pid === seen.pid && moved.startedAt === seen.startedAt)
-  if (!same && isAlive(moved)) {
-    await fs.link(aside, file).catch(() => undefined)
-    await fs.rm(aside, { force: true })
-    return moved
-  }
-  await fs.rm(aside, { force: true })
-  return undefined
 }
 
 async function readHolder(file: string): Promise<LockHolder | 'missing' | 'unreadable'> {
