@@ -6,6 +6,7 @@ import { queryError } from '../database-errors.js'
 import { planLoad } from '../load-plan.js'
 import { loadRejected } from '../postgres/postgres-session.js'
 import { readPostgresColumns } from '../postgres/postgres-describe.js'
+import { postgresCopyTarget } from '../postgres/postgres-copy-target.js'
 import { postgresSyntax } from '../postgres/postgres-syntax.js'
 import { compileSql, Sql } from '../sql.js'
 import { tableName, type TableRef } from '../table-ref.js'
@@ -44,10 +45,8 @@ export class PgliteSession implements Transaction {
 
   async bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult> {
     const plan = await planLoad(this.#label, table, () => readPostgresColumns(this, tableName(table)), csv, options)
-    const { schema, name } = tableName(table)
-    const target = (schema === undefined ? '' : `${postgresSyntax.quoteIdentifier(schema)}.`) + postgresSyntax.quoteIdentifier(name)
-    const columns = plan.columns.map((column) => postgresSyntax.quoteIdentifier(column.name)).join(', ')
-    const copy = `copy ${target} (${columns}) from '/dev/blob' with (format csv)`
+    const target = postgresCopyTarget(table, plan.columns)
+    const copy = `copy ${target} from '/dev/blob' with (format csv)`
     // PGlite's COPY reads a whole blob; handing it bounded pieces that end on record boundaries keeps
     // memory flat, and the surrounding transaction keeps the load all-or-nothing.
     let rows = 0

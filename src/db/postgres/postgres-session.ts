@@ -9,6 +9,7 @@ import { planLoad } from '../load-plan.js'
 import { compileSql, Sql } from '../sql.js'
 import { tableLabel, tableName, type TableRef } from '../table-ref.js'
 import { readPostgresColumns } from './postgres-describe.js'
+import { postgresCopyTarget } from './postgres-copy-target.js'
 import { postgresSyntax } from './postgres-syntax.js'
 
 /** pg-copy-streams, loaded by the first bulk load. */
@@ -40,11 +41,9 @@ export class PostgresSession implements Transaction {
 
   async bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult> {
     const plan = await planLoad(this.#label, table, () => readPostgresColumns(this, tableName(table)), csv, options)
-    const { schema, name } = tableName(table)
-    const target = (schema === undefined ? '' : `${postgresSyntax.quoteIdentifier(schema)}.`) + postgresSyntax.quoteIdentifier(name)
-    const columns = plan.columns.map((column) => postgresSyntax.quoteIdentifier(column.name)).join(', ')
+    const target = postgresCopyTarget(table, plan.columns)
     const { from: copyFrom } = await loadCopyStreams()
-    const copy = this.#client.query(copyFrom(`copy ${target} (${columns}) from stdin with (format csv)`))
+    const copy = this.#client.query(copyFrom(`copy ${target} from stdin with (format csv)`))
     try {
       await pipeline(plan.body, copy)
     } catch (error) {
