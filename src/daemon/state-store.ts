@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { EtlError } from '../errors.js'
 import { silentLogger } from '../util/logger.js'
+import { isProcessAlive } from '../util/process-alive.js'
 
 /** A piece of the daemon's state that the store saves: the scheduler, the schedules. */
 export interface StatePart {
@@ -167,7 +168,7 @@ export class StateStore {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
     const holder = Number(fs.readFileSync(file, 'utf8').trim())
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw this.#locked(holder)
+    if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) throw this.#locked(holder)
     // The holder died without cleaning up (killed): its lock is stale.
     fs.writeFileSync(file, String(process.pid))
     heldHere.add(this.dir)
@@ -237,14 +238,5 @@ export class StateStore {
       }
     }
     return replayed
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { isProcessAlive } from '../util/process-alive.js'
 
 /** Who holds a lock, as its file records. */
 export interface LockHolder {
@@ -125,12 +126,7 @@ async function olderThan(file: string, ms: number): Promise<boolean> {
 
 function isAlive(holder: LockHolder): boolean {
   if (holder.host !== os.hostname()) return true // another machine sharing the folder: trust it
-  try {
-    process.kill(holder.pid, 0)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false
-  }
-  return sameProgram(holder)
+  return isProcessAlive(holder.pid) && sameProgram(holder)
 }
 
 /** On Linux, a pid reused by another program does not hold the lock. */

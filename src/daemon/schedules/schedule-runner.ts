@@ -8,6 +8,7 @@ import type { ScheduleRunRecord } from '../history/run-history.js'
 import type { StatePart } from '../state-store.js'
 import { pausedCron } from './cron.js'
 import { launchRun, type LaunchedRun, type RunLauncher } from './run-launcher.js'
+import { isProcessAlive } from '../../util/process-alive.js'
 
 /**
  * A due run may start this late and still run (the daemon was busy or restarting); older due times
@@ -274,7 +275,7 @@ export class ScheduleRunner implements StatePart {
   #reapAdopted(): void {
     for (const [name, run] of this.#running) {
       if (this.#children.has(name)) continue
-      if (run.pid !== undefined && isAlive(run.pid)) continue
+      if (run.pid !== undefined && isProcessAlive(run.pid)) continue
       this.#apply({ op: 'ended', schedule: name })
       this.#record({
         id: run.id,
@@ -325,13 +326,4 @@ function dueTimes(cron: Cron, after: number, now: number): { times: number[]; mo
     cursor = cron.nextRun(cursor)
   }
   return { times, more }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
