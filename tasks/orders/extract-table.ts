@@ -1,12 +1,12 @@
 import { pipeline } from 'node:stream/promises'
 import { PassThrough } from 'node:stream'
-import { CsvRecordCounter, ExecutionControl, Task, extractSql, param, type CompletionContext, type TaskContext } from 'etl'
+import { CsvRecordCounter, ExecutionControl, extractSql, param, type TaskContext } from 'etl'
 import { SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
-import { completeForSequence, runningSequence } from './sequence-task.js'
+import { SequenceStep, runningSequence } from './sequence-task.js'
 import { StartExecution } from './start-execution.js'
 
 /** Extracts one source table's watermark window to the lake: `landing/<table>/exec_seq=<n>/part-0000.csv`. */
-export class ExtractTable extends Task.with({ table: param.string({ description: 'the source table, as its dictionary names it' }) }) {
+export class ExtractTable extends SequenceStep.with({ table: param.string({ description: 'the source table, as its dictionary names it' }) }) {
   static override readonly description = 'extract one source table (its watermark window) to the lake'
   override resources = { source: 1 }
 
@@ -14,9 +14,6 @@ export class ExtractTable extends Task.with({ table: param.string({ description:
     return new StartExecution()
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx)
-  }
 
   override async run(ctx: TaskContext) {
     const meta = tableMetadata(this.params.table)

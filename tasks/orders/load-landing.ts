@@ -1,22 +1,19 @@
-import { ExecutionControl, Task, TableUpdateTarget, createSchemaSql, landingTableSql, param, qualified, sourceColumns, sql, type CompletionContext, type TaskContext } from 'etl'
+import { ExecutionControl, TableUpdateTarget, createSchemaSql, landingTableSql, param, qualified, sourceColumns, sql, type TaskContext } from 'etl'
 import { ExtractTable } from './extract-table.js'
 import { SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
-import { completeForSequence, runningSequence } from './sequence-task.js'
+import { SequenceStep, runningSequence } from './sequence-task.js'
 
 /**
  * Loads one table's landing file into its landing table (created from the source's description), with
  * the sequence's rows replaced and the marker-table row written in the same transaction.
  */
-export class LoadLanding extends Task.with({ table: param.string({ description: 'the source table, as its dictionary names it' }) }) {
+export class LoadLanding extends SequenceStep.with({ table: param.string({ description: 'the source table, as its dictionary names it' }) }) {
   static override readonly description = 'load one landing file into its landing table (rows carry exec_seq)'
 
   override requires() {
     return new ExtractTable({ table: this.params.table })
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx)
-  }
 
   override async run(ctx: TaskContext) {
     const meta = tableMetadata(this.params.table)

@@ -1,22 +1,19 @@
 import path from 'node:path'
-import { ExecutionControl, LocalTarget, Task, encodeCsvRecord, getLayout, readSqlFiles, type CompletionContext, type TaskContext } from 'etl'
+import { ExecutionControl, LocalTarget, encodeCsvRecord, getLayout, readSqlFiles, type TaskContext } from 'etl'
 import { setCurrentExecution } from './current-execution.js'
 import { PRES_SQL_DIR, REPORTS_SQL_DIR, WAREHOUSE } from './pipeline.js'
-import { completeForSequence, runningSequence } from './sequence-task.js'
+import { SequenceStep, runningSequence } from './sequence-task.js'
 import { UpsertStore } from './upsert-store.js'
 import { LoadWeblog } from './weblog.js'
 
 /** Builds the presentation layer: every `sql/pres/*.sql`, in name order (pres.report_order_lines, pres.report_weblog_access). */
-export class BuildPres extends Task {
+export class BuildPres extends SequenceStep {
   static override readonly description = 'run every sql/pres/*.sql in name order'
 
   override requires() {
     return [new UpsertStore(), new LoadWeblog()]
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx)
-  }
 
   override async run(ctx: TaskContext) {
     const { seq } = await runningSequence(ctx)
@@ -31,16 +28,13 @@ export class BuildPres extends Task {
 }
 
 /** The reporting questions of seed 003, one CSV each under `output/reports/` (the folder of the output markers). */
-export class WriteReports extends Task {
+export class WriteReports extends SequenceStep {
   static override readonly description = 'answer the reporting questions: output/reports/*.csv'
 
   override requires() {
     return new BuildPres()
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx)
-  }
 
   /** Where a report goes. */
   static reportFile(name: string): LocalTarget {
@@ -62,16 +56,13 @@ export class WriteReports extends Task {
 }
 
 /** Marks the execution sequence complete: the next run starts a new one once the source has changed. */
-export class FinishExecution extends Task {
+export class FinishExecution extends SequenceStep {
   static override readonly description = 'mark the execution sequence complete'
 
   override requires() {
     return new WriteReports()
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx)
-  }
 
   override async run(ctx: TaskContext) {
     const { seq } = await runningSequence(ctx)

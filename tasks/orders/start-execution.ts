@@ -1,25 +1,22 @@
 import path from 'node:path'
-import { ACCESS_LOG_FILE, ExecutionControl, TableUpdateTarget, Task, countLines, createSchemaSql, maxWatermarkSql, type CompletionContext, type TaskContext } from 'etl'
+import { ACCESS_LOG_FILE, ExecutionControl, TableUpdateTarget, countLines, createSchemaSql, maxWatermarkSql, type TaskContext } from 'etl'
 import { WEBLOG_TABLE, currentExecution, setCurrentExecution } from './current-execution.js'
 import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
 import { PrepareSource } from './prepare-source.js'
-import { completeForSequence } from './sequence-task.js'
+import { SequenceStep } from './sequence-task.js'
 
 /**
  * Decides the execution sequence: resumes the open one (a failed run; same watermarks), or opens the
  * next one with each table's window: from the previous sequence's end watermark to the source's
  * current largest watermark (and, for the web log, from the last line processed to the last line now).
  */
-export class StartExecution extends Task {
+export class StartExecution extends SequenceStep {
   static override readonly description = 'open the next execution sequence (or resume the unfinished one) with its watermarks'
 
   override requires() {
     return new PrepareSource()
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx)
-  }
 
   override async run(ctx: TaskContext) {
     const weblogDir = new PrepareSource().params.weblogDir

@@ -1,23 +1,20 @@
-import { ExecutionControl, Task, upsertLandingToStore, type CompletionContext, type TaskContext } from 'etl'
+import { ExecutionControl, upsertLandingToStore, type TaskContext } from 'etl'
 import { LoadLanding } from './load-landing.js'
 import { METADATA, WAREHOUSE } from './pipeline.js'
-import { completeForSequence, runningSequence } from './sequence-task.js'
+import { SequenceStep, runningSequence } from './sequence-task.js'
 
 /**
  * Upserts every table's landing batch into its store table, one table at a time: the batch reduced to
  * the newest row per unique key, soft-deleted rows kept with their flag. A table finished before a
  * failure is skipped on the rerun (its `completed/` marker).
  */
-export class UpsertStore extends Task {
+export class UpsertStore extends SequenceStep {
   static override readonly description = 'upsert each landing batch into its store table (skips tables already done)'
 
   override requires() {
     return METADATA.map((meta) => new LoadLanding({ table: meta.table }))
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx)
-  }
 
   override async run(ctx: TaskContext) {
     const { seq } = await runningSequence(ctx)

@@ -5,7 +5,6 @@ import {
   IP_RANGES_FILE,
   ACCESS_LOG_FILE,
   IpCountryLookup,
-  Task,
   TableUpdateTarget,
   WEBLOG_COLUMNS,
   WEBLOG_METADATA,
@@ -16,12 +15,11 @@ import {
   sql,
   transformAccessLog,
   upsertLandingToStore,
-  type CompletionContext,
   type TaskContext,
 } from 'etl'
 import { WEBLOG_TABLE } from './current-execution.js'
 import { WAREHOUSE, landingKey } from './pipeline.js'
-import { DEFAULT_WEBLOG_DIR, completeForSequence, runningSequence } from './sequence-task.js'
+import { DEFAULT_WEBLOG_DIR, SequenceStep, runningSequence } from './sequence-task.js'
 import { StartExecution } from './start-execution.js'
 
 /** The lake key of a sequence's web log rejects. */
@@ -34,7 +32,7 @@ export function rejectsKey(seq: number): string {
  * range table (each distinct IP looked up once), timestamp converted (1900-01-01 00:00:00 when it
  * cannot be). Malformed lines go to the rejects file with their line numbers; they never stop the run.
  */
-export class ParseWeblog extends Task.with({
+export class ParseWeblog extends SequenceStep.with({
   weblogDir: param.string({ default: DEFAULT_WEBLOG_DIR, description: 'folder of access.log and ip-ranges.csv' }),
 }) {
   static override readonly description = 'parse the new access-log lines into the lake (rejects kept apart)'
@@ -43,8 +41,8 @@ export class ParseWeblog extends Task.with({
     return new StartExecution()
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx, this.params.weblogDir)
+  protected override get weblogDir(): string {
+    return this.params.weblogDir
   }
 
   override async run(ctx: TaskContext) {
@@ -71,15 +69,15 @@ export class ParseWeblog extends Task.with({
 }
 
 /** Loads the parsed web log into landing (marker row in the same transaction), then upserts it into store. */
-export class LoadWeblog extends Task {
+export class LoadWeblog extends SequenceStep {
   static override readonly description = 'load the parsed web log into landing and store'
 
   override requires() {
     return new ParseWeblog()
   }
 
-  override complete(ctx?: CompletionContext): Promise<boolean> {
-    return completeForSequence(this, ctx, this.requires().params.weblogDir)
+  protected override get weblogDir(): string {
+    return this.requires().params.weblogDir
   }
 
   override async run(ctx: TaskContext) {
