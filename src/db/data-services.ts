@@ -34,6 +34,8 @@ export class DataServices {
   readonly #connections: Readonly<Record<string, ConnectionConfig>>
   readonly #lakeConfig: LakeConfig
   readonly #cwd: string
+  /** Every connection made, opened or not; `#opened` holds those checked with `ping()`. */
+  readonly #created = new Map<string, Database>()
   readonly #opened = new Map<string, Promise<Database>>()
   #lake: Storage | undefined
   #closed = false
@@ -70,6 +72,27 @@ export class DataServices {
     return opened
   }
 
+  /**
+   * The named database's data version (see {@link Database.dataVersion}), without opening it: equal
+   * versions mean unchanged data. Undefined when it cannot be known cheaply.
+   */
+  async dataVersion(name: string): Promise<string | undefined> {
+    if (this.#closed) return undefined
+    return this.#create(name).dataVersion()
+  }
+
+  /**
+   * Closes one connection; the next `database(name)` opens a fresh one. For a task that has just
+   * written a database no other running task is using, so that its changes are settled (an embedded
+   * database records its new data version when it closes).
+   */
+  async release(name: string): Promise<void> {
+    const db = this.#created.get(name)
+    this.#created.delete(name)
+    this.#opened.delete(name)
+    await db?.close()
+  }
+
   /** The lake. */
   lake(): Storage {
     this.#lake ??= createStorage(this.#lakeConfig, this.#cwd)
@@ -94,13 +117,30 @@ export class DataServices {
   /** Closes every connection opened and the lake's client. */
   async close(): Promise<void> {
     this.#closed = true
-    const databases = await Promise.allSettled(this.#opened.values())
+    await Promise.allSettled(this.#opened.values())
+    const databases = [...this.#created.values()]
+    this.#created.clear()
     this.#opened.clear()
-    await Promise.allSettled(databases.flatMap((opened) => (opened.status === 'fulfilled' ? [opened.value.close()] : [])))
+    await Promise.allSettled(databases.map((db) => db.close()))
     await this.#lake?.close()
   }
 
   async #open(name: string): Promise<Database> {
+    const db = this.#create(name)
+    try {
+      await db.ping()
+    } catch (error) {
+      this.#created.delete(name)
+      await db.close().catch(() => undefined)
+      throw error
+    }
+    return db
+  }
+
+  /** The connection object for `name`, made once; nothing is opened until it is used. */
+  #create(name: string): Database {
+    const made = this.#created.get(name)
+    if (made) return made
     const config = this.#connections[name]
     if (!config) {
       throw new EtlError(
@@ -109,12 +149,7 @@ export class DataServices {
       )
     }
     const db = createDatabase(name, config, { cwd: this.#cwd, lake: this.#lakeConfig.type === 's3' ? this.lake() : undefined })
-    try {
-      await db.ping()
-    } catch (error) {
-      await db.close().catch(() => undefined)
-      throw error
-    }
+    this.#created.set(name, db)
     return db
   }
 }

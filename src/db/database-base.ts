@@ -41,6 +41,11 @@ export abstract class DatabaseBase implements Database {
   abstract transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
   abstract ping(): Promise<void>
   abstract close(): Promise<void>
+
+  /** Servers change under us at any time and answer cheaply: there is no version worth keeping. */
+  async dataVersion(): Promise<string | undefined> {
+    return undefined
+  }
   /** Fetches a query's rows in batches, fetching the next batch only when asked. */
   protected abstract streamBatches(statement: Statement, params?: readonly unknown[]): AsyncIterable<RowBatch>
   /** The table's columns in order, read through `q` (the database or an open transaction); empty when it does not exist. */

@@ -121,6 +121,12 @@ export interface Database extends Queryable {
    * Redshift). Run them in one transaction, in order.
    */
   upsertSql(spec: UpsertSpec): Sql[]
+  /**
+   * A token that changes whenever the data changes, read without opening a connection, or undefined
+   * when the dialect cannot tell that cheaply (servers: ask them) or the data may have changed since
+   * the token was recorded. Equal tokens mean the data is the same, so a caller may skip re-reading it.
+   */
+  dataVersion(): Promise<string | undefined>
   /** Checks the server answers (and the credentials work). Throws a clear coded error if not. */
   ping(): Promise<void>
   /** Closes every connection. The database cannot be used afterwards. */

@@ -13,6 +13,7 @@ import type { RowBatch } from '../row-batch.js'
 import type { TableName } from '../table-ref.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { PgliteConnectionConfig } from './pglite-config.js'
+import { readDataVersion, recordDataVersion } from './pglite-data-version.js'
 import { PgliteSession } from './pglite-session.js'
 import { postgresUpsertSql } from '../postgres/postgres-upsert.js'
 import type { Sql } from '../sql.js'
@@ -47,6 +48,8 @@ export class PgliteDatabase extends DatabaseBase {
   #db: Promise<PGlite> | undefined
   #closed = false
   #cursors = 0
+  /** The data version when this session opened, and the WAL position then: unchanged means no writes. */
+  #openedAt: { version: string | undefined; wal: string } | undefined
 
   constructor(name: string, config: PgliteConnectionConfig) {
     const dataDir = config.path === undefined ? path.join('data', name) : config.path
@@ -72,7 +75,20 @@ export class PgliteDatabase extends DatabaseBase {
     if (this.#closed) return
     this.#closed = true
     const db = await this.#db?.catch(() => undefined)
-    await db?.close()
+    if (!db) return
+    const unchanged = this.#openedAt !== undefined && (await walPosition(db).catch(() => undefined)) === this.#openedAt.wal
+    await db.close()
+    // A version that cannot be recorded is merely unknown next time (the stored one no longer matches).
+    if (!this.#inMemory) await recordDataVersion(this.#dataDir, unchanged ? this.#openedAt?.version : undefined).catch(() => undefined)
+  }
+
+  /** Read from the folder while closed; while open, the version it opened with until something is written. */
+  override async dataVersion(): Promise<string | undefined> {
+    if (this.#inMemory || this.#closed) return undefined
+    if (!this.#db) return readDataVersion(this.#dataDir)
+    const db = await this.#db
+    const opened = this.#openedAt
+    return opened?.version !== undefined && (await walPosition(db)) === opened.wal ? opened.version : undefined
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
@@ -119,17 +135,30 @@ export class PgliteDatabase extends DatabaseBase {
     return this.#db
   }
 
+  get #inMemory(): boolean {
+    return this.#dataDir.startsWith('memory://')
+  }
+
   async #create(): Promise<PGlite> {
-    const inMemory = this.#dataDir.startsWith('memory://')
+    const inMemory = this.#inMemory
     try {
       if (!inMemory) await fs.mkdir(path.dirname(path.resolve(this.#dataDir)), { recursive: true })
+      const version = inMemory ? undefined : readDataVersion(this.#dataDir)
       const { PGlite, parsers } = await loadPglite()
-      return await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers })
+      const db = await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers })
+      this.#openedAt = { version, wal: await walPosition(db) }
+      return db
     } catch (error) {
       this.#db = undefined
       throw connectionError(this.label, error)
     }
   }
+}
+
+/** Where the next WAL record goes: it moves with every change and with nothing else. */
+async function walPosition(db: PGlite): Promise<string> {
+  const { rows } = await db.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')
+  return rows[0]!.lsn
 }
 
 function pgliteLabel(name: string, dataDir: string): ConnectionLabel {
