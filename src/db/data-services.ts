@@ -81,6 +81,11 @@ export class DataServices {
     return this.#create(name).dataVersion()
   }
 
+  /** How logs and errors name the connection, e.g. `connection "source" (pglite at data/source)`; never a password. */
+  describe(name: string): string {
+    return this.#create(name).description
+  }
+
   /**
    * Closes one connection; the next `database(name)` opens a fresh one. For a task that has just
    * written a database no other running task is using, so that its changes are settled (an embedded

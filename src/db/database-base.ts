@@ -33,6 +33,10 @@ export abstract class DatabaseBase implements Database {
     this.label = Object.freeze({ ...label, secrets: Object.freeze([...label.secrets]) })
   }
 
+  get description(): string {
+    return describeConnection(this.label)
+  }
+
   get capabilities(): DatabaseCapabilities {
     return DEFAULT_CAPABILITIES
   }

@@ -90,6 +90,8 @@ export interface DatabaseCapabilities {
 export interface Database extends Queryable {
   /** The connection's name in the config. */
   readonly name: string
+  /** `connection "source" (mysql root@127.0.0.1:3306/shop)`: where it points, never a password. */
+  readonly description: string
   readonly capabilities: DatabaseCapabilities
   /**
    * Streams a query's rows with backpressure: the next batch is fetched only when the consumer asks

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { ACCESS_LOG_FILE, ExecutionControl, countLines, maxWatermarkSql, type DataServices } from 'etl'
 import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
+import { settle, settledSequence, takeSnapshot, type SourceSnapshot } from './settled-execution.js'
 
 /** The web log's row in the control table: its watermarks are line numbers. */
 export const WEBLOG_TABLE = 'weblog_access'
@@ -17,6 +18,7 @@ export interface CurrentExecution {
 }
 
 const resolved = new WeakMap<DataServices, Promise<CurrentExecution>>()
+const snapshots = new WeakMap<DataServices, { seq: number; snapshot: SourceSnapshot }>()
 
 /** The current execution for this run's data services, worked out once per run. */
 export function currentExecution(data: DataServices, weblogDir: string): Promise<CurrentExecution> {
@@ -34,13 +36,36 @@ export function setCurrentExecution(data: DataServices, execution: CurrentExecut
   resolved.set(data, Promise.resolve(execution))
 }
 
+/**
+ * Remembers what the source looked like when sequence `seq` read its windows, taken before reading
+ * them; if the source still looks the same when the sequence completes, `settleExecution` records it.
+ */
+export function rememberSnapshot(data: DataServices, seq: number, snapshot: SourceSnapshot | undefined): void {
+  if (snapshot) snapshots.set(data, { seq, snapshot })
+}
+
+/**
+ * Sequence `seq` is complete: if nothing was written to the source since its windows were read, the
+ * next run can tell that there is nothing new without opening a database.
+ */
+export async function settleExecution(data: DataServices, seq: number): Promise<void> {
+  const taken = snapshots.get(data)
+  if (taken?.seq === seq && (await data.dataVersion(SOURCE)) === taken.snapshot.source) await settle(seq, taken.snapshot)
+}
+
 async function resolve(data: DataServices, weblogDir: string): Promise<CurrentExecution> {
+  const settled = await settledSequence(data, weblogDir)
+  if (settled !== undefined) return { seq: settled, state: 'complete' }
+  // Taken before anything is read, so a change made while this looks is never taken as seen.
+  const snapshot = await takeSnapshot(data, weblogDir)
   const control = new ExecutionControl(await data.database(WAREHOUSE))
   const latest = await control.latest()
   if (!latest) return { seq: 1, state: 'planned' }
   if (latest.status !== 'COMPLETE') return { seq: latest.seq, state: 'open' }
   const changed = await sourceChanged(data, control, latest.seq, weblogDir).catch(() => true)
-  return changed ? { seq: latest.seq + 1, state: 'planned' } : { seq: latest.seq, state: 'complete' }
+  if (changed) return { seq: latest.seq + 1, state: 'planned' }
+  if (snapshot) await settle(latest.seq, snapshot)
+  return { seq: latest.seq, state: 'complete' }
 }
 
 /**

@@ -29,6 +29,9 @@ export class PrepareSource extends Task.with({
     }
     ctx.progress('creating the sample source')
     const counts = await initDemoSource(await ctx.db(SOURCE), { scale: this.params.scale, seed: this.params.seed, weblogDir: this.params.weblogDir })
+    // Nothing else uses the source yet (every other step waits for this one); closing it settles the
+    // new data, so the steps after read it in a session with a known data version.
+    await ctx.data.release(SOURCE)
     ctx.log.info({ counts }, 'created the sample source (etl demo init)')
     return { created: true, ...counts }
   }

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { ExecutionControl, LocalTarget, encodeCsvRecord, getLayout, readSqlFiles, type TaskContext } from 'etl'
-import { setCurrentExecution } from './current-execution.js'
+import { setCurrentExecution, settleExecution } from './current-execution.js'
 import { PRES_SQL_DIR, REPORTS_SQL_DIR, WAREHOUSE } from './pipeline.js'
 import { SequenceStep, runningSequence } from './sequence-task.js'
 import { UpsertStore } from './upsert-store.js'
@@ -70,6 +70,7 @@ export class FinishExecution extends SequenceStep {
     await control.finish(seq)
     const tables = [...(await control.tables(seq)).values()]
     setCurrentExecution(ctx.data, { seq, state: 'complete' })
+    await settleExecution(ctx.data, seq)
     return { seq, extracted: Object.fromEntries(tables.map((table) => [table.table, table.extractedRows ?? 0])) }
   }
 }

@@ -1,9 +1,10 @@
 import path from 'node:path'
 import { ACCESS_LOG_FILE, ExecutionControl, TableUpdateTarget, countLines, createSchemaSql, maxWatermarkSql, type TaskContext } from 'etl'
-import { WEBLOG_TABLE, currentExecution, setCurrentExecution } from './current-execution.js'
+import { WEBLOG_TABLE, currentExecution, rememberSnapshot, setCurrentExecution } from './current-execution.js'
 import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
 import { PrepareSource } from './prepare-source.js'
 import { SequenceStep } from './sequence-task.js'
+import { takeSnapshot, unsettle } from './settled-execution.js'
 
 /**
  * Decides the execution sequence: resumes the open one (a failed run; same watermarks), or opens the
@@ -29,6 +30,8 @@ export class StartExecution extends SequenceStep {
     }
     await new TableUpdateTarget(warehouse, 'landing', 'none').ensureMarkerTable()
     if (current.state !== 'planned') return { seq: current.seq, started: false }
+    unsettle()
+    const snapshot = await takeSnapshot(ctx.data, weblogDir)
     const source = await ctx.db(SOURCE)
     const control = new ExecutionControl(warehouse)
     await control.ensure()
@@ -43,6 +46,7 @@ export class StartExecution extends SequenceStep {
     windows.push({ table: WEBLOG_TABLE, start: previous.get(WEBLOG_TABLE)?.endWatermark ?? '0', end: String(lines) })
     await control.begin(current.seq, windows)
     setCurrentExecution(ctx.data, { seq: current.seq, state: 'open' })
+    rememberSnapshot(ctx.data, current.seq, snapshot)
     ctx.log.info({ seq: current.seq }, `started execution sequence ${current.seq}`)
     return { seq: current.seq, started: true }
   }

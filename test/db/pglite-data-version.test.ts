@@ -12,7 +12,9 @@ function makeTemplate(): Promise<string> {
   template ??= (async () => {
     const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-version-template-'))
     const data = new DataServices({ cwd })
-    await (await data.database('source')).query('create table t (id int)')
+    const db = await data.database('source')
+    await db.query('create table t (id int)')
+    await db.query('insert into t select generate_series(1, 1000)')
     await data.close()
     return cwd
   })()
@@ -38,7 +40,7 @@ async function session(cwd: string, work: (data: DataServices) => Promise<void>)
   return new DataServices({ cwd }).dataVersion('source')
 }
 
-test('pglite: a session that only reads keeps the embedded database’s data version', async (t) => {
+test('pglite: a session that only reads keeps the data version, even when it is the first to read new rows', async (t) => {
   const cwd = await embeddedSource(t)
   const before = await new DataServices({ cwd }).dataVersion('source')
   t.truthy(before)

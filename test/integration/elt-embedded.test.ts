@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import test from 'ava'
+import { PGlite } from '@electric-sql/pglite'
 import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import { sql } from '../../src/db/sql.js'
 import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
@@ -29,6 +30,11 @@ async function storeEqualsSource(t: import('ava').ExecutionContext, source: Pgli
 }
 
 const run = (cwd: string, ...args: string[]) => runCli([...args, '--module', PIPELINE], cwd)
+
+/** Both embedded databases' pg_control: any session, even one that only reads, changes it on close. */
+async function embeddedControlFiles(cwd: string): Promise<string[]> {
+  return Promise.all(['source', 'warehouse'].map(async (name) => (await fs.readFile(path.join(cwd, 'data', name, 'global', 'pg_control'))).toString('hex')))
+}
 
 test('elt: on the embedded defaults, RunJob builds a store equal to the source, reports, then runs incrementally', async (t) => {
   const cwd = await tempDir('etl-elt-')
@@ -67,10 +73,13 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
     t.deepEqual(popular.map((line) => `${line.split(',')[1]}=${line.split(',').at(-1)}`), rows.map((row) => `${row.product_code}=${row.q}`))
   })
 
-  // The same command again: nothing to do.
+  // The same command again: nothing to do, known without even opening the embedded databases (a
+  // session's clean shutdown would move the checkpoint in pg_control).
+  const controls = await embeddedControlFiles(cwd)
   const again = await run(cwd, 'run', 'RunJob', '--local-scheduler')
   t.is(again.code, 0)
   t.regex(again.stdout, /Nothing to do/)
+  t.deepEqual(await embeddedControlFiles(cwd), controls)
 
   // A day of changes: the next run extracts only the changed rows.
   const advance = await runCli(['demo', 'advance'], cwd)
@@ -92,6 +101,17 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
     t.deepEqual(status.rows.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE', '2:COMPLETE'])
     await storeEqualsSource(t, source, warehouse)
   })
+  const quiet = await embeddedControlFiles(cwd)
+  t.regex((await run(cwd, 'run', 'RunJob', '--local-scheduler')).stdout, /Nothing to do/)
+  t.deepEqual(await embeddedControlFiles(cwd), quiet, 'after an incremental run too, a rerun opens nothing')
+
+  // Something other than etl touching the source makes the next run look at it again.
+  const outside = await PGlite.create(path.join(cwd, 'data', 'source'))
+  await outside.query(`update order_headers set updated_datetime = (select max(updated_datetime) from order_headers) + interval '1 second' where order_no = (select min(order_no) from order_headers)`)
+  await outside.close()
+  const noticed = await run(cwd, 'run', 'RunJob', '--local-scheduler')
+  t.is(noticed.code, 0, noticed.stdout + noticed.stderr)
+  t.regex(noticed.stdout, /StartExecution\(\) .* seq=3 started=true/)
 
   // Deleting one output marker reruns exactly that task.
   const presMarkers = path.join(cwd, 'output', 'BuildPres')

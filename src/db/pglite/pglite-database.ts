@@ -48,8 +48,8 @@ export class PgliteDatabase extends DatabaseBase {
   #db: Promise<PGlite> | undefined
   #closed = false
   #cursors = 0
-  /** The data version when this session opened, and the WAL position then: unchanged means no writes. */
-  #openedAt: { version: string | undefined; wal: string } | undefined
+  /** The data version when this session opened, and the next transaction id then: unchanged means no writes. */
+  #openedAt: { version: string | undefined; xid: string } | undefined
 
   constructor(name: string, config: PgliteConnectionConfig) {
     const dataDir = config.path === undefined ? path.join('data', name) : config.path
@@ -76,7 +76,7 @@ export class PgliteDatabase extends DatabaseBase {
     this.#closed = true
     const db = await this.#db?.catch(() => undefined)
     if (!db) return
-    const unchanged = this.#openedAt !== undefined && (await walPosition(db).catch(() => undefined)) === this.#openedAt.wal
+    const unchanged = this.#openedAt !== undefined && (await nextTransactionId(db).catch(() => undefined)) === this.#openedAt.xid
     await db.close()
     // A version that cannot be recorded is merely unknown next time (the stored one no longer matches).
     if (!this.#inMemory) await recordDataVersion(this.#dataDir, unchanged ? this.#openedAt?.version : undefined).catch(() => undefined)
@@ -88,7 +88,7 @@ export class PgliteDatabase extends DatabaseBase {
     if (!this.#db) return readDataVersion(this.#dataDir)
     const db = await this.#db
     const opened = this.#openedAt
-    return opened?.version !== undefined && (await walPosition(db)) === opened.wal ? opened.version : undefined
+    return opened?.version !== undefined && (await nextTransactionId(db)) === opened.xid ? opened.version : undefined
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
@@ -146,7 +146,7 @@ export class PgliteDatabase extends DatabaseBase {
       const version = inMemory ? undefined : readDataVersion(this.#dataDir)
       const { PGlite, parsers } = await loadPglite()
       const db = await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers })
-      this.#openedAt = { version, wal: await walPosition(db) }
+      this.#openedAt = { version, xid: await nextTransactionId(db) }
       return db
     } catch (error) {
       this.#db = undefined
@@ -155,10 +155,14 @@ export class PgliteDatabase extends DatabaseBase {
   }
 }
 
-/** Where the next WAL record goes: it moves with every change and with nothing else. */
-async function walPosition(db: PGlite): Promise<string> {
-  const { rows } = await db.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')
-  return rows[0]!.lsn
+/**
+ * The next transaction id: every write (a row, DDL, a sequence step) takes one, reads never do. The
+ * WAL position would not do: reading rows for the first time after they were written sets their hint
+ * bits, which is logged when data checksums are on.
+ */
+async function nextTransactionId(db: PGlite): Promise<string> {
+  const { rows } = await db.query<{ xid: string }>('select pg_snapshot_xmax(pg_current_snapshot())::text as xid')
+  return rows[0]!.xid
 }
 
 function pgliteLabel(name: string, dataDir: string): ConnectionLabel {
