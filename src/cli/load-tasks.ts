@@ -3,6 +3,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { EtlError } from '../errors.js'
 import { TaskRegistry } from '../core/task-registry.js'
+import { importTypeScript } from './import-typescript.js'
 
 /** The module `etl` loads tasks from when `--module` is not given. */
 export const DEFAULT_TASK_MODULE = 'tasks/index.ts'
@@ -21,21 +22,11 @@ export async function loadTasks(modulePath: string | undefined, cwd = process.cw
     const fix = modulePath ? 'check the --module path' : `create ${DEFAULT_TASK_MODULE}, or pass --module <file>`
     throw new EtlError('ETL_ERR_TASK_MODULE', `task module ${file} does not exist; ${fix}`)
   }
-  if (TYPESCRIPT.test(file)) await registerTypeScript()
   let exports: Record<string, unknown>
   try {
-    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    exports = TYPESCRIPT.test(file) ? await importTypeScript(file) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>)
   } catch (error) {
     throw new EtlError('ETL_ERR_TASK_MODULE', `cannot load task module ${file}: ${(error as Error).message}`, { cause: error })
   }
   return TaskRegistry.fromModule(exports)
-}
-
-let registered = false
-
-async function registerTypeScript(): Promise<void> {
-  if (registered) return
-  const { register } = await import('tsx/esm/api')
-  register()
-  registered = true
 }

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Plugin } from 'esbuild'
+
+/** What `import.meta` gives a module about itself, kept pointing at its own source file once bundled. */
+const FILE_SCOPED = {
+  'import.meta.url': (file: string) => pathToFileURL(file).href,
+  'import.meta.filename': (file: string) => file,
+  'import.meta.dirname': (file: string) => path.dirname(file),
+} as const
+
+/**
+ * Imports a TypeScript module with no build step. The module and the files it imports are bundled
+ * with esbuild (packages stay imports), written beside it for the moment of the import, and removed:
+ * the way Vite loads `vite.config.ts`. A global loader hook (tsx) would route every later import of
+ * the run through a hook thread, which costs a no-op `etl run` about 0.2 s.
+ */
+export async function importTypeScript(file: string): Promise<Record<string, unknown>> {
+  const { build } = await import('esbuild')
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    define: Object.fromEntries(Object.keys(FILE_SCOPED).map((name) => [name, variableFor(name)])),
+    plugins: [fileScopedImportMeta],
+  })
+  const bundled = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`)
+  await fs.writeFile(bundled, result.outputFiles[0]!.contents)
+  try {
+    return (await import(pathToFileURL(bundled).href)) as Record<string, unknown>
+  } finally {
+    await fs.rm(bundled, { force: true })
+  }
+}
+
+/** Each source file gets constants holding its own `import.meta` values, which `define` points at. */
+const fileScopedImportMeta: Plugin = {
+  name: 'file-scoped-import-meta',
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+      const contents = await fs.readFile(args.path, 'utf8')
+      const constants = Object.entries(FILE_SCOPED).map(([name, value]) => `const ${variableFor(name)} = ${JSON.stringify(value(args.path))};`)
+      return { contents: `${constants.join(' ')}${contents}`, loader: loaderFor(args.path) }
+    })
+  },
+}
+
+function variableFor(name: string): string {
+  return `__etl_${name.replaceAll('.', '_')}`
+}
+
+function loaderFor(file: string): 'ts' | 'tsx' | 'js' | 'jsx' {
+  const extension = path.extname(file).replace(/^\.[cm]?/, '')
+  return extension === 'tsx' || extension === 'jsx' || extension === 'js' ? extension : 'ts'
+}

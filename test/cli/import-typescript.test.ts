@@ -1,0 +1,39 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import test from 'ava'
+import { importTypeScript } from '../../src/cli/import-typescript.js'
+import { tempDir } from '../helpers/sandbox.js'
+
+async function project(t: { teardown(fn: () => Promise<void>): void }, files: Record<string, string>): Promise<string> {
+  const dir = await tempDir('etl-ts-')
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  for (const [name, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true })
+    await fs.writeFile(path.join(dir, name), text)
+  }
+  return dir
+}
+
+test('import-typescript: a task module and the files it imports each keep their own import.meta', async (t) => {
+  const dir = await project(t, {
+    'tasks/index.ts': `export { here } from './lib/where.js'\nexport const self: string = import.meta.url\nexport const folder: string = import.meta.dirname\n`,
+    'tasks/lib/where.ts': `export const here: string = import.meta.url\n`,
+  })
+  const exports = await importTypeScript(path.join(dir, 'tasks', 'index.ts'))
+  t.is(exports.self, pathToFileURL(path.join(dir, 'tasks', 'index.ts')).href)
+  t.is(exports.folder, path.join(dir, 'tasks'))
+  t.is(exports.here, pathToFileURL(path.join(dir, 'tasks', 'lib', 'where.ts')).href)
+})
+
+test('import-typescript: nothing is left beside the module after it is imported, even when it throws', async (t) => {
+  const dir = await project(t, { 'tasks/index.ts': `throw new Error('broken at import')\n` })
+  await t.throwsAsync(importTypeScript(path.join(dir, 'tasks', 'index.ts')), { message: 'broken at import' })
+  t.deepEqual(await fs.readdir(path.join(dir, 'tasks')), ['index.ts'])
+})
+
+test('import-typescript: a syntax error names the file and the line', async (t) => {
+  const dir = await project(t, { 'tasks/index.ts': `export const ok = 1\nexport const broken: number = \n` })
+  const error = await t.throwsAsync(importTypeScript(path.join(dir, 'tasks', 'index.ts')))
+  t.regex(error.message, /tasks\/index\.ts:3:0: ERROR: Unexpected end of file/)
+})
