@@ -1,0 +1,86 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import test from 'ava'
+import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
+import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
+import { sql } from '../../src/db/sql.js'
+import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+import { runCli } from '../helpers/cli.js'
+import pg from 'pg'
+import { POSTGRES, randomName } from '../helpers/databases.js'
+import { RedshiftDataApiServer } from '../helpers/redshift-data-api-server.js'
+import { startS3Server } from '../helpers/s3-server.js'
+import { tempDir } from '../helpers/sandbox.js'
+import { PIPELINE, duplicateKeys, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(POSTGRES)
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+// Redshift cannot run here: the warehouse is the local Data API server, which runs the statements it
+// is sent on a scratch Postgres database and serves COPY … FROM 's3://…' from the S3-protocol server.
+test('elt: into Redshift through the Data API, with the lake on S3: store equals source, and the upsert is delete + insert', async (t) => {
+  const cwd = await tempDir('etl-elt-rs-')
+  const dwName = randomName('etl_rs_dw')
+  await admin((client) => client.query(`create database ${dwName}`))
+  const s3 = await startS3Server()
+  const lake = await s3.lake('elt-rs-lake', 'etl')
+  const server = new RedshiftDataApiServer({ ...POSTGRES, database: dwName }, { endpoint: lake.endpoint!, accessKeyId: lake.accessKeyId!, secretAccessKey: lake.secretAccessKey! })
+  const endpoint = await server.start()
+  const warehouse = new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, database: dwName, poolSize: 1 })
+  t.teardown(async () => {
+    await warehouse.close()
+    await server.stop()
+    await admin((client) => client.query(`drop database if exists ${dwName} with (force)`))
+    await s3.stop()
+    await fs.rm(cwd, { recursive: true, force: true })
+  })
+  const config = {
+    connections: {
+      warehouse: { dialect: 'redshift', database: 'dev', workgroupName: 'etl', region: 'us-east-1', endpoint, accessKeyId: 'test', secretAccessKey: '${RS_SECRET}', iamRole: 'arn:aws:iam::123456789012:role/copy', pollIntervalMs: 5 },
+    },
+    lake: Object.fromEntries(Object.entries(lake).filter(([key]) => !key.startsWith('$'))),
+  }
+  await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify(config, null, 2))
+  const run = (...args: string[]) => runCli([...args, '--module', PIPELINE], cwd, { RS_SECRET: 'rs-secret-value' })
+
+  const storeEqualsSource = async () => {
+    const source = new PgliteDatabase('source', { dialect: 'pglite', path: path.join(cwd, 'data', 'source') })
+    try {
+      for (const table of DEMO_TABLES) {
+        t.deepEqual(await tableChecksum(warehouse, table.name, { schema: 'store', name: table.name }), await tableChecksum(source, table.name), `store.${table.name}`)
+        t.is(await duplicateKeys(warehouse, table.name), 0)
+      }
+      t.deepEqual(monthlySalesFromReport(await fs.readFile(path.join(cwd, 'output', 'reports', 'monthly_sales.csv'), 'utf8')), await monthlySalesFromSource(source))
+    } finally {
+      await source.close()
+    }
+  }
+
+  const first = await run('run', 'RunJob', '--local-scheduler', '--workers', '3')
+  t.is(first.code, 0, first.stdout + first.stderr)
+  await storeEqualsSource()
+  // Landing files were COPYed into Redshift straight from the bucket.
+  t.true(server.statements.some((text) => /^copy "landing"\."order_lines" .*from 's3:\/\/elt-rs-lake\/etl\/landing\/order_lines\/exec_seq=1\//s.test(text)))
+
+  t.is((await runCli(['demo', 'advance'], cwd, { RS_SECRET: 'rs-secret-value' })).code, 0)
+  const second = await run('run', 'RunJob', '--local-scheduler')
+  t.is(second.code, 0, second.stdout + second.stderr)
+  t.regex(second.stdout, /StartExecution\(\) .* seq=2 started=true/)
+  await storeEqualsSource()
+  const status = await warehouse.query(sql`select exec_seq, status from control.etl_execution order by exec_seq`)
+  t.deepEqual(status.rows.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE', '2:COMPLETE'])
+
+  // Redshift has no ON CONFLICT: the store upsert deletes the batch's keys and inserts the newest rows.
+  const upserts = server.statements.filter((text) => /"store"\."order_lines"/.test(text))
+  t.true(upserts.some((text) => /^delete from "store"\."order_lines"/.test(text)))
+  t.false(upserts.some((text) => /on conflict/i.test(text)))
+  t.false(JSON.stringify(server.statements).includes('rs-secret-value'))
+  t.false((first.stdout + first.stderr + second.stdout + second.stderr).includes('rs-secret-value'))
+})
