@@ -17,6 +17,8 @@ export const ExitCode = {
   SCHEDULING_ERROR: 5,
   /** The same task with the same parameters is already running on this machine. */
   ALREADY_RUNNING: 6,
+  /** The run was interrupted (Ctrl-C, SIGTERM) before the requested task was complete: 128 + SIGINT, as shells report it. */
+  INTERRUPTED: 130,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -29,5 +31,7 @@ export function exitCodeFor(outcome: RunOutcome): ExitCodeValue {
       return ExitCode.MISSING_DATA
     case 'task-failed':
       return ExitCode.TASK_FAILED
+    case 'interrupted':
+      return ExitCode.INTERRUPTED
   }
 }

@@ -9,6 +9,7 @@ const EXPLANATION: Record<number, string> = {
   [ExitCode.OK]: 'the requested task is complete',
   [ExitCode.TASK_FAILED]: 'a task failed; fix it and run the same command again to resume',
   [ExitCode.MISSING_DATA]: 'external data is missing; run again once it has arrived',
+  [ExitCode.INTERRUPTED]: 'the run was interrupted; run the same command again to resume',
 }
 
 /** The end-of-run report: what ran, what was already complete, what failed and why, what could not run. */

@@ -37,7 +37,10 @@ export async function build(roots: TaskLike | readonly TaskLike[], options: Buil
   try {
     await worker.add(rootList)
     await worker.run()
-    return await collector.summarize(rootList, worker, scheduler)
+    const summary = await collector.summarize(rootList, worker, scheduler)
+    // A cancelled run that did not finish says so: its failures are the interruption, not the tasks.
+    if (options.signal?.aborted && !summary.complete) summary.outcome = 'interrupted'
+    return summary
   } finally {
     if (!options.data) await data.close()
   }

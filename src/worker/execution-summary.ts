@@ -7,7 +7,7 @@ import type { TaskOutcome, WorkerEvent } from './worker-events.js'
 import type { Worker } from './worker.js'
 
 /** How a run ended, from best to worst; the CLI maps each to an exit code. */
-export type RunOutcome = 'ok' | 'task-failed' | 'missing-data'
+export type RunOutcome = 'ok' | 'task-failed' | 'missing-data' | 'interrupted'
 
 /** One task's line in the summary. */
 export interface SummaryLine {

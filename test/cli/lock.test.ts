@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises'
 import os from 'node:os'
-import { execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import test from 'ava'
 import { acquireRunLock } from 'etl'
 import { CLI_TASKS, runCli, startCli } from '../helpers/cli.js'
@@ -71,12 +70,36 @@ test('lock: many runs starting at once over a dead holder\'s lock let exactly on
   const dead = { pid: 2 ** 22 + 19, host: os.hostname(), startedAt: new Date().toISOString(), key: 'race', execPath: process.execPath }
   await fs.writeFile(first.lock.file, JSON.stringify(dead))
   const go = path.join(dir, 'go')
+  const stop = path.join(dir, 'stop')
   const child = fileURLToPath(new URL('../fixtures/acquire-lock.ts', import.meta.url))
-  const runs = Array.from({ length: 8 }, () =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=etl-source', child, dir, go]),
-  )
+  const runs = Array.from({ length: 8 }, () => {
+    const run = spawn(process.execPath, ['--import', 'tsx', '--conditions=etl-source', child, dir, go, stop])
+    let stdout = ''
+    const answered = new Promise<string>((resolve, reject) => {
+      run.stdout.on('data', (chunk) => resolve((stdout += chunk)))
+      run.on('exit', (code) => reject(new Error(`a racer exited with ${code} before answering`)))
+    })
+    return { run, answered }
+  })
+  t.teardown(() => runs.forEach(({ run }) => run.kill('SIGKILL')))
   await new Promise((resolve) => setTimeout(resolve, 1500))
   await fs.writeFile(go, '')
-  const outputs = (await Promise.all(runs)).map(({ stdout }) => stdout)
+  const outputs = await Promise.all(runs.map(({ answered }) => answered))
+  await fs.writeFile(stop, '')
   t.is(outputs.filter((out) => out === 'acquired').length, 1)
+})
+
+test('interrupt: Ctrl-C lets the running task stop, prints the summary, exits 130 and frees the lock for the rerun', async (t) => {
+  const cwd = await tempDir()
+  const run = await startLongRun(cwd)
+  t.teardown(() => run.kill('SIGKILL'))
+  let stdout = ''
+  run.stdout!.on('data', (chunk) => (stdout += chunk))
+  const exited = new Promise<number | null>((resolve) => run.on('exit', resolve))
+  run.kill('SIGINT')
+  t.is(await exited, 130)
+  t.regex(stdout, /Failed: 1\n {2}✗ Sleepy\(label=nap, ms=30000\) .*\n +the run was interrupted/)
+  t.regex(stdout, /exit code 130: the run was interrupted; run the same command again to resume/)
+  const rerun = await runCli(['run', 'Sleepy', '--ms', '1', '--local-scheduler', ...M], cwd)
+  t.is(rerun.code, 0, rerun.stdout + rerun.stderr)
 })

@@ -49,7 +49,7 @@ export async function runCommand(
   limitHeapGrowth()
   const abort = new AbortController()
   const onSignal = () => {
-    if (abort.signal.aborted) process.exit(130)
+    if (abort.signal.aborted) process.exit(ExitCode.INTERRUPTED)
     env.logger.warn('interrupted: letting running tasks stop (press Ctrl-C again to quit at once)')
     abort.abort(new EtlError('ETL_ERR_TASK_CANCELLED', 'the run was interrupted'))
   }
