@@ -1,11 +1,30 @@
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import type { Database } from '../../src/db/database.js'
 import { sql } from '../../src/db/sql.js'
 import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+import { POSTGRES, randomName } from '../helpers/databases.js'
 
 /** The project's own task module: the reference pipeline, run as a user runs it. */
 export const PIPELINE = fileURLToPath(new URL('../../tasks/index.ts', import.meta.url))
+
+/** A Postgres database of its own for a warehouse (the pipeline creates its schemas), and how to drop it. */
+export async function scratchPostgresDatabase(prefix: string): Promise<{ name: string; drop(): Promise<void> }> {
+  const name = randomName(prefix)
+  await admin((client) => client.query(`create database ${name}`))
+  return { name, drop: () => admin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined) }
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(POSTGRES)
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
 
 const BOOLEAN_COLUMNS = new Set(['is_deleted', 'is_supplier'])
 

@@ -1,37 +1,26 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import test from 'ava'
-import pg from 'pg'
 import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { sql } from '../../src/db/sql.js'
 import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
 import { runCli } from '../helpers/cli.js'
-import { MARIADB, POSTGRES, randomName, scratchMysql } from '../helpers/databases.js'
+import { MARIADB, POSTGRES, scratchMysql } from '../helpers/databases.js'
 import { startS3Server } from '../helpers/s3-server.js'
 import { tempDir } from '../helpers/sandbox.js'
-import { PIPELINE, duplicateKeys, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(POSTGRES)
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
+import { PIPELINE, duplicateKeys, scratchPostgresDatabase, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
 
 test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a failed upsert resumes without extracting again', async (t) => {
   const cwd = await tempDir('etl-elt-my-')
   const source = await scratchMysql('source')
-  const dwName = randomName('etl_dw')
-  await admin((client) => client.query(`create database ${dwName}`))
+  const dw = await scratchPostgresDatabase('etl_dw')
+  const dwName = dw.name
   const s3 = await startS3Server()
   const warehouse = new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, database: dwName, poolSize: 2 })
   t.teardown(async () => {
     await warehouse.close()
     await source.drop()
-    await admin((client) => client.query(`drop database if exists ${dwName} with (force)`))
+    await dw.drop()
     await s3.stop()
     await fs.rm(cwd, { recursive: true, force: true })
   })

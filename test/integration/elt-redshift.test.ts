@@ -6,29 +6,18 @@ import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { sql } from '../../src/db/sql.js'
 import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
 import { runCli } from '../helpers/cli.js'
-import pg from 'pg'
-import { POSTGRES, randomName } from '../helpers/databases.js'
+import { POSTGRES } from '../helpers/databases.js'
 import { RedshiftDataApiServer } from '../helpers/redshift-data-api-server.js'
 import { startS3Server } from '../helpers/s3-server.js'
 import { tempDir } from '../helpers/sandbox.js'
-import { PIPELINE, duplicateKeys, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(POSTGRES)
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
+import { PIPELINE, duplicateKeys, scratchPostgresDatabase, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
 
 // Redshift cannot run here: the warehouse is the local Data API server, which runs the statements it
 // is sent on a scratch Postgres database and serves COPY … FROM 's3://…' from the S3-protocol server.
 test('elt: into Redshift through the Data API, with the lake on S3: store equals source, and the upsert is delete + insert', async (t) => {
   const cwd = await tempDir('etl-elt-rs-')
-  const dwName = randomName('etl_rs_dw')
-  await admin((client) => client.query(`create database ${dwName}`))
+  const dw = await scratchPostgresDatabase('etl_rs_dw')
+  const dwName = dw.name
   const s3 = await startS3Server()
   const lake = await s3.lake('elt-rs-lake', 'etl')
   const server = new RedshiftDataApiServer({ ...POSTGRES, database: dwName }, { endpoint: lake.endpoint!, accessKeyId: lake.accessKeyId!, secretAccessKey: lake.secretAccessKey! })
@@ -37,7 +26,7 @@ test('elt: into Redshift through the Data API, with the lake on S3: store equals
   t.teardown(async () => {
     await warehouse.close()
     await server.stop()
-    await admin((client) => client.query(`drop database if exists ${dwName} with (force)`))
+    await dw.drop()
     await s3.stop()
     await fs.rm(cwd, { recursive: true, force: true })
   })
