@@ -29,6 +29,8 @@ export async function importTypeScript(file: string): Promise<Record<string, unk
     write: false,
     sourcemap: 'inline',
     logLevel: 'silent',
+    // Task families are class names: bundling must not rename a class (esbuild would, to _WriteReports).
+    keepNames: true,
     define: Object.fromEntries(Object.keys(FILE_SCOPED).map((name) => [name, variableFor(name)])),
     plugins: [fileScopedImportMeta],
   })

@@ -37,3 +37,13 @@ test('import-typescript: a syntax error names the file and the line', async (t) 
   const error = await t.throwsAsync(importTypeScript(path.join(dir, 'tasks', 'index.ts')))
   t.regex(error.message, /tasks\/index\.ts:3:0: ERROR: Unexpected end of file/)
 })
+
+test('import-typescript: classes keep their names (task families are class names), even ones that refer to themselves', async (t) => {
+  const dir = await project(t, {
+    'tasks/index.ts': `export class WriteReports {\n  static file(name: string) { return WriteReports.name + '/' + name }\n}\nexport class Plain {}\n`,
+  })
+  const exports = (await importTypeScript(path.join(dir, 'tasks', 'index.ts'))) as { WriteReports: { name: string; file(n: string): string }; Plain: { name: string } }
+  t.is(exports.WriteReports.name, 'WriteReports')
+  t.is(exports.WriteReports.file('x'), 'WriteReports/x')
+  t.is(exports.Plain.name, 'Plain')
+})
