@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../core/atomic-file.js'
  * `global/pg_control`. Any other opening of the folder (another tool, a crash, recovery) moves that
  * position, so the stored version no longer matches and the version is unknown: callers must look.
  */
-const VERSION_FILE = 'etl-data-version.json'
+export const DATA_VERSION_FILE = 'etl-data-version.json'
 
 /** `DB_SHUTDOWNED` in pg_control's `state`: the last session closed cleanly. */
 const CLEAN_SHUTDOWN = 1
@@ -41,7 +41,7 @@ export function readDataVersion(dataDir: string): string | undefined {
  */
 export async function recordDataVersion(dataDir: string, kept: string | undefined): Promise<void> {
   const checkpoint = cleanCheckpoint(dataDir)
-  const file = path.join(dataDir, VERSION_FILE)
+  const file = path.join(dataDir, DATA_VERSION_FILE)
   if (checkpoint === undefined) {
     await fs.promises.rm(file, { force: true })
     return
@@ -67,7 +67,7 @@ function cleanCheckpoint(dataDir: string): string | undefined {
 
 function readStored(dataDir: string): StoredVersion | undefined {
   try {
-    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, VERSION_FILE), 'utf8')) as Partial<StoredVersion>
+    const stored = JSON.parse(fs.readFileSync(path.join(dataDir, DATA_VERSION_FILE), 'utf8')) as Partial<StoredVersion>
     return typeof stored.version === 'string' && typeof stored.checkpoint === 'string' ? (stored as StoredVersion) : undefined
   } catch {
     return undefined

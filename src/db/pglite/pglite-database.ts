@@ -15,6 +15,7 @@ import { lazyImport } from '../../util/lazy-import.js'
 import type { PgliteConnectionConfig } from './pglite-config.js'
 import { readDataVersion, recordDataVersion } from './pglite-data-version.js'
 import { PgliteSession } from './pglite-session.js'
+import { seedFromTemplate } from './pglite-template.js'
 import { postgresUpsertSql } from '../postgres/postgres-upsert.js'
 import type { Sql } from '../sql.js'
 import type { UpsertSpec } from '../upsert.js'
@@ -143,8 +144,9 @@ export class PgliteDatabase extends DatabaseBase {
     const inMemory = this.#inMemory
     try {
       if (!inMemory) await fs.mkdir(path.dirname(path.resolve(this.#dataDir)), { recursive: true })
-      const version = inMemory ? undefined : readDataVersion(this.#dataDir)
       const { PGlite, parsers } = await loadPglite()
+      if (!inMemory) await seedFromTemplate(path.resolve(this.#dataDir), (dir) => PGlite.create({ dataDir: dir }))
+      const version = inMemory ? undefined : readDataVersion(this.#dataDir)
       const db = await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers })
       this.#openedAt = { version, xid: await nextTransactionId(db) }
       return db
