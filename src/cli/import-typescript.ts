@@ -3,6 +3,10 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Plugin } from 'esbuild'
+import { BundleCache } from './bundle-cache.js'
+
+/** Changes whenever the build options below do, so a cached bundle from other options is not reused. */
+const RECIPE = 'esm node20 keepNames inline-sourcemap file-scoped-import-meta v1'
 
 /** What `import.meta` gives a module about itself, kept pointing at its own source file once bundled. */
 const FILE_SCOPED = {
@@ -18,7 +22,21 @@ const FILE_SCOPED = {
  * the run through a hook thread, which costs a no-op `etl run` about 0.2 s.
  */
 export async function importTypeScript(file: string): Promise<Record<string, unknown>> {
-  const { build } = await import('esbuild')
+  const bundled = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`)
+  await fs.writeFile(bundled, await bundle(file))
+  try {
+    return (await import(pathToFileURL(bundled).href)) as Record<string, unknown>
+  } finally {
+    await fs.rm(bundled, { force: true })
+  }
+}
+
+/** The module bundled: from the cache while its sources are unchanged, else by esbuild. */
+async function bundle(file: string): Promise<string> {
+  const { build, version } = await import('esbuild')
+  const cache = new BundleCache(file, `esbuild ${version}, ${RECIPE}`)
+  const cached = cache.get()
+  if (cached !== undefined) return cached
   const result = await build({
     entryPoints: [file],
     bundle: true,
@@ -27,6 +45,7 @@ export async function importTypeScript(file: string): Promise<Record<string, unk
     format: 'esm',
     target: 'node20',
     write: false,
+    metafile: true,
     sourcemap: 'inline',
     logLevel: 'silent',
     // Task families are class names: bundling must not rename a class (esbuild would, to _WriteReports).
@@ -34,13 +53,9 @@ export async function importTypeScript(file: string): Promise<Record<string, unk
     define: Object.fromEntries(Object.keys(FILE_SCOPED).map((name) => [name, variableFor(name)])),
     plugins: [fileScopedImportMeta],
   })
-  const bundled = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`)
-  await fs.writeFile(bundled, result.outputFiles[0]!.contents)
-  try {
-    return (await import(pathToFileURL(bundled).href)) as Record<string, unknown>
-  } finally {
-    await fs.rm(bundled, { force: true })
-  }
+  const code = result.outputFiles[0]!.text
+  cache.put(Object.keys(result.metafile.inputs).map((input) => path.resolve(input)), code)
+  return code
 }
 
 /** Each source file gets constants holding its own `import.meta` values, which `define` points at. */

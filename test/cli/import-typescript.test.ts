@@ -47,3 +47,15 @@ test('import-typescript: classes keep their names (task families are class names
   t.is(exports.WriteReports.file('x'), 'WriteReports/x')
   t.is(exports.Plain.name, 'Plain')
 })
+
+test('import-typescript: a file edited since the last run is bundled again, never served stale from the cache', async (t) => {
+  const dir = await project(t, {
+    'tasks/index.ts': `export { value } from './lib.js'\n`,
+    'tasks/lib.ts': `export const value: number = 1\n`,
+  })
+  const entry = path.join(dir, 'tasks', 'index.ts')
+  t.is((await importTypeScript(entry)).value, 1)
+  t.is((await importTypeScript(entry)).value, 1, 'the cached bundle')
+  await fs.writeFile(path.join(dir, 'tasks', 'lib.ts'), `export const value: number = 2\n`)
+  t.is((await importTypeScript(entry)).value, 2)
+})
