@@ -47,7 +47,11 @@ interface CachedBundle {
   code: string
 }
 
+/** A hash of the contents: modification times can be too coarse to see an edit made within a second. */
 function stampOf(file: string): string {
-  const stat = fs.statSync(file, { throwIfNoEntry: false })
-  return stat ? `${stat.mtimeMs}:${stat.size}` : 'missing'
+  try {
+    return createHash('sha1').update(fs.readFileSync(file)).digest('hex')
+  } catch {
+    return 'missing'
+  }
 }
