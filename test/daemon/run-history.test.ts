@@ -1,8 +1,8 @@
 import path from 'node:path'
 import test, { type ExecutionContext } from 'ava'
 import { RunHistory, type HistoryClient } from 'etl'
-import { openPgHistoryClient } from '../../src/daemon/history/pg-history-client.js'
-import { openPgliteHistoryClient } from '../../src/daemon/history/pglite-history-client.js'
+import { createDatabase } from '../../src/db/create-database.js'
+import { postgresConfigFromUrl } from '../../src/db/postgres/postgres-url.js'
 import { tempDir } from '../helpers/daemon-helpers.js'
 import { TEST_POSTGRES_URL, tempSchema } from '../helpers/postgres.js'
 
@@ -50,17 +50,17 @@ async function conformance(t: ExecutionContext, client: HistoryClient, schema?: 
 
 test('run-history: attempts, runs and scheduled runs are kept in the embedded database', async (t) => {
   const dir = await tempDir('history')
-  await conformance(t, await openPgliteHistoryClient(path.join(dir, 'history')))
+  await conformance(t, createDatabase('history', { dialect: 'pglite', path: path.join(dir, 'history') }))
 })
 
 test('run-history: attempts, runs and scheduled runs are kept in Postgres, in their own schema', async (t) => {
   const { schema, drop } = await tempSchema()
   t.teardown(drop)
-  await conformance(t, await openPgHistoryClient(TEST_POSTGRES_URL), schema)
+  await conformance(t, createDatabase('history', postgresConfigFromUrl(TEST_POSTGRES_URL, 'history url')), schema)
 })
 
 test('run-history: a database that cannot be reached is reported without its password, and the queue waits', async (t) => {
-  const history = new RunHistory(await openPgHistoryClient('postgres://etl:hunter2@127.0.0.1:1/nowhere'))
+  const history = new RunHistory(createDatabase('history', postgresConfigFromUrl('postgres://etl:hunter2@127.0.0.1:1/nowhere', 'history url')))
   await t.throwsAsync(history.migrate())
   t.regex(history.status, /^unavailable: /)
   t.false(history.status.includes('hunter2'))
@@ -68,4 +68,19 @@ test('run-history: a database that cannot be reached is reported without its pas
   await history.flush()
   t.is(history.pending, 1)
   await history.close().catch(() => {})
+})
+
+test('run-history: a Postgres URL becomes a connection, and a malformed one is refused without echoing it', (t) => {
+  t.deepEqual(postgresConfigFromUrl('postgresql://etl:p%40ss@db.internal:6543/dw?sslmode=require', 'scheduler.history.url'), {
+    dialect: 'postgres',
+    host: 'db.internal',
+    port: 6543,
+    user: 'etl',
+    password: 'p@ss',
+    database: 'dw',
+    ssl: true,
+  })
+  const error = t.throws(() => postgresConfigFromUrl('mysql://root:hunter2@x/db', 'scheduler.history.url'))
+  t.regex(error.message, /scheduler\.history\.url starts with "mysql:\/\/"; expected postgres:\/\/user:password@host:5432\/database/)
+  t.false(error.message.includes('hunter2'))
 })

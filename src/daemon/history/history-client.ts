@@ -1,12 +1,10 @@
+import type { Database } from '../../db/database.js'
+
 /**
- * The part of a Postgres client the run history uses: plain parameterized SQL that runs the same on
- * PGlite and on a Postgres server. Stands in until the data layer's `Database` is merged; both adapters
- * in this folder should then give way to it.
+ * What the run history needs of a database: the data layer's `Database` (PGlite embedded, or a Postgres
+ * server), whose SQL runs the same on both.
  */
-export interface HistoryClient {
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>
-  close(): Promise<void>
-}
+export type HistoryClient = Pick<Database, 'query' | 'close'>
 
 /** Where the run history lives: the embedded database in a folder, or a Postgres server. */
 export type HistoryConfig =

@@ -358,7 +358,7 @@ export class RunHistory {
   }
 }
 
-interface RunRow {
+type RunRow = {
   run_id: string
   label: string
   started_at: string | number
@@ -369,7 +369,7 @@ interface RunRow {
   total?: string | number
 }
 
-interface AttemptRow {
+type AttemptRow = {
   task_id: string
   worker_id: string
   taken_at: string | number
@@ -384,7 +384,7 @@ interface AttemptRow {
   log: TaskLogLine[] | null
 }
 
-interface ScheduleRunRow {
+type ScheduleRunRow = {
   id: string
   schedule: string
   task: string
@@ -398,8 +398,9 @@ interface ScheduleRunRow {
   output_tail: string | null
 }
 
-// bigint columns come back as strings from pg and as numbers from PGlite.
+// The data layer returns bigint columns as strings and JSON as its text, on PGlite and a server alike.
 const num = (value: string | number | null): number | undefined => (value === null ? undefined : Number(value))
+const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value)
 
 function runOf(row: RunRow): RunRecord {
   return {
@@ -408,8 +409,8 @@ function runOf(row: RunRow): RunRecord {
     startedAt: Number(row.started_at),
     endedAt: num(row.ended_at),
     status: row.status,
-    rootIds: row.root_ids,
-    workerIds: row.worker_ids,
+    rootIds: json(row.root_ids),
+    workerIds: json(row.worker_ids),
   }
 }
 
@@ -420,14 +421,14 @@ function attemptOf(row: AttemptRow): AttemptRecord {
     takenAt: Number(row.taken_at),
     runId: row.run_id,
     family: row.family,
-    params: row.params,
+    params: json(row.params),
     status: row.status,
     startedAt: Number(row.started_at),
   }
   if (row.ended_at !== null) attempt.endedAt = Number(row.ended_at)
-  if (row.error) attempt.error = row.error
-  if (row.result !== null && row.result !== undefined) attempt.result = row.result
-  if (row.log) attempt.log = row.log
+  if (row.error) attempt.error = json(row.error)
+  if (row.result !== null && row.result !== undefined) attempt.result = json(row.result)
+  if (row.log) attempt.log = json(row.log)
   return attempt
 }
 
@@ -440,7 +441,7 @@ function scheduleRunOf(row: ScheduleRunRow): ScheduleRunRecord {
     startedAt: num(row.started_at),
     endedAt: num(row.ended_at),
     status: row.status,
-    exitCode: row.exit_code,
+    exitCode: row.exit_code === null ? null : Number(row.exit_code),
     runId: row.run_id ?? undefined,
     message: row.message ?? undefined,
     outputTail: row.output_tail ?? undefined,
