@@ -1,10 +1,30 @@
+import { createWriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { CSV_LINE_END } from '../../csv/csv-encoder.js'
 import { encodeCsvRecord } from '../../csv/csv-value.js'
 import type { Database } from '../../db/database.js'
 import { sql } from '../../db/sql.js'
-import { DEMO_COUNTRIES, DEMO_TABLES, USER_AGENTS, countryBlock } from './demo-schema.js'
+import { countLines } from '../weblog/transform-access-log.js'
+import {
+  STATUSES,
+  companyRows,
+  customerNo,
+  customerRows,
+  demoSizes,
+  ipRangesCsv,
+  logLines,
+  money,
+  orderRows,
+  productCode,
+  productPriceRows,
+  productRows,
+  type DemoRow,
+  type DemoSizes,
+} from './demo-rows.js'
+import { DEMO_TABLES } from './demo-schema.js'
 import { SeededRandom } from './random.js'
 
 /** Where the demo writes the access log and the IP range table. @defaultValue `data/weblog` */
@@ -25,77 +45,46 @@ export interface DemoCounts {
   readonly [table: string]: number
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const CATEGORIES = ['Tools', 'Office', 'Electrical', 'Plumbing', 'Safety', 'Packaging']
-const FIRST = ['Ava', 'Ben', 'Chloe', 'Dan', 'Emma', 'Finn', 'Grace', 'Hugo', 'Isla', 'Jack']
-const LAST = ['Smith', 'Müller', 'Dubois', 'García', 'Rossi', 'de Vries', 'Brown', 'Tanaka', "O'Neil", 'Silva']
-const STATUSES = ['NEW', 'CONFIRMED', 'SHIPPED', 'INVOICED']
-const PATHS = ['/login', '/products', '/products/P00001', '/cart', '/checkout', '/orders', '/account']
 const EPOCH = Date.UTC(2024, 0, 1)
+/** About how much CSV (or log text) is handed on at a time while generating. */
+const CHUNK_CHARS = 256 * 1024
 
 /** `YYYY-MM-DD HH:MM:SS` (UTC). */
 function ts(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
 }
 
-/** The shape of the sample at a scale, so init and advance agree. */
-function sizes(scale: number) {
-  const s = Math.max(1, Math.round(scale))
-  return { companies: 10 * s, suppliers: 2 * s, customers: 50 * s, products: 40 * s, orders: 400 * s, logLines: 200 * s }
-}
-
 /**
  * Builds the sample order source of seed 003 in `db` (companies, customers, products, product_prices,
  * order_headers, order_lines, each with created/updated datetimes and is_deleted) and the web log
  * (with some malformed lines) plus the IP range table in `weblogDir`. Deterministic for a seed, at any
- * scale. Existing demo tables are replaced.
+ * scale. Existing demo tables are replaced. Rows stream into the tables as they are made, so memory
+ * stays flat at any scale.
  */
 export async function initDemoSource(db: Database, options: DemoInitOptions = {}): Promise<DemoCounts> {
-  const scale = options.scale ?? 1
   const random = new SeededRandom(options.seed ?? 42)
-  const size = sizes(scale)
+  const size = demoSizes(options.scale ?? 1)
   for (const table of DEMO_TABLES) {
     await db.query(sql`drop table if exists ${sql.id(table.name)}`)
     await db.query(db.createTableSql(table.name, table.columns))
-    await db.query(sql`create unique index ${sql.id(`ux_${table.name}`)} on ${sql.id(table.name)} (${sql.join(table.key.map((k) => sql.id(k)))})`)
-    // As an incremental source should: the watermark is indexed, so max() and the window read only what they need.
-    await db.query(sql`create index ${sql.id(`ix_${table.name}_updated`)} on ${sql.id(table.name)} (${sql.id('updated_datetime')})`)
   }
-  const when = () => ts(EPOCH + random.int(0, 300 * 86_400) * 1000)
-  const rows: Record<string, unknown[][]> = {}
-  rows.companies = Array.from({ length: size.companies }, (_, i) => {
-    const t = when()
-    // Customer companies cycle through the countries, so every country has buyers.
-    const country = DEMO_COUNTRIES[(i + DEMO_COUNTRIES.length - (size.suppliers % DEMO_COUNTRIES.length)) % DEMO_COUNTRIES.length]!
-    return [i + 1, `Company ${i + 1}`, country, i < size.suppliers, t, t, false]
-  })
-  rows.customers = Array.from({ length: size.customers }, (_, i) => {
-    const t = when()
-    const first = random.pick(FIRST)
-    return [`D${String(i + 1).padStart(7, '0')}`, random.int(size.suppliers + 1, size.companies), first, random.pick(LAST), `user${i + 1}`, `user${i + 1}@example.com`, t, t, false]
-  })
-  rows.products = Array.from({ length: size.products }, (_, i) => {
-    const t = when()
-    return [`P${String(i + 1).padStart(5, '0')}`, random.int(1, size.suppliers), `Product ${i + 1}`, random.pick(CATEGORIES), money(random.int(100, 50_000)), t, t, false]
-  })
-  rows.product_prices = rows.products.flatMap((product) => {
-    const a = random.int(size.suppliers + 1, size.companies)
-    const b = a === size.companies ? size.suppliers + 1 : a + 1
-    return (a === b ? [a] : [a, b]).map((company) => {
-      const t = when()
-      return [product[0], company, money(random.int(100, 50_000)), t, t, false]
-    })
-  })
-  const generated = orders(random, size, 1, size.orders, () => when())
-  rows.order_headers = generated.headers
-  rows.order_lines = generated.lines
-  for (const table of DEMO_TABLES) await load(db, table.name, rows[table.name]!)
+  // A random datetime in the sample's 300 days, drawn from `r`.
+  const whenFor = (r: SeededRandom) => () => ts(EPOCH + r.int(0, 300 * 86_400) * 1000)
+  const when = whenFor(random)
+  const counts: Record<string, number> = {}
+  // One table after another, in the order their rows draw from `random`.
+  counts.companies = await load(db, 'companies', companyRows(random, size, when))
+  counts.customers = await load(db, 'customers', customerRows(random, size, when))
+  counts.products = await load(db, 'products', productRows(random, size, when))
+  counts.product_prices = await load(db, 'product_prices', productPriceRows(random, size, when))
+  Object.assign(counts, await loadOrders(db, random, size, 1, size.orders, whenFor))
+  for (const table of DEMO_TABLES) await indexDemoTable(db, table)
   const weblogDir = options.weblogDir ?? DEFAULT_WEBLOG_DIR
   await fs.mkdir(weblogDir, { recursive: true })
   await fs.writeFile(path.join(weblogDir, IP_RANGES_FILE), ipRangesCsv())
   const log = logLines(random, size, 1, size.logLines, () => EPOCH + random.int(0, 300 * 86_400) * 1000)
-  await fs.writeFile(path.join(weblogDir, ACCESS_LOG_FILE), log.join(''))
-  return { ...Object.fromEntries(DEMO_TABLES.map((table) => [table.name, rows[table.name]!.length])), access_log_lines: log.length }
+  await writeLines(path.join(weblogDir, ACCESS_LOG_FILE), log, 'w')
+  return { ...Object.fromEntries(DEMO_TABLES.map((table) => [table.name, counts[table.name]!])), access_log_lines: size.logLines }
 }
 
 /**
@@ -112,15 +101,15 @@ export async function advanceDemoSource(db: Database, options: { weblogDir?: str
   const products = await db.query(sql`select count(*) as c from ${sql.id('products')}`)
   const lastOrder = Number(maxOrder.rows[0]!.n ?? 0)
   const scale = Math.max(1, Math.round(Number(companies.rows[0]!.c) / 10))
-  const size = { ...sizes(scale), customers: Number(customers.rows[0]!.c), products: Number(products.rows[0]!.c) }
+  const size = { ...demoSizes(scale), customers: Number(customers.rows[0]!.c), products: Number(products.rows[0]!.c) }
   const random = new SeededRandom((options.seed ?? 42) + lastOrder)
   const maxText = String(latest.rows[0]!.t ?? ts(EPOCH)).slice(0, 19)
   const dayStart = Date.parse(`${maxText.replace(' ', 'T')}Z`) + 3_600_000
-  const when = () => ts(dayStart + random.int(0, 86_399) * 1000)
+  // A random datetime in the new day, drawn from `r`.
+  const whenFor = (r: SeededRandom) => () => ts(dayStart + r.int(0, 86_399) * 1000)
   const newOrders = Math.max(1, Math.round(size.orders * 0.01))
-  const generated = orders(random, size, lastOrder + 1, newOrders, when)
-  await load(db, 'order_headers', generated.headers)
-  await load(db, 'order_lines', generated.lines)
+  const added = await loadOrders(db, random, size, lastOrder + 1, newOrders, whenFor)
+  const when = whenFor(random)
   const updates = pickDistinct(random, Math.max(1, Math.round(lastOrder * 0.01)), lastOrder)
   for (const order of updates) {
     await db.query(sql`update ${sql.id('order_headers')} set ${sql.id('status')} = ${random.pick(STATUSES)}, ${sql.id('updated_datetime')} = ${when()} where ${sql.id('order_no')} = ${order}`)
@@ -129,72 +118,41 @@ export async function advanceDemoSource(db: Database, options: { weblogDir?: str
   for (const order of deletions) {
     await db.query(sql`update ${sql.id('order_lines')} set ${sql.id('is_deleted')} = ${true}, ${sql.id('updated_datetime')} = ${when()} where ${sql.id('order_no')} = ${order} and ${sql.id('order_line_no')} = ${1}`)
   }
-  const customer = `D${String(random.int(1, size.customers)).padStart(7, '0')}`
+  const customer = customerNo(random.int(1, size.customers))
   await db.query(sql`update ${sql.id('customers')} set ${sql.id('is_deleted')} = ${true}, ${sql.id('updated_datetime')} = ${when()} where ${sql.id('customer_document_no')} = ${customer}`)
-  const product = `P${String(random.int(1, size.products)).padStart(5, '0')}`
+  const product = productCode(random.int(1, size.products))
   await db.query(sql`update ${sql.id('products')} set ${sql.id('default_price')} = ${money(random.int(100, 50_000))}, ${sql.id('updated_datetime')} = ${when()} where ${sql.id('product_code')} = ${product}`)
   const weblogDir = options.weblogDir ?? DEFAULT_WEBLOG_DIR
   const logFile = path.join(weblogDir, ACCESS_LOG_FILE)
-  const existing = await fs.readFile(logFile, 'utf8').catch(() => '')
-  const lineCount = existing.split('\n').length - 1
-  const log = logLines(random, size, lineCount + 1, Math.max(1, Math.round(size.logLines * 0.1)), () => dayStart + random.int(0, 86_399) * 1000)
+  const lineCount = await countLines(logFile)
+  const logCount = Math.max(1, Math.round(size.logLines * 0.1))
   await fs.mkdir(weblogDir, { recursive: true })
-  await fs.appendFile(logFile, log.join(''))
-  return { order_headers_new: generated.headers.length, order_lines_new: generated.lines.length, order_headers_updated: updates.length, order_lines_deleted: deletions.length, customers_deleted: 1, products_updated: 1, access_log_lines: log.length }
-}
-
-function orders(random: SeededRandom, size: ReturnType<typeof sizes>, first: number, count: number, when: () => string) {
-  const headers: unknown[][] = []
-  const lines: unknown[][] = []
-  for (let n = first; n < first + count; n++) {
-    const t = when()
-    const customer = random.int(1, size.customers)
-    headers.push([n, size.suppliers + 1 + ((customer * 7) % (size.companies - size.suppliers)), `D${String(customer).padStart(7, '0')}`, t, random.pick(STATUSES), t, t, false])
-    const lineCount = random.int(1, 9)
-    for (let line = 1; line <= lineCount; line++) {
-      const product = random.int(1, size.products)
-      lines.push([n, line, `P${String(product).padStart(5, '0')}`, 1 + (product % size.suppliers), random.int(1, 20), money(random.int(100, 50_000)), t, t, false])
-    }
+  await writeLines(logFile, logLines(random, size, lineCount + 1, logCount, () => dayStart + random.int(0, 86_399) * 1000), 'a')
+  return {
+    order_headers_new: added.order_headers!,
+    order_lines_new: added.order_lines!,
+    order_headers_updated: updates.length,
+    order_lines_deleted: deletions.length,
+    customers_deleted: 1,
+    products_updated: 1,
+    access_log_lines: logCount,
   }
-  return { headers, lines }
 }
 
-function logLines(random: SeededRandom, size: ReturnType<typeof sizes>, firstLine: number, count: number, when: () => number): string[] {
-  const lines: string[] = []
-  for (let i = 0; i < count; i++) {
-    const lineNo = firstLine + i
-    // Every 37th line is malformed, in a few different ways; every 53rd has an impossible date.
-    if (lineNo % 37 === 0) {
-      lines.push(random.pick(['garbage line without structure', '10.0.0.1 - - [01/Jan/2024:00:00:00 +0000] "GET /', '', '\t"just quotes"']) + '\n')
-      continue
-    }
-    const d = new Date(when())
-    const stamp =
-      lineNo % 53 === 0
-        ? `31/Feb/2024:25:61:00 +0000`
-        : `${String(d.getUTCDate()).padStart(2, '0')}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}:${String(d.getUTCSeconds()).padStart(2, '0')} +0000`
-    const country = random.int(0, DEMO_COUNTRIES.length - 1)
-    // Country 0 gets extra traffic so "the country with the most logins" is clear-cut.
-    const block = countryBlock(random.next() < 0.3 ? 0 : country)
-    const ip = `${random.int(block.first, block.last)}.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`
-    const user = `user${random.int(1, size.customers)}`
-    const status = random.pick([200, 200, 200, 302, 404])
-    lines.push(`${ip} - ${user} [${stamp}] "GET ${random.pick(PATHS)} HTTP/1.1" ${status} ${random.int(200, 9000)} "-" "${random.pick(USER_AGENTS)}"\n`)
-  }
-  return lines
+/**
+ * Loads orders into order_headers and order_lines. Each order draws its header and lines together,
+ * so the orders are made twice from the same state: once for the headers, then, from a copy of the
+ * generator as it was, for the lines. `random` ends where one pass leaves it, as if made once.
+ */
+async function loadOrders(db: Database, random: SeededRandom, size: DemoSizes, first: number, count: number, whenFor: (r: SeededRandom) => () => string) {
+  const again = random.clone()
+  const order_headers = await load(db, 'order_headers', map(orderRows(random, size, first, count, whenFor(random)), (order) => [order.header]))
+  const order_lines = await load(db, 'order_lines', map(orderRows(again, size, first, count, whenFor(again)), (order) => order.lines))
+  return { order_headers, order_lines }
 }
 
-function ipRangesCsv(): string {
-  const lines = ['start_ip,end_ip,country']
-  DEMO_COUNTRIES.forEach((country, index) => {
-    const block = countryBlock(index)
-    lines.push(`${block.first}.0.0.0,${block.last}.255.255.255,${country}`)
-  })
-  return `${lines.join('\n')}\n`
-}
-
-function money(cents: number): string {
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`
+function* map<T, R>(items: Iterable<T>, each: (item: T) => Iterable<R>): Generator<R> {
+  for (const item of items) yield* each(item)
 }
 
 function pickDistinct(random: SeededRandom, count: number, max: number): number[] {
@@ -203,19 +161,39 @@ function pickDistinct(random: SeededRandom, count: number, max: number): number[
   return [...picked].sort((a, b) => a - b)
 }
 
-async function load(db: Database, table: string, rows: unknown[][]): Promise<void> {
+/**
+ * The unique key, and the watermark index an incremental source should have (max() and the window
+ * read only what they need). Made after the load: one sort is cheaper than growing them row by row.
+ */
+async function indexDemoTable(db: Database, table: (typeof DEMO_TABLES)[number]): Promise<void> {
+  await db.query(sql`create unique index ${sql.id(`ux_${table.name}`)} on ${sql.id(table.name)} (${sql.join(table.key.map((k) => sql.id(k)))})`)
+  await db.query(sql`create index ${sql.id(`ix_${table.name}_updated`)} on ${sql.id(table.name)} (${sql.id('updated_datetime')})`)
+}
+
+/** Bulk-loads rows as they are generated, as CSV in chunks of about 256 kB. Resolves with the row count. */
+async function load(db: Database, table: string, rows: Iterable<DemoRow>): Promise<number> {
   const columns = DEMO_TABLES.find((t) => t.name === table)!.columns.map((c) => c.name)
-  async function* csv(): AsyncGenerator<string> {
-    yield encodeCsvRecord(columns) + CSV_LINE_END
-    let chunk = ''
-    for (const row of rows) {
-      chunk += encodeCsvRecord(row) + CSV_LINE_END
-      if (chunk.length > 256 * 1024) {
-        yield chunk
-        chunk = ''
-      }
+  let count = 0
+  const csv = chunked(encodeCsvRecord(columns) + CSV_LINE_END, map(rows, (row) => (count++, [encodeCsvRecord(row) + CSV_LINE_END])))
+  // Pulled as the load consumes it: each chunk is made only when the database is ready for it.
+  await db.bulkLoad(table, Readable.from(csv))
+  return count
+}
+
+/** Writes (`'w'`) or appends (`'a'`) lines to a file in chunks, as they are generated. */
+async function writeLines(file: string, lines: Iterable<string>, flags: 'w' | 'a'): Promise<void> {
+  await pipeline(Readable.from(chunked('', lines)), createWriteStream(file, { flags }))
+}
+
+/** Joins small strings into chunks of about 256 kB, `head` first. */
+function* chunked(head: string, parts: Iterable<string>): Generator<string> {
+  let chunk = head
+  for (const part of parts) {
+    chunk += part
+    if (chunk.length > CHUNK_CHARS) {
+      yield chunk
+      chunk = ''
     }
-    if (chunk) yield chunk
   }
-  await db.bulkLoad(table, csv())
+  if (chunk) yield chunk
 }

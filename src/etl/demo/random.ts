@@ -6,6 +6,11 @@ export class SeededRandom {
     this.#state = seed >>> 0
   }
 
+  /** A second generator at this one's state: it draws the same numbers from here on. */
+  clone(): SeededRandom {
+    return new SeededRandom(this.#state)
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0
