@@ -6,6 +6,7 @@ import { columnTypeLabel, type ColumnDescription, type ColumnType, type TableDes
 import { describeConnection, type ConnectionLabel } from './connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from './database.js'
 import { tableMissingError } from './database-errors.js'
+import { indexName } from './index-name.js'
 import { rowsAsObjects, type RowBatch } from './row-batch.js'
 import { compileSql, Sql, type CompiledSql, type SqlSyntax } from './sql.js'
 import { tableLabel, tableName, type TableName, type TableRef } from './table-ref.js'
@@ -98,6 +99,13 @@ export abstract class DatabaseBase implements Database {
       return `  ${this.quoteIdentifier(column.name)} ${native}${column.nullable ? '' : ' not null'}`
     })
     return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
+  }
+
+  /** `create index if not exists`, as Postgres and PGlite have it; dialects without it override this. */
+  async ensureIndex(table: TableRef, columns: readonly string[]): Promise<void> {
+    const { schema, name } = tableName(table)
+    const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
+    await this.query(sql`create index if not exists ${sql.id(indexName(table, columns))} on ${target} (${sql.join(columns.map((column) => sql.id(column)))})`)
   }
 
   /**

@@ -118,6 +118,12 @@ export interface Database extends Queryable {
    */
   createTableSql(table: TableRef, columns: readonly ColumnDescription[], options?: { ifNotExists?: boolean }): string
   /**
+   * Gives `table` an index on `columns` (named `<table>_<columns>_idx`) unless it has one by that
+   * name. Where the dialect has no indexes (Redshift, whose sort keys come with the table) it does
+   * nothing. It is DDL, which commits on MySQL: call it outside a load's transaction.
+   */
+  ensureIndex(table: TableRef, columns: readonly string[]): Promise<void>
+  /**
    * The statements that upsert `spec.rows` into `spec.target` on `spec.key`, in this dialect's way
    * (`INSERT … ON CONFLICT` on Postgres, `ON DUPLICATE KEY UPDATE` on MySQL, delete + insert on
    * Redshift). Run them in one transaction, in order.

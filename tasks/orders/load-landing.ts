@@ -1,4 +1,4 @@
-import { ExecutionControl, TableUpdateTarget, createSchemaSql, landingTableSql, param, qualified, sourceColumns, sql, type TaskContext } from 'etl'
+import { EXEC_SEQ_COLUMN, ExecutionControl, TableUpdateTarget, createSchemaSql, landingTableSql, param, qualified, sourceColumns, sql, type TaskContext } from 'etl'
 import { ExtractTable } from './extract-table.js'
 import { SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
 import { SequenceStep, runningSequence } from './sequence-task.js'
@@ -34,6 +34,9 @@ export class LoadLanding extends SequenceStep.with({ table: param.string({ descr
       await control.count(seq, meta.table, 'loaded_rows', loaded.rows, tx)
       return loaded
     })
+    // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
+    // refresh). Created after the first load, by one sort, rather than maintained row by row during it.
+    await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
     return { seq, rows: outcome.skipped ? 0 : outcome.result.rows }
   }
 }

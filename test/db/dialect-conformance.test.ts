@@ -151,6 +151,18 @@ for (const [dialect, open] of Object.entries(SCRATCH_DATABASES)) {
     })
   })
 
+  test(`${dialect}: ensureIndex creates a named index once and leaves it alone after`, async (t) => {
+    await withTable(open, async (db) => {
+      await db.ensureIndex('items', ['name', 'id'])
+      await db.ensureIndex('items', ['name', 'id'])
+      const catalog =
+        dialect === 'mysql'
+          ? sql`select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = ${'items'}`
+          : sql`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = ${'items'}`
+      t.deepEqual((await db.query<{ name: string }>(catalog)).rows.map((row) => row.name), ['items_name_id_idx'])
+    })
+  })
+
   test(`${dialect}: a failed statement names the connection and the statement, and a closed database says so`, async (t) => {
     const scratch = await open()
     const error = await t.throwsAsync(scratch.db.query('select * from no_such_table'))

@@ -5,8 +5,9 @@ import type { ConnectionLabel } from '../connection-label.js'
 import { DatabaseBase, type NativeType } from '../database-base.js'
 import type { DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError, connectionError, queryError } from '../database-errors.js'
+import { indexName } from '../index-name.js'
 import type { RowBatch } from '../row-batch.js'
-import type { TableName } from '../table-ref.js'
+import { tableName, type TableName, type TableRef } from '../table-ref.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { MysqlConnectionConfig } from './mysql-config.js'
 import { readMysqlColumns } from './mysql-describe.js'
@@ -14,7 +15,7 @@ import { MysqlSession } from './mysql-session.js'
 import { mysqlSyntax } from './mysql-syntax.js'
 import { mysqlNativeType } from './mysql-types.js'
 import { mysqlUpsertSql } from './mysql-upsert.js'
-import type { Sql } from '../sql.js'
+import { sql, type Sql } from '../sql.js'
 import type { UpsertSpec } from '../upsert.js'
 
 /** mysql2, loaded by the first connection rather than by importing `etl`. */
@@ -125,6 +126,19 @@ export class MysqlDatabase extends DatabaseBase {
 
   override upsertSql(spec: UpsertSpec): Sql[] {
     return mysqlUpsertSql(spec)
+  }
+
+  /** MySQL has no `create index if not exists` (MariaDB has), so the index is looked up first. */
+  override async ensureIndex(table: TableRef, columns: readonly string[]): Promise<void> {
+    const { schema, name } = tableName(table)
+    const index = indexName(table, columns)
+    const { rows } = await this.query(sql`
+      select 1 as found from information_schema.statistics
+      where table_schema = ${schema === undefined ? sql`database()` : sql`${schema}`} and table_name = ${name} and index_name = ${index}
+      limit 1`)
+    if (rows.length > 0) return
+    const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
+    await this.query(sql`create index ${sql.id(index)} on ${target} (${sql.join(columns.map((column) => sql.id(column)))})`)
   }
 
   protected nativeType(type: ColumnType): NativeType {

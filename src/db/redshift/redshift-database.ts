@@ -45,6 +45,9 @@ export class RedshiftDatabase extends DatabaseBase {
     await this.query('select 1')
   }
 
+  /** Nothing to do: Redshift has no indexes (its sort and distribution keys are set with the table). */
+  override async ensureIndex(): Promise<void> {}
+
   query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
     return this.#session(undefined).query<R>(statement, params)
   }
