@@ -1,12 +1,17 @@
 import path from 'node:path'
-import { ExecutionControl, LocalTarget, encodeCsvRecord, getLayout, readSqlFiles, type TaskContext } from 'etl'
+import { ExecutionControl, LocalTarget, bindSqlVariables, encodeCsvRecord, getLayout, readSqlFiles, type TaskContext } from 'etl'
 import { setCurrentExecution, settleExecution } from './current-execution.js'
 import { PRES_SQL_DIR, REPORTS_SQL_DIR, WAREHOUSE } from './pipeline.js'
 import { SequenceStep, runningSequence } from './sequence-task.js'
 import { UpsertStore } from './upsert-store.js'
 import { LoadWeblog } from './weblog.js'
 
-/** Builds the presentation layer: every `sql/pres/*.sql`, in name order (pres.report_order_lines, pres.report_weblog_access). */
+/**
+ * Builds the presentation layer: every `sql/pres/*.sql`, in name order (pres.report_order_lines,
+ * pres.report_weblog_access), with `:exec_seq` set to the sequence, so a file can refresh only what
+ * the sequence changed. Each file runs in one transaction: a reader never sees a half-refreshed
+ * table, and a failure leaves the file's tables as they were for the rerun.
+ */
 export class BuildPres extends SequenceStep {
   static override readonly description = 'run every sql/pres/*.sql in name order'
 
@@ -21,7 +26,9 @@ export class BuildPres extends SequenceStep {
     const files = await readSqlFiles(PRES_SQL_DIR)
     for (const [index, file] of files.entries()) {
       ctx.progress(`running ${file.name}.sql`, { done: index, total: files.length })
-      for (const statement of file.statements) await warehouse.query(statement)
+      await warehouse.transaction(async (tx) => {
+        for (const statement of file.statements) await tx.query(bindSqlVariables(statement, { exec_seq: seq }))
+      })
     }
     return { seq, files: files.map((file) => file.name) }
   }
