@@ -1,7 +1,12 @@
 -- pres.report_weblog_access: every parsed access-log line with its device, country and converted time.
+--
+-- Refreshed like 010_report_order_lines.sql: a run replaces only the lines that arrived in landing
+-- with execution sequence :exec_seq; a missing or empty table is built in full.
 create schema if not exists pres;
-drop table if exists pres.report_weblog_access;
-create table pres.report_weblog_access as
+
+-- The definition, once: the full build and the refresh both select from it.
+drop view if exists pres.v_report_weblog_access;
+create view pres.v_report_weblog_access as
 select
   line_no,
   ip,
@@ -13,3 +18,23 @@ select
   device,
   country
 from store.weblog_access;
+
+create table if not exists pres.report_weblog_access as select * from pres.v_report_weblog_access with no data;
+
+-- The refresh; skipped (at no cost) while the table is empty.
+delete from pres.report_weblog_access
+where line_no = any (array(select line_no from landing.weblog_access where exec_seq = :exec_seq))
+  and exists (select 1 from pres.report_weblog_access);
+
+insert into pres.report_weblog_access
+select * from pres.v_report_weblog_access
+where line_no = any (array(select line_no from landing.weblog_access where exec_seq = :exec_seq))
+  and exists (select 1 from pres.report_weblog_access);
+
+-- The full build, when the table is missing (just created) or empty.
+insert into pres.report_weblog_access
+select * from pres.v_report_weblog_access
+where not exists (select 1 from pres.report_weblog_access);
+
+-- After the full build: one sort beats maintaining the index row by row.
+create index if not exists report_weblog_access_line_no on pres.report_weblog_access (line_no);

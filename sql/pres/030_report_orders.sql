@@ -1,0 +1,43 @@
+-- pres.report_orders: each order with live lines, from pres.report_order_lines (010 runs first): its
+-- month, company and country, how many live lines it has and their amount. Reports that count orders
+-- read these 1 in ~5 rows instead of counting distinct orders over every line.
+--
+-- Refreshed like 010_report_order_lines.sql, with the same changed orders: a run replaces only the
+-- orders that execution sequence :exec_seq touched; a missing or empty table is built in full. After
+-- 010's table is rebuilt in full (its definition changed), drop this one too.
+create schema if not exists pres;
+
+-- The definition, once: the full build and the refresh both select from it.
+drop view if exists pres.v_report_orders;
+create view pres.v_report_orders as
+select
+  order_no,
+  order_datetime,
+  order_year,
+  order_month,
+  company_id,
+  country,
+  count(*) as line_count,
+  sum(line_amount) as order_amount
+from pres.report_order_lines
+group by order_no, order_datetime, order_year, order_month, company_id, country;
+
+create table if not exists pres.report_orders as select * from pres.v_report_orders with no data;
+
+-- The refresh; skipped (at no cost) while the table is empty.
+delete from pres.report_orders
+where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
+  and exists (select 1 from pres.report_orders);
+
+insert into pres.report_orders
+select * from pres.v_report_orders
+where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
+  and exists (select 1 from pres.report_orders);
+
+-- The full build, when the table is missing (just created) or empty.
+insert into pres.report_orders
+select * from pres.v_report_orders
+where not exists (select 1 from pres.report_orders);
+
+-- After the full build: one sort beats maintaining the index row by row.
+create index if not exists report_orders_order_no on pres.report_orders (order_no);
