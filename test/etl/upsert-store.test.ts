@@ -1,0 +1,118 @@
+import { Readable } from 'node:stream'
+import test from 'ava'
+import pg from 'pg'
+import mysql from 'mysql2/promise'
+import type { ColumnDescription } from '../../src/db/column-type.js'
+import type { Database } from '../../src/db/database.js'
+import { sql } from '../../src/db/sql.js'
+import { createSchemaSql, landingTableSql } from '../../src/etl/generators/table-sql.js'
+import { parseMetadata, qualified, type TableMetadata } from '../../src/etl/table-metadata.js'
+import { upsertLandingToStore } from '../../src/etl/upsert-store.js'
+import { MARIADB, POSTGRES, SCRATCH_DATABASES, randomName } from '../helpers/databases.js'
+
+const DESCRIBED: ColumnDescription[] = [
+  { name: 'order_no', nativeType: 'bigint', type: { kind: 'integer', bits: 64 }, nullable: false },
+  { name: 'order_line_no', nativeType: 'int', type: { kind: 'integer', bits: 32 }, nullable: false },
+  { name: 'quantity', nativeType: 'int', type: { kind: 'integer', bits: 32 }, nullable: true },
+  { name: 'updated_datetime', nativeType: 'datetime', type: { kind: 'timestamp', precision: 0, withTimeZone: false }, nullable: true },
+  { name: 'is_deleted', nativeType: 'tinyint(1)', type: { kind: 'boolean' }, nullable: true },
+]
+
+/** A dictionary whose landing and store live in schemas (MySQL: databases) of this test alone. */
+function orderLines(prefix: string): TableMetadata {
+  const [meta] = parseMetadata(
+    {
+      tables: [
+        {
+          table: 'order_lines',
+          columns: DESCRIBED.map((column) => column.name),
+          mode: 'incremental',
+          watermark: 'updated_datetime',
+          landing: `${prefix}_landing.order_lines`,
+          store: `${prefix}_store.order_lines`,
+          key: ['order_no', 'order_line_no'],
+        },
+      ],
+    },
+    'metadata/test.json',
+  )
+  return meta!
+}
+
+/** Drops the landing and store schemas (databases on MySQL) the test made on a server. */
+async function dropSchemas(dialect: string, prefix: string): Promise<void> {
+  const schemas = [`${prefix}_landing`, `${prefix}_store`]
+  if (dialect === 'mysql') {
+    const admin = await mysql.createConnection(MARIADB)
+    for (const schema of schemas) await admin.query(`drop database if exists ${schema}`)
+    await admin.end()
+  } else if (dialect === 'postgres') {
+    const admin = new pg.Client(POSTGRES)
+    await admin.connect()
+    for (const schema of schemas) await admin.query(`drop schema if exists ${schema} cascade`)
+    await admin.end()
+  }
+}
+
+async function land(db: Database, meta: TableMetadata, rows: readonly string[]): Promise<void> {
+  await db.bulkLoad(qualified(meta.landing), Readable.from([`order_no,order_line_no,quantity,updated_datetime,is_deleted,exec_seq\n${rows.join('\n')}\n`]))
+}
+
+/** The store's rows in one spelling whatever the dialect: MySQL's 1/0 and Postgres' booleans alike. */
+async function store(db: Database, meta: TableMetadata): Promise<string[]> {
+  const { rows } = await db.query(sql`select order_no, order_line_no, quantity, updated_datetime, is_deleted, exec_seq from ${sql.id(meta.store.schema, meta.store.name)} order by order_no, order_line_no`)
+  const flag = (value: unknown) => (value === true || value === 1 || value === '1' ? 'deleted' : 'live')
+  return rows.map((row) => `${row.order_no}/${row.order_line_no} qty=${row.quantity} at=${String(row.updated_datetime).slice(0, 19)} ${flag(row.is_deleted)} seq=${row.exec_seq}`)
+}
+
+for (const [dialect, open] of Object.entries(SCRATCH_DATABASES)) {
+  test(`upsert store: on ${dialect}, the landing batch upserts its newest row per key and keeps soft-deleted rows flagged`, async (t) => {
+    const scratch = await open('warehouse')
+    const prefix = randomName('etl_up')
+    t.teardown(async () => {
+      await scratch.drop()
+      await dropSchemas(dialect, prefix)
+    })
+    const db = scratch.db
+    const meta = orderLines(prefix)
+    await db.query(createSchemaSql(meta.landing.schema))
+    await db.query(landingTableSql(db, meta, DESCRIBED))
+
+    // Sequence 1: line 1/1 arrives three times (the newest, 12:00, wins); 2/1 arrives already deleted.
+    await land(db, meta, [
+      '1,1,5,2024-01-01 10:00:00,false,1',
+      '1,1,7,2024-01-01 12:00:00,false,1',
+      '1,1,6,2024-01-01 11:00:00,false,1',
+      '1,2,3,2024-01-01 09:00:00,false,1',
+      '2,1,4,2024-01-02 08:00:00,true,1',
+    ])
+    const counted: number[] = []
+    t.deepEqual(await upsertLandingToStore(db, meta, 1, async (_tx, keys) => void counted.push(keys)), { rows: 3 })
+    t.deepEqual(await store(db, meta), [
+      '1/1 qty=7 at=2024-01-01 12:00:00 live seq=1',
+      '1/2 qty=3 at=2024-01-01 09:00:00 live seq=1',
+      '2/1 qty=4 at=2024-01-02 08:00:00 deleted seq=1',
+    ])
+
+    // Sequence 2: 1/2 is soft-deleted (an older copy in the same batch loses), 2/1 comes back, 3/1 is new;
+    // 1/1 is not in the batch and stays as it was.
+    await land(db, meta, [
+      '1,2,3,2024-01-03 00:00:00,true,2',
+      '1,2,9,2024-01-02 00:00:00,false,2',
+      '2,1,8,2024-01-03 00:00:00,false,2',
+      '3,1,1,2024-01-03 00:00:00,false,2',
+    ])
+    const expected = [
+      '1/1 qty=7 at=2024-01-01 12:00:00 live seq=1',
+      '1/2 qty=3 at=2024-01-03 00:00:00 deleted seq=2',
+      '2/1 qty=8 at=2024-01-03 00:00:00 live seq=2',
+      '3/1 qty=1 at=2024-01-03 00:00:00 live seq=2',
+    ]
+    t.deepEqual(await upsertLandingToStore(db, meta, 2, async (_tx, keys) => void counted.push(keys)), { rows: 3 })
+    t.deepEqual(await store(db, meta), expected)
+    // A rerun of the same sequence changes nothing and duplicates nothing.
+    t.deepEqual(await upsertLandingToStore(db, meta, 2), { rows: 3 })
+    t.deepEqual(await store(db, meta), expected)
+    t.deepEqual(counted, [3, 3])
+  })
+}
