@@ -1,7 +1,16 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { text } from 'node:stream/consumers'
 import test from 'ava'
+import { LocalStorage } from '../../src/lake/local-storage.js'
+import type { Storage } from '../../src/lake/storage.js'
+import { countLines, lineStartOffset, transformAccessLog } from '../../src/etl/weblog/transform-access-log.js'
+import { tempDir } from '../helpers/sandbox.js'
 import { UNKNOWN_TIMESTAMP, convertLogTimestamp, deviceOf, parseAccessLogLine, splitRequest } from '../../src/etl/weblog/access-log.js'
 import { IpCountryLookup, UNKNOWN_COUNTRY } from '../../src/etl/weblog/ip-country.js'
 import { splitStatements } from '../../src/etl/sql-files.js'
+
+const readText = async (lake: Storage, key: string) => text(await lake.get(key))
 
 const LINE = '21.3.4.5 - user7 [10/Oct/2024:13:55:36 +0200] "GET /products/P00012 HTTP/1.1" 200 2326 "https://shop.example/" "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)"'
 
@@ -55,4 +64,28 @@ test('weblog: the country comes from the local range table, each distinct IP loo
 
 test('sql files: statements split at line-ending semicolons, comment lines dropped', (t) => {
   t.deepEqual(splitStatements('-- a comment\ncreate schema if not exists pres;\ndrop table x;  \nselect 1\n'), ['create schema if not exists pres', 'drop table x', 'select 1'])
+})
+
+test('weblog: line counts and line starts agree, with or without a last newline', async (t) => {
+  const dir = await tempDir('etl-lines-')
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'access.log')
+  await fs.writeFile(file, 'one\ntwo\n\nfour\nfive')
+  t.is(await countLines(file), 5)
+  t.deepEqual(await Promise.all([0, 1, 2, 3, 4, 5, 9].map((lines) => lineStartOffset(file, lines))), [0, 4, 8, 9, 14, 18, 18])
+  t.is(await countLines(path.join(dir, 'missing.log')), 0)
+})
+
+test('weblog: a sequence parses only the lines after those earlier sequences took, numbered as in the file', async (t) => {
+  const dir = await tempDir('etl-lines-')
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  const logFile = path.join(dir, 'access.log')
+  const line = (n: number) => `10.0.0.${n} - user${n} [10/Oct/2024:13:55:36 +0000] "GET /p${n} HTTP/1.1" 200 99 "-" "curl/8.5.0"\n`
+  await fs.writeFile(logFile, [1, 2, 3].map(line).join('') + 'not a log line\n' + [5, 6].map(line).join(''))
+  const lake = new LocalStorage(path.join(dir, 'lake'))
+  const result = await transformAccessLog({ logFile, fromLine: 2, toLine: 5, seq: 2, lookup: new IpCountryLookup([]), lake, key: 'out.csv', rejectsKey: 'rejects.csv' })
+  t.deepEqual(result, { parsed: 2, rejected: 1, distinctIps: 2 })
+  const rows = (await readText(lake, 'out.csv')).trim().split(/\r?\n/).slice(1)
+  t.deepEqual(rows.map((row) => row.split(',').slice(0, 3).join(',')), ['3,10.0.0.3,user3', '5,10.0.0.5,user5'])
+  t.regex(await readText(lake, 'rejects.csv'), /\n4,not a combined log format line,not a log line/)
 })
