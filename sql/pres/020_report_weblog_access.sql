@@ -19,19 +19,22 @@ select
   country
 from store.weblog_access;
 
-create table if not exists pres.report_weblog_access as select * from pres.v_report_weblog_access with no data;
+-- The full build, when the table is missing.
+create table if not exists pres.report_weblog_access as select * from pres.v_report_weblog_access;
 
--- The refresh; skipped (at no cost) while the table is empty.
+-- The refresh, skipped (at no cost) in the first sequence and while the table is empty.
 delete from pres.report_weblog_access
 where line_no = any (array(select line_no from landing.weblog_access where exec_seq = :exec_seq))
+  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
   and exists (select 1 from pres.report_weblog_access);
 
 insert into pres.report_weblog_access
 select * from pres.v_report_weblog_access
 where line_no = any (array(select line_no from landing.weblog_access where exec_seq = :exec_seq))
+  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
   and exists (select 1 from pres.report_weblog_access);
 
--- The full build, when the table is missing (just created) or empty.
+-- The full build again, for a table that is there but empty.
 insert into pres.report_weblog_access
 select * from pres.v_report_weblog_access
 where not exists (select 1 from pres.report_weblog_access);

@@ -22,19 +22,22 @@ select
 from pres.report_order_lines
 group by order_no, order_datetime, order_year, order_month, company_id, country;
 
-create table if not exists pres.report_orders as select * from pres.v_report_orders with no data;
+-- The full build, when the table is missing.
+create table if not exists pres.report_orders as select * from pres.v_report_orders;
 
--- The refresh; skipped (at no cost) while the table is empty.
+-- The refresh, skipped (at no cost) in the first sequence and while the table is empty.
 delete from pres.report_orders
 where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
+  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
   and exists (select 1 from pres.report_orders);
 
 insert into pres.report_orders
 select * from pres.v_report_orders
 where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
+  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
   and exists (select 1 from pres.report_orders);
 
--- The full build, when the table is missing (just created) or empty.
+-- The full build again, for a table that is there but empty.
 insert into pres.report_orders
 select * from pres.v_report_orders
 where not exists (select 1 from pres.report_orders);

@@ -125,12 +125,13 @@ async function presRefreshScenario(t: ExecutionContext, services: () => DataServ
     t.deepEqual(rows.map((row) => after.get(`${row.order_no}/${row.order_line_no}`)), rows.map((row) => before.get(`${row.order_no}/${row.order_line_no}`)))
     const renamed = await warehouse.query(sql`select count(*) as n from pres.report_order_lines where product_name = ${'Renamed product'}`)
     t.true(Number(renamed.rows[0]!.n) > 0)
-    // Keep the incrementally kept tables, drop them from pres, and let BuildPres build them from nothing.
+    // Keep the incrementally kept tables, then drop two from pres and empty the third: BuildPres builds
+    // a missing table and an empty one in full.
     await warehouse.query('create schema kept')
-    for (const pres of PRES) {
-      await warehouse.query(`create table kept.${pres.table} as select * from pres.${pres.table}`)
-      await warehouse.query(`drop table pres.${pres.table} cascade`)
-    }
+    for (const pres of PRES) await warehouse.query(`create table kept.${pres.table} as select * from pres.${pres.table}`)
+    await warehouse.query('drop table pres.report_order_lines cascade')
+    await warehouse.query('drop table pres.report_orders')
+    await warehouse.query('truncate pres.report_weblog_access')
   })
   await fs.rm(path.join('output', 'BuildPres'), { recursive: true, force: true })
   await runJob(t, services)
