@@ -34,6 +34,10 @@ export abstract class DatabaseBase implements Database {
     this.label = Object.freeze({ ...label, secrets: Object.freeze([...label.secrets]) })
   }
 
+  get sqlFlavours(): readonly string[] {
+    return [this.label.dialect]
+  }
+
   get description(): string {
     return describeConnection(this.label)
   }

@@ -92,6 +92,11 @@ export interface Database extends Queryable {
   readonly name: string
   /** `connection "source" (mysql root@127.0.0.1:3306/shop)`: where it points, never a password. */
   readonly description: string
+  /**
+   * The variants of a project SQL file this database runs, most specific first: `report.pglite.sql`,
+   * then `report.postgres.sql`, before the plain `report.sql` (see `readSqlFiles`).
+   */
+  readonly sqlFlavours: readonly string[]
   readonly capabilities: DatabaseCapabilities
   /**
    * Streams a query's rows with backpressure: the next batch is fetched only when the consumer asks

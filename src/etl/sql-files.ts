@@ -9,24 +9,46 @@ export interface SqlFile {
   readonly statements: readonly string[]
 }
 
+/** The dialects a file name can be specific to: `report.redshift.sql`. */
+const DIALECT_SUFFIX = /^(.+)\.(postgres|pglite|mysql|redshift)\.sql$/
+
 /**
  * Reads every `*.sql` file of `dir` in name order (`010_…`, `020_…`). Statements end with `;` at the
  * end of a line; `--` comment lines are dropped. The files are the project's own (reviewed like code),
  * not user input.
+ *
+ * A file may come in dialect variants: with `flavours` (the database's `sqlFlavours`, most specific
+ * first) `010_report.redshift.sql` is read instead of `010_report.sql` for a Redshift warehouse, and
+ * variants for other dialects are left out.
  */
-export async function readSqlFiles(dir: string): Promise<SqlFile[]> {
+export async function readSqlFiles(dir: string, flavours: readonly string[] = []): Promise<SqlFile[]> {
   let names: string[]
   try {
-    names = (await fs.readdir(dir)).filter((name) => name.endsWith('.sql')).sort()
+    names = (await fs.readdir(dir)).filter((name) => name.endsWith('.sql'))
   } catch (error) {
     throw new EtlError('ETL_ERR_ELT_INPUT_MISSING', `cannot read the SQL folder ${dir}: ${(error as Error).message}`, { cause: error })
   }
+  const chosen = chooseVariants(names, flavours)
   return Promise.all(
-    names.map(async (name) => {
-      const file = path.join(dir, name)
-      return { name: name.replace(/\.sql$/, ''), file, statements: splitStatements(await fs.readFile(file, 'utf8')) }
+    [...chosen.keys()].sort().map(async (name) => {
+      const file = path.join(dir, chosen.get(name)!)
+      return { name, file, statements: splitStatements(await fs.readFile(file, 'utf8')) }
     }),
   )
+}
+
+/** For each base name, the file to read: the most specific variant `flavours` allows, else the plain file. */
+function chooseVariants(names: readonly string[], flavours: readonly string[]): Map<string, string> {
+  const chosen = new Map<string, { file: string; rank: number }>()
+  for (const file of names) {
+    const variant = DIALECT_SUFFIX.exec(file)
+    const base = variant ? variant[1]! : file.replace(/\.sql$/, '')
+    const rank = variant ? flavours.indexOf(variant[2]!) : flavours.length
+    if (rank < 0) continue
+    const current = chosen.get(base)
+    if (!current || rank < current.rank) chosen.set(base, { file, rank })
+  }
+  return new Map([...chosen].map(([base, { file }]) => [base, file]))
 }
 
 /** Splits a script at `;` line ends, dropping comment-only lines and empty statements. */

@@ -23,7 +23,7 @@ export class BuildPres extends SequenceStep {
   override async run(ctx: TaskContext) {
     const { seq } = await runningSequence(ctx)
     const warehouse = await ctx.db(WAREHOUSE)
-    const files = await readSqlFiles(PRES_SQL_DIR)
+    const files = await readSqlFiles(PRES_SQL_DIR, warehouse.sqlFlavours)
     for (const [index, file] of files.entries()) {
       ctx.progress(`running ${file.name}.sql`, { done: index, total: files.length })
       await warehouse.transaction(async (tx) => {
@@ -52,7 +52,7 @@ export class WriteReports extends SequenceStep {
     const { seq } = await runningSequence(ctx)
     const warehouse = await ctx.db(WAREHOUSE)
     const rows: Record<string, number> = {}
-    for (const file of await readSqlFiles(REPORTS_SQL_DIR)) {
+    for (const file of await readSqlFiles(REPORTS_SQL_DIR, warehouse.sqlFlavours)) {
       const result = await warehouse.query(file.statements.join(';\n'))
       const lines = [encodeCsvRecord(result.columns), ...result.rows.map((row) => encodeCsvRecord(result.columns.map((column) => row[column])))]
       await WriteReports.reportFile(file.name).write(`${lines.join('\r\n')}\r\n`)

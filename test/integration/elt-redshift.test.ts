@@ -70,6 +70,9 @@ test('elt: into Redshift through the Data API, with the lake on S3: store equals
   const upserts = server.statements.filter((text) => /"store"\."order_lines"/.test(text))
   t.true(upserts.some((text) => /^delete from "store"\."order_lines"/.test(text)))
   t.false(upserts.some((text) => /on conflict/i.test(text)))
+  // The presentation layer comes from the Redshift variants of the pres files: rebuilt, no indexes.
+  t.true(server.statements.some((text) => /^create table pres\.report_order_lines as/m.test(text)))
+  t.false(server.statements.some((text) => /create index|= any \(array/.test(text)))
   t.false(JSON.stringify(server.statements).includes('rs-secret-value'))
   t.false((first.stdout + first.stderr + second.stdout + second.stderr).includes('rs-secret-value'))
 })

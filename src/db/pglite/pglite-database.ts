@@ -59,6 +59,11 @@ export class PgliteDatabase extends DatabaseBase {
     this.#dataDir = dataDir
   }
 
+  /** PGlite is Postgres: a file written for a Postgres server runs here too. */
+  override get sqlFlavours(): readonly string[] {
+    return ['pglite', 'postgres']
+  }
+
   async ping(): Promise<void> {
     await this.#open()
   }
