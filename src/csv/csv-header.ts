@@ -44,7 +44,7 @@ async function* remaining(first: Buffer, iterator: AsyncIterator<Buffer | string
     for (;;) {
       const next = await iterator.next()
       if (next.done) return
-      yield Buffer.from(next.value)
+      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value
     }
   } finally {
     await iterator.return?.()

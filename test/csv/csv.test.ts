@@ -90,10 +90,32 @@ test('csv: csvChunks cuts only at record boundaries, never inside a quoted line 
   const pieces: string[] = []
   const bytes = Buffer.from(text)
   const input = Array.from({ length: Math.ceil(bytes.length / 4) }, (_, i) => bytes.subarray(i * 4, i * 4 + 4))
-  for await (const piece of csvChunks(Readable.from(input), 3)) pieces.push(piece.toString())
+  for await (const piece of csvChunks(Readable.from(input), 3)) pieces.push(Buffer.concat(piece).toString())
   t.is(pieces.join(''), text)
   for (const piece of pieces) t.true(piece.endsWith('\n') && parseCsv(piece).length > 0)
   t.true(pieces.length > 1)
+})
+
+test('csv: csvChunks pieces hold whole records however the stream is chunked, with quotes and line breaks split across chunks', async (t) => {
+  const field = fc.oneof(fc.constant(null), fc.constantFrom('', '"', '""', '\n', '\r\n', 'a,b', 'x"\ny', '"\n"'), fc.string({ maxLength: 6 }))
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 40 }), async (records, sizes, target) => {
+      const text = records.map((record) => encodeCsvRecord(record) + '\n').join('')
+      const bytes = Buffer.from(text)
+      const chunks: Buffer[] = []
+      for (let at = 0, i = 0; at < bytes.length; i++) {
+        const size = sizes[i % sizes.length] as number
+        chunks.push(bytes.subarray(at, at + size))
+        at += size
+      }
+      const pieces: string[] = []
+      for await (const piece of csvChunks(Readable.from(chunks), target)) pieces.push(Buffer.concat(piece).toString())
+      t.is(pieces.join(''), text)
+      t.deepEqual(pieces.flatMap((piece) => parseCsv(piece)), parseCsv(text))
+      t.true(pieces.every((piece) => piece.length > 0))
+    }),
+    { numRuns: 300 },
+  )
 })
 
 test('csv: backslashes, \\. and \\N, quotes, CR and CRLF, the empty string and NULL read back exactly as written', (t) => {

@@ -5,6 +5,7 @@ import { DataServices } from '../../src/db/data-services.js'
 import { redshiftCopySql } from '../../src/db/redshift/redshift-copy-sql.js'
 import type { RedshiftConnectionConfig } from '../../src/db/redshift/redshift-config.js'
 import { RedshiftDatabase } from '../../src/db/redshift/redshift-database.js'
+import { exactLongValues } from '../../src/db/redshift/redshift-long-values.js'
 import { redshiftSyntax } from '../../src/db/redshift/redshift-syntax.js'
 import { compileSql, sql } from '../../src/db/sql.js'
 import { S3Storage } from '../../src/lake/s3-storage.js'
@@ -38,6 +39,14 @@ test('redshift: COPY from S3 with access keys and a bucket region is pinned', (t
 test('redshift: sql templates compile to :p placeholders, with NULL written inline because the Data API cannot bind it', (t) => {
   const compiled = compileSql(sql`select * from ${sql.id('store', 'orders')} where id = ${42} and note is not distinct from ${null} and day > ${'2024-01-01'}`, redshiftSyntax)
   t.deepEqual(compiled, { text: 'select * from "store"."orders" where id = :p1 and note is not distinct from null and day > :p2', values: [42, '2024-01-01'] })
+})
+
+test('redshift: result longs past 2^53 are rewritten as text before JSON parsing, smaller ones and text values are left alone', (t) => {
+  const page = '{"Records":[[{"longValue":9007199254740993},{"longValue": -9223372036854775808 },{"longValue":9007199254740991},{"longValue":-42},{"stringValue":"{\\"longValue\\":9007199254740993}"}]]}'
+  t.is(
+    exactLongValues(page),
+    '{"Records":[[{"stringValue":"9007199254740993"},{"stringValue":"-9223372036854775808"},{"longValue":9007199254740991},{"longValue":-42},{"stringValue":"{\\"longValue\\":9007199254740993}"}]]}',
+  )
 })
 
 let s3: S3TestServer
@@ -89,6 +98,21 @@ test.serial('redshift: statements run through the Data API, polling until done a
   await db.close()
 })
 
+test.serial('redshift: a bigint past 2^53 round-trips exactly, and bigints come back as strings as on the other dialects', async (t) => {
+  const db = new RedshiftDatabase('warehouse', config)
+  await db.query('create table big_ids (id bigint, small integer, ratio double precision, flag boolean, label varchar(10))')
+  await db.query(sql`insert into big_ids values (${'9007199254740993'}, ${7}, ${0.5}, ${true}, ${'x'}), (${'-9223372036854775808'}, ${null}, ${null}, ${null}, ${'y'}), (${'42'}, ${-1}, ${-2.25}, ${false}, ${'z'})`)
+  const { rows } = await db.query(sql`select id, small, ratio, flag, label from big_ids order by label`)
+  t.deepEqual(rows, [
+    { id: '9007199254740993', small: 7, ratio: 0.5, flag: true, label: 'x' },
+    { id: '-9223372036854775808', small: null, ratio: null, flag: null, label: 'y' },
+    { id: '42', small: -1, ratio: -2.25, flag: false, label: 'z' },
+  ])
+  const found = await db.query(sql`select id from big_ids where id = ${'9007199254740993'}`)
+  t.deepEqual(found.rows, [{ id: '9007199254740993' }], 'the exact value also matches as a bound parameter')
+  await db.close()
+})
+
 test.serial("redshift: a failed statement surfaces Redshift's own message with the statement", async (t) => {
   const db = new RedshiftDatabase('warehouse', config)
   const error = await t.throwsAsync(db.query('select * from missing_table'))
@@ -111,7 +135,7 @@ test.serial('redshift: a transaction runs in one Data API session and rolls back
     }),
   )
   await db.batch(['insert into tx_test values (4)', 'insert into tx_test values (5)'])
-  t.deepEqual((await db.query('select id from tx_test order by id')).rows.map((row) => row.id), ['1', '2', '4', '5'])
+  t.deepEqual((await db.query('select id from tx_test order by id')).rows.map((row) => row.id), [1, 2, 4, 5])
   await db.close()
 })
 
@@ -122,9 +146,9 @@ test.serial('redshift: bulkLoad stages the CSV in the S3 lake, COPYs it with the
   const loaded = await db.bulkLoad('landing_orders', Readable.from(['name,id,amount\n"",1,1.50\n,2,\n"a,""b""",3,-0.01\n']))
   t.is(loaded.rows, 3)
   t.deepEqual((await db.query('select id, name, amount from landing_orders order by id')).rows, [
-    { id: '1', name: '', amount: '1.50' },
-    { id: '2', name: null, amount: null },
-    { id: '3', name: 'a,"b"', amount: '-0.01' },
+    { id: 1, name: '', amount: '1.50' },
+    { id: 2, name: null, amount: null },
+    { id: 3, name: 'a,"b"', amount: '-0.01' },
   ])
   const copy = server.statements.find((text) => text.startsWith('copy "landing_orders"'))
   t.regex(copy ?? '', /from 's3:\/\/redshift-staging\/_staging\/redshift\/[\w-]+\.csv'\niam_role 'arn:aws:iam::123456789012:role\/copy'\nformat as csv\nemptyasnull/)

@@ -18,6 +18,8 @@ interface StatementState {
   status: 'STARTED' | 'FINISHED' | 'FAILED'
   error?: string
   columns: string[]
+  /** Each column's type OID, from which the page's field kinds and type names follow. */
+  types: number[]
   rows: unknown[][]
   resultRows: number
   hasResultSet: boolean
@@ -28,11 +30,20 @@ interface StatementState {
 /** Rows per GetStatementResult page: small, so paging is exercised. */
 const PAGE_ROWS = 3
 
+/** Type OIDs the Data API returns as JSON numbers or booleans rather than as text. */
+const LONG_TYPES = new Set([20, 21, 23]) // int8, int2, int4
+const DOUBLE_TYPES = new Set([700, 701]) // float4, float8
+const BOOLEAN_TYPE = 16
+
 /**
  * A small server that speaks the Redshift Data API (JSON 1.1 over HTTP) and runs the statements on
  * our Postgres: ExecuteStatement (named parameters, sessions), BatchExecuteStatement, DescribeStatement
  * (reporting STARTED once before FINISHED, so clients poll), GetStatementResult (paged), and
  * `COPY … FROM 's3://…'` served from an S3-protocol server. `statements` records every SQL text.
+ *
+ * Result fields are typed as the real API types them: integers as JSON numbers (`longValue`, written
+ * with all their digits, as AWS does, even past 2^53), floats as `doubleValue`, booleans as
+ * `booleanValue`, everything else as `stringValue`; `ColumnMetadata` carries each column's `typeName`.
  */
 export class RedshiftDataApiServer {
   readonly statements: string[] = []
@@ -40,6 +51,7 @@ export class RedshiftDataApiServer {
   readonly #pg: pg.PoolConfig
   readonly #s3: FakeS3 | undefined
   readonly #states = new Map<string, StatementState>()
+  readonly #typeNames = new Map<number, string>()
   readonly #sessions = new Map<string, pg.Client>()
   readonly #server = http.createServer((request, response) => void this.#handle(request, response))
 
@@ -50,6 +62,8 @@ export class RedshiftDataApiServer {
   }
 
   async start(): Promise<string> {
+    const types = await this.#pool.query<{ oid: string; typname: string }>('select oid, typname from pg_type')
+    for (const row of types.rows) this.#typeNames.set(Number(row.oid), row.typname)
     await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve))
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`
   }
@@ -65,9 +79,9 @@ export class RedshiftDataApiServer {
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const input = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>
     const operation = String(request.headers['x-amz-target'] ?? '').replace('RedshiftData.', '')
-    const reply = (status: number, body: object) => {
+    const reply = (status: number, body: object | string) => {
       response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' })
-      response.end(JSON.stringify(body))
+      response.end(typeof body === 'string' ? body : JSON.stringify(body))
     }
     try {
       switch (operation) {
@@ -110,7 +124,8 @@ export class RedshiftDataApiServer {
       const copy = /^\s*copy\s+(.+?)\s*\((.*?)\)\s*from\s+'s3:\/\/([^/']+)\/([^']+)'/is.exec(bound)
       if (copy) return this.#copyFromS3(client, copy[1]!, copy[2]!, copy[3]!, copy[4]!, /ignoreheader 1/i.test(bound))
       const result = await client.query({ text: bound, values, rowMode: 'array' })
-      return { columns: (result.fields ?? []).map((field) => field.name), rows: result.rows as unknown[][], rowCount: result.rowCount ?? 0, hasResultSet: (result.fields ?? []).length > 0 }
+      const fields = result.fields ?? []
+      return { columns: fields.map((field) => field.name), types: fields.map((field) => field.dataTypeID), rows: result.rows as unknown[][], rowCount: result.rowCount ?? 0, hasResultSet: fields.length > 0 }
     })
     return { Id: id, CreatedAt: Date.now() / 1000, SessionId: sessionId }
   }
@@ -127,21 +142,21 @@ export class RedshiftDataApiServer {
         await client.query('rollback')
         throw error
       }
-      return { columns: [], rows: [], rowCount: 0, hasResultSet: false }
+      return { columns: [], types: [], rows: [], rowCount: 0, hasResultSet: false }
     })
     return { Id: id, CreatedAt: Date.now() / 1000 }
   }
 
-  #start(sessionId: string | undefined, run: (client: pg.ClientBase) => Promise<{ columns: string[]; rows: unknown[][]; rowCount: number; hasResultSet: boolean }>): string {
+  #start(sessionId: string | undefined, run: (client: pg.ClientBase) => Promise<{ columns: string[]; types: number[]; rows: unknown[][]; rowCount: number; hasResultSet: boolean }>): string {
     const id = randomUUID()
-    const state: StatementState = { status: 'STARTED', columns: [], rows: [], resultRows: 0, hasResultSet: false, sessionId, polls: 0 }
+    const state: StatementState = { status: 'STARTED', columns: [], types: [], rows: [], resultRows: 0, hasResultSet: false, sessionId, polls: 0 }
     this.#states.set(id, state)
     const session = sessionId === undefined ? undefined : this.#sessions.get(sessionId)
     void (async () => {
       const client = session ?? (await this.#pool.connect())
       try {
         const result = await run(client)
-        Object.assign(state, { status: 'FINISHED', columns: result.columns, rows: result.rows, resultRows: result.hasResultSet ? result.rows.length : result.rowCount, hasResultSet: result.hasResultSet })
+        Object.assign(state, { status: 'FINISHED', columns: result.columns, types: result.types, rows: result.rows, resultRows: result.hasResultSet ? result.rows.length : result.rowCount, hasResultSet: result.hasResultSet })
       } catch (error) {
         Object.assign(state, { status: 'FAILED', error: `ERROR: ${(error as Error).message}` })
       } finally {
@@ -158,7 +173,7 @@ export class RedshiftDataApiServer {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
       const copy = client.query(copyFrom(`copy ${table} (${columns}) from stdin with (format csv${header ? ', header true' : ''})`))
       await pipeline(object.Body as Readable, copy)
-      return { columns: [], rows: [], rowCount: copy.rowCount, hasResultSet: false }
+      return { columns: [], types: [], rows: [], rowCount: copy.rowCount, hasResultSet: false }
     } finally {
       s3.destroy()
     }
@@ -179,16 +194,25 @@ export class RedshiftDataApiServer {
     }
   }
 
-  #results(id: string, token: string | undefined) {
+  /** One page as JSON text: written by hand, because a long must go out as a bare number with all its digits. */
+  #results(id: string, token: string | undefined): string {
     const state = this.#states.get(id)
     if (!state || state.status !== 'FINISHED') throw new Error(`statement ${id} has no result`)
     const start = token ? Number(token) : 0
     const page = state.rows.slice(start, start + PAGE_ROWS)
-    return {
-      ColumnMetadata: state.columns.map((name) => ({ name, label: name })),
-      Records: page.map((values) => values.map((value) => (value === null ? { isNull: true } : typeof value === 'boolean' ? { booleanValue: value } : { stringValue: String(value) }))),
-      TotalNumRows: state.rows.length,
-      NextToken: start + PAGE_ROWS < state.rows.length ? String(start + PAGE_ROWS) : undefined,
-    }
+    const metadata = state.columns.map((name, index) => ({ name, label: name, typeName: this.#typeNames.get(state.types[index] ?? 0) ?? 'varchar' }))
+    const records = page.map((values) => `[${values.map((value, index) => fieldJson(value, state.types[index] ?? 0)).join(',')}]`)
+    const next = start + PAGE_ROWS < state.rows.length ? `,"NextToken":"${start + PAGE_ROWS}"` : ''
+    return `{"ColumnMetadata":${JSON.stringify(metadata)},"Records":[${records.join(',')}],"TotalNumRows":${state.rows.length}${next}}`
   }
+}
+
+/** A Data API `Field` for a value Postgres returned as text. */
+function fieldJson(value: unknown, type: number): string {
+  if (value === null) return '{"isNull":true}'
+  const text = String(value)
+  if (LONG_TYPES.has(type)) return `{"longValue":${text}}`
+  if (DOUBLE_TYPES.has(type)) return JSON.stringify({ doubleValue: Number(text) })
+  if (type === BOOLEAN_TYPE) return JSON.stringify({ booleanValue: text === 't' || text === 'true' })
+  return JSON.stringify({ stringValue: text })
 }

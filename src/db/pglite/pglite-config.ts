@@ -13,7 +13,7 @@ export const pgliteConnectionSchema = z.strictObject({
   dialect: z.literal('pglite'),
   /** The data folder, or `memory://` for a database that lives only as long as the process. @defaultValue `data/<connection name>` */
   path: field.string().optional(),
-  /** Bytes of CSV handed to each COPY during a bulk load; memory stays at about this much. @defaultValue 8 MiB */
+  /** Bytes of CSV handed to each COPY during a bulk load; a load holds about two of these (the piece, and its COPY messages). @defaultValue 8 MiB */
   loadChunkBytes: field.positiveInt().optional(),
 })
 

@@ -69,12 +69,13 @@ export class PgliteDatabase extends DatabaseBase {
   }
 
   async query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    return this.#session(await this.#open()).query<R>(statement, params)
+    const db = await this.#open()
+    return this.#session(db, db).query<R>(statement, params)
   }
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const db = await this.#open()
-    return db.transaction((tx) => work(this.#session(tx)))
+    return db.transaction((tx) => work(this.#session(tx, db)))
   }
 
   async close(): Promise<void> {
@@ -131,8 +132,8 @@ export class PgliteDatabase extends DatabaseBase {
     return postgresNativeType(type)
   }
 
-  #session(db: ConstructorParameters<typeof PgliteSession>[0]): PgliteSession {
-    return new PgliteSession(db, this.label, this.#config.loadChunkBytes ?? DEFAULT_LOAD_CHUNK_BYTES)
+  #session(db: ConstructorParameters<typeof PgliteSession>[0], pglite: PGlite): PgliteSession {
+    return new PgliteSession(db, pglite, this.label, this.#config.loadChunkBytes ?? DEFAULT_LOAD_CHUNK_BYTES)
   }
 
   #open(): Promise<PGlite> {

@@ -10,18 +10,24 @@ import { postgresCopyTarget } from '../postgres/postgres-copy-target.js'
 import { postgresSyntax } from '../postgres/postgres-syntax.js'
 import { compileSql, Sql } from '../sql.js'
 import { tableName, type TableRef } from '../table-ref.js'
+import { PgliteCopyMessage } from './pglite-copy-message.js'
 
 /** PGlite's client or one of its transactions: both run queries the same way. */
 export type PgliteQueryable = Pick<PGlite | PgliteTransaction, 'query' | 'exec'>
+/** PGlite's protocol-level calls, which a bulk load uses inside a transaction as well. */
+export type PgliteProtocol = Pick<PGlite, 'execProtocol' | 'runExclusive'>
 
 /** Statements on the embedded database, inside or outside a transaction. @internal */
 export class PgliteSession implements Transaction {
   readonly #db: PgliteQueryable
+  readonly #protocol: PgliteProtocol
   readonly #label: ConnectionLabel
   readonly #chunkBytes: number
 
-  constructor(db: PgliteQueryable, label: ConnectionLabel, chunkBytes: number) {
+  /** `db` runs this session's statements; `protocol` is the PGlite instance behind it, for COPY. */
+  constructor(db: PgliteQueryable, protocol: PgliteProtocol, label: ConnectionLabel, chunkBytes: number) {
     this.#db = db
+    this.#protocol = protocol
     this.#label = label
     this.#chunkBytes = chunkBytes
   }
@@ -45,19 +51,29 @@ export class PgliteSession implements Transaction {
 
   async bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult> {
     const plan = await planLoad(this.#label, table, () => readPostgresColumns(this, tableName(table)), csv, options)
-    const target = postgresCopyTarget(table, plan.columns)
-    const copy = `copy ${target} from '/dev/blob' with (format csv)`
-    // PGlite's COPY reads a whole blob; handing it bounded pieces that end on record boundaries keeps
-    // memory flat, and the surrounding transaction keeps the load all-or-nothing.
+    const message = new PgliteCopyMessage(`copy ${postgresCopyTarget(table, plan.columns)} from stdin with (format csv)`, this.#chunkBytes)
+    // PGlite runs a COPY in one synchronous call over data it already holds, so the stream goes in as
+    // bounded pieces that end on record boundaries, which keeps memory flat; the surrounding
+    // transaction keeps the load all-or-nothing. Each piece is one COPY FROM STDIN written as protocol
+    // messages: `COPY … FROM '/dev/blob'` copied each piece three more times (into a Blob, out to an
+    // ArrayBuffer, then byte by byte into Postgres) and cost a fifth of the load.
     let rows = 0
     try {
       for await (const piece of csvChunks(plan.body, this.#chunkBytes)) {
-        const result = await this.#db.query(copy, [], { blob: new Blob([piece]) })
-        rows += result.affectedRows ?? 0
+        const bytes = message.frame(piece)
+        // execProtocol bypasses PGlite's query lock; runExclusive takes it, as PGlite's docs ask.
+        const { messages } = await this.#protocol.runExclusive(() => this.#protocol.execProtocol(bytes))
+        rows += copiedRows(messages)
       }
     } catch (error) {
       throw loadRejected(this.#label, table, error)
     }
     return { rows }
   }
+}
+
+/** The row count of a COPY's CommandComplete (`COPY 2000`). */
+function copiedRows(messages: readonly { name: string; text?: string }[]): number {
+  const done = messages.find((message) => message.name === 'commandComplete')
+  return Number(/\d+$/.exec(done?.text ?? '')?.[0] ?? 0)
 }

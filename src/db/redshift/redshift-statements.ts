@@ -5,6 +5,7 @@ import { describeConnection, redactIn, type ConnectionLabel } from '../connectio
 import { connectionError } from '../database-errors.js'
 import type { RowBatch } from '../row-batch.js'
 import type { RedshiftConnectionConfig } from './redshift-config.js'
+import { keepLongValuesExact } from './redshift-long-values.js'
 import { redshiftParameter } from './redshift-syntax.js'
 
 /** The Data API client, loaded by the first statement rather than by importing `etl`. */
@@ -13,6 +14,8 @@ type Sdk = Awaited<ReturnType<typeof loadSdk>>
 
 /** How long a session stays open between the statements of a transaction. */
 const SESSION_KEEP_ALIVE_SECONDS = 600
+/** ColumnMetadata type names of 64-bit integer columns. */
+const BIGINT_TYPES = new Set(['int8', 'bigint'])
 /** Errors that mean the Data API itself could not be reached or refused the caller. */
 const DENIED = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'CredentialsProviderError'])
 
@@ -72,8 +75,10 @@ export class RedshiftStatements {
     let token: string | undefined
     do {
       const page = await this.#send((client, sdk) => client.send(new sdk.GetStatementResultCommand({ Id: id, NextToken: token })), `results of ${id}`)
-      const columns = (page.ColumnMetadata ?? []).map((column) => column.name ?? column.label ?? '')
-      yield { columns, rows: (page.Records ?? []).map((record) => record.map(fieldValue)) }
+      const metadata = page.ColumnMetadata ?? []
+      const columns = metadata.map((column) => column.name ?? column.label ?? '')
+      const bigint = metadata.map((column) => BIGINT_TYPES.has(column.typeName?.toLowerCase() ?? ''))
+      yield { columns, rows: (page.Records ?? []).map((record) => record.map((field, index) => fieldValue(field, bigint[index] === true))) }
       token = page.NextToken
     } while (token)
   }
@@ -122,11 +127,14 @@ export class RedshiftStatements {
 
   #clientOf(sdk: Sdk): RedshiftDataClient {
     const config = this.#config
-    return (this.#client ??= new sdk.RedshiftDataClient({
+    if (this.#client) return this.#client
+    const client = new sdk.RedshiftDataClient({
       region: config.region ?? 'us-east-1',
       endpoint: config.endpoint,
       credentials: config.accessKeyId && config.secretAccessKey ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey, sessionToken: config.sessionToken } : undefined,
-    }))
+    })
+    keepLongValuesExact(client)
+    return (this.#client = client)
   }
 
   #failed(message: string, text: string, cause?: unknown): EtlError {
@@ -136,11 +144,15 @@ export class RedshiftStatements {
   }
 }
 
-/** A Data API field as a JavaScript value: text stays text, NULL is null. */
-function fieldValue(field: Field): unknown {
+/**
+ * A Data API field as a JavaScript value: text stays text, NULL is null. A BIGINT column's values are
+ * strings, as the other dialects return them: those past 2^53 already arrive as text (see
+ * `redshift-long-values.ts`), the rest are written out the same way so a column has one type.
+ */
+function fieldValue(field: Field, bigint: boolean): unknown {
   if (field.isNull) return null
   if (field.stringValue !== undefined) return field.stringValue
-  if (field.longValue !== undefined) return field.longValue
+  if (field.longValue !== undefined) return bigint ? String(field.longValue) : field.longValue
   if (field.doubleValue !== undefined) return field.doubleValue
   if (field.booleanValue !== undefined) return field.booleanValue
   if (field.blobValue !== undefined) return Buffer.from(field.blobValue)
