@@ -3,41 +3,10 @@
 -- Refreshed, not rebuilt: a run deletes and re-selects only the orders that execution sequence
 -- :exec_seq touched, found through the landing rows that arrived with it (a header or line of the
 -- order, or its company, customer, product or supplier). A missing or empty table is built in full.
--- Either way the table ends up as a full build would leave it. After changing the definition below,
--- drop the table (cascade: pres.v_report_orders reads it, and is made again) and pres.report_orders:
--- the next run builds both in full. By hand: psql -1 -v exec_seq=<n> -f <this file>.
-create schema if not exists pres;
-
--- The definition, once: the full build and the refresh both select from it.
-drop view if exists pres.v_report_order_lines;
-create view pres.v_report_order_lines as
-select
-  ol.order_no,
-  ol.order_line_no,
-  oh.order_datetime,
-  extract(year from oh.order_datetime) as order_year,
-  extract(month from oh.order_datetime) as order_month,
-  oh.status as order_status,
-  oh.company_id,
-  c.company_name,
-  c.country,
-  oh.customer_document_no,
-  cu.username,
-  ol.product_code,
-  p.product_name,
-  p.category,
-  ol.supplier_id,
-  s.company_name as supplier_name,
-  ol.quantity,
-  ol.unit_price,
-  ol.quantity * ol.unit_price as line_amount
-from store.order_lines ol
-join store.order_headers oh on oh.order_no = ol.order_no
-left join store.companies c on c.company_id = oh.company_id
-left join store.customers cu on cu.customer_document_no = oh.customer_document_no
-left join store.products p on p.product_code = ol.product_code and p.supplier_id = ol.supplier_id
-left join store.companies s on s.company_id = ol.supplier_id
-where ol.is_deleted = false and oh.is_deleted = false;
+-- Either way the table ends up as a full build would leave it. After changing the definition (the view
+-- in 010_report_order_lines_view.sql), drop the table (cascade: pres.v_report_orders reads it, and is
+-- made again) and pres.report_orders: the next run builds both in full.
+-- By hand: psql -1 -v exec_seq=<n> -f <this file>.
 
 -- The orders the sequence touched. Every store change arrives through landing with its sequence, so
 -- these are all the orders whose rows in the table can differ from a full build's.

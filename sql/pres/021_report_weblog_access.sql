@@ -1,23 +1,8 @@
 -- pres.report_weblog_access: every parsed access-log line with its device, country and converted time.
 --
--- Refreshed like 010_report_order_lines.sql: a run replaces only the lines that arrived in landing
--- with execution sequence :exec_seq; a missing or empty table is built in full.
-create schema if not exists pres;
-
--- The definition, once: the full build and the refresh both select from it.
-drop view if exists pres.v_report_weblog_access;
-create view pres.v_report_weblog_access as
-select
-  line_no,
-  ip,
-  username,
-  request_timestamp_converted as request_datetime,
-  method,
-  path,
-  status,
-  device,
-  country
-from store.weblog_access;
+-- Refreshed like 011_report_order_lines.sql, from the view in 020_report_weblog_access_view.sql: a run
+-- replaces only the lines that arrived in landing with execution sequence :exec_seq; a missing or
+-- empty table is built in full.
 
 -- The full build, when the table is missing.
 create table if not exists pres.report_weblog_access as select * from pres.v_report_weblog_access;

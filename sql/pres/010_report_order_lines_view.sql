@@ -1,9 +1,8 @@
--- pres.report_order_lines on a Redshift warehouse: rebuilt in full every sequence. The plain file's refresh needs
--- what Redshift lacks (indexes, `create … if not exists … as`, `= any (array(…))`), and a columnar
--- scan makes the full rebuild the usual way there. Keep the select in step with 010_report_order_lines.sql.
+-- pres.v_report_order_lines: the definition of pres.report_order_lines (each live order line with its order, customer, company, product and supplier).
+-- Every dialect's 011_report_order_lines file builds the table from it, so the definition lives once.
 create schema if not exists pres;
-drop table if exists pres.report_order_lines;
-create table pres.report_order_lines as
+drop view if exists pres.v_report_order_lines;
+create view pres.v_report_order_lines as
 select
   ol.order_no,
   ol.order_line_no,

@@ -1,26 +1,11 @@
--- pres.report_orders: each order with live lines, from pres.report_order_lines (010 runs first): its
+-- pres.report_orders: each order with live lines, from pres.report_order_lines (011 runs first): its
 -- month, company and country, how many live lines it has and their amount. Reports that count orders
 -- read these 1 in ~5 rows instead of counting distinct orders over every line.
 --
--- Refreshed like 010_report_order_lines.sql, with the same changed orders: a run replaces only the
--- orders that execution sequence :exec_seq touched; a missing or empty table is built in full. After
--- 010's table is rebuilt in full (its definition changed), drop this one too.
-create schema if not exists pres;
-
--- The definition, once: the full build and the refresh both select from it.
-drop view if exists pres.v_report_orders;
-create view pres.v_report_orders as
-select
-  order_no,
-  order_datetime,
-  order_year,
-  order_month,
-  company_id,
-  country,
-  count(*) as line_count,
-  sum(line_amount) as order_amount
-from pres.report_order_lines
-group by order_no, order_datetime, order_year, order_month, company_id, country;
+-- Refreshed like 011_report_order_lines.sql, from the view in 030_report_orders_view.sql, with the same
+-- changed orders: a run replaces only the orders that execution sequence :exec_seq touched; a missing
+-- or empty table is built in full. After 011's table is rebuilt in full (its definition changed), drop
+-- this one too.
 
 -- The full build, when the table is missing.
 create table if not exists pres.report_orders as select * from pres.v_report_orders;
