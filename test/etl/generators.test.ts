@@ -1,5 +1,4 @@
 import test from 'ava'
-import type { ColumnDescription } from '../../src/db/column-type.js'
 import type { DatabaseBase } from '../../src/db/database-base.js'
 import type { Database } from '../../src/db/database.js'
 import { MysqlDatabase } from '../../src/db/mysql/mysql-database.js'
@@ -10,6 +9,7 @@ import type { Sql } from '../../src/db/sql.js'
 import { extractSql } from '../../src/etl/generators/extract-sql.js'
 import { landingTableSql, storeTableSql, upsertStoreSql } from '../../src/etl/generators/table-sql.js'
 import { parseMetadata } from '../../src/etl/table-metadata.js'
+import { ORDER_LINES_COLUMNS } from './order-lines-columns.js'
 
 // Nothing connects: each dialect's pool or client opens on first use, and these tests only compile SQL.
 const DIALECTS = {
@@ -39,13 +39,7 @@ const [ORDER_LINES] = parseMetadata(
 )
 const meta = ORDER_LINES!
 
-const DESCRIBED: ColumnDescription[] = [
-  { name: 'order_no', nativeType: 'bigint', type: { kind: 'integer', bits: 64 }, nullable: false },
-  { name: 'order_line_no', nativeType: 'int', type: { kind: 'integer', bits: 32 }, nullable: false },
-  { name: 'quantity', nativeType: 'int', type: { kind: 'integer', bits: 32 }, nullable: true },
-  { name: 'updated_datetime', nativeType: 'datetime', type: { kind: 'timestamp', precision: 0, withTimeZone: false }, nullable: true },
-  { name: 'is_deleted', nativeType: 'tinyint(1)', type: { kind: 'boolean' }, nullable: true },
-]
+const DESCRIBED = ORDER_LINES_COLUMNS
 
 function compiled(db: Database, statement: Sql) {
   return (db as unknown as DatabaseBase).compile(statement)

@@ -2,21 +2,15 @@ import { Readable } from 'node:stream'
 import test from 'ava'
 import pg from 'pg'
 import mysql from 'mysql2/promise'
-import type { ColumnDescription } from '../../src/db/column-type.js'
 import type { Database } from '../../src/db/database.js'
 import { sql } from '../../src/db/sql.js'
 import { createSchemaSql, landingTableSql } from '../../src/etl/generators/table-sql.js'
 import { parseMetadata, qualified, type TableMetadata } from '../../src/etl/table-metadata.js'
 import { upsertLandingToStore } from '../../src/etl/upsert-store.js'
 import { MARIADB, POSTGRES, SCRATCH_DATABASES, randomName } from '../helpers/databases.js'
+import { ORDER_LINES_COLUMNS } from './order-lines-columns.js'
 
-const DESCRIBED: ColumnDescription[] = [
-  { name: 'order_no', nativeType: 'bigint', type: { kind: 'integer', bits: 64 }, nullable: false },
-  { name: 'order_line_no', nativeType: 'int', type: { kind: 'integer', bits: 32 }, nullable: false },
-  { name: 'quantity', nativeType: 'int', type: { kind: 'integer', bits: 32 }, nullable: true },
-  { name: 'updated_datetime', nativeType: 'datetime', type: { kind: 'timestamp', precision: 0, withTimeZone: false }, nullable: true },
-  { name: 'is_deleted', nativeType: 'tinyint(1)', type: { kind: 'boolean' }, nullable: true },
-]
+const DESCRIBED = ORDER_LINES_COLUMNS
 
 /** A dictionary whose landing and store live in schemas (MySQL: databases) of this test alone. */
 function orderLines(prefix: string): TableMetadata {
