@@ -86,6 +86,12 @@ export class DataServices {
     return this.#create(name).description
   }
 
+  /** The data version the named database will have once this run closes it (see {@link Database.dataVersionOnClose}). */
+  async dataVersionOnClose(name: string): Promise<string | undefined> {
+    if (this.#closed) return undefined
+    return this.#create(name).dataVersionOnClose()
+  }
+
   /**
    * Closes one connection; the next `database(name)` opens a fresh one. For a task that has just
    * written a database no other running task is using, so that its changes are settled (an embedded

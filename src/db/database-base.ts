@@ -55,6 +55,10 @@ export abstract class DatabaseBase implements Database {
   async dataVersion(): Promise<string | undefined> {
     return undefined
   }
+
+  async dataVersionOnClose(): Promise<string | undefined> {
+    return undefined
+  }
   /** Fetches a query's rows in batches, fetching the next batch only when asked. */
   protected abstract streamBatches(statement: Statement, params?: readonly unknown[]): AsyncIterable<RowBatch>
   /** The table's columns in order, read through `q` (the database or an open transaction); empty when it does not exist. */

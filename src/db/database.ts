@@ -140,6 +140,11 @@ export interface Database extends Queryable {
    * the token was recorded. Equal tokens mean the data is the same, so a caller may skip re-reading it.
    */
   dataVersion(): Promise<string | undefined>
+  /**
+   * The data version this database will have once this connection closes, for the data as it stands
+   * now: what `dataVersion()` will read next time, for a caller that vouches for data it just wrote.
+   */
+  dataVersionOnClose(): Promise<string | undefined>
   /** Checks the server answers (and the credentials work). Throws a clear coded error if not. */
   ping(): Promise<void>
   /** Closes every connection. The database cannot be used afterwards. */

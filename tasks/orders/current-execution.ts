@@ -50,7 +50,7 @@ export function rememberSnapshot(data: DataServices, seq: number, snapshot: Sour
  */
 export async function settleExecution(data: DataServices, seq: number): Promise<void> {
   const taken = snapshots.get(data)
-  if (taken?.seq === seq && (await data.dataVersion(SOURCE)) === taken.snapshot.source) await settle(seq, taken.snapshot)
+  if (taken?.seq === seq && (await data.dataVersion(SOURCE)) === taken.snapshot.source) await settle(data, seq, taken.snapshot)
 }
 
 async function resolve(data: DataServices, weblogDir: string): Promise<CurrentExecution> {
@@ -64,7 +64,7 @@ async function resolve(data: DataServices, weblogDir: string): Promise<CurrentEx
   if (latest.status !== 'COMPLETE') return { seq: latest.seq, state: 'open' }
   const changed = await sourceChanged(data, control, latest.seq, weblogDir).catch(() => true)
   if (changed) return { seq: latest.seq + 1, state: 'planned' }
-  if (snapshot) await settle(latest.seq, snapshot)
+  if (snapshot) await settle(data, latest.seq, snapshot)
   return { seq: latest.seq, state: 'complete' }
 }
 

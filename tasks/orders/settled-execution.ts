@@ -17,6 +17,8 @@ export interface SourceSnapshot {
 
 interface SettledExecution extends SourceSnapshot {
   readonly seq: number
+  /** The warehouse's data version as the run that settled left it (embedded only): a wiped or replaced warehouse no longer matches. */
+  readonly warehouseVersion?: string
 }
 
 /**
@@ -31,10 +33,12 @@ export async function takeSnapshot(data: DataServices, weblogDir: string): Promi
 
 /**
  * Records that sequence `seq` is complete and covers everything in `snapshot`: while the snapshot
- * still holds, a run knows there is nothing new without opening the source or the warehouse.
+ * still holds, and the warehouse is as this run leaves it, a run knows there is nothing new without
+ * opening the source or the warehouse.
  */
-export async function settle(seq: number, snapshot: SourceSnapshot): Promise<void> {
-  const settled: SettledExecution = { seq, ...snapshot }
+export async function settle(data: DataServices, seq: number, snapshot: SourceSnapshot): Promise<void> {
+  const warehouseVersion = await data.dataVersionOnClose(WAREHOUSE)
+  const settled: SettledExecution = { seq, ...snapshot, ...(warehouseVersion === undefined ? {} : { warehouseVersion }) }
   await new LocalTarget(settledFile()).write(`${JSON.stringify(settled, null, 2)}\n`)
 }
 
@@ -43,7 +47,8 @@ export async function settledSequence(data: DataServices, weblogDir: string): Pr
   const settled = readSettled()
   if (!settled) return undefined
   const now = await takeSnapshot(data, weblogDir)
-  return now !== undefined && sameSnapshot(settled, now) ? settled.seq : undefined
+  if (now === undefined || !sameSnapshot(settled, now)) return undefined
+  return (await data.dataVersion(WAREHOUSE)) === settled.warehouseVersion ? settled.seq : undefined
 }
 
 /** Forgets the settled sequence (a new one is starting). */

@@ -97,3 +97,16 @@ test('data-services: a server has no data version, so callers always look', asyn
   t.is(await data.dataVersion('source'), undefined)
   await data.close()
 })
+
+test('pglite: the version a session will close with is known before it closes, written or not', async (t) => {
+  const cwd = await embeddedSource(t)
+  const data = new DataServices({ cwd })
+  const db = await data.database('source')
+  const unchanged = await data.dataVersionOnClose('source')
+  t.is(unchanged, await data.dataVersion('source'), 'nothing written: the version it opened with')
+  await db.query('insert into t values (3)')
+  const written = await data.dataVersionOnClose('source')
+  t.not(written, unchanged)
+  await data.close()
+  t.is(await new DataServices({ cwd }).dataVersion('source'), written)
+})

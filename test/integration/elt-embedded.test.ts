@@ -132,4 +132,11 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
   t.regex(deps.stdout, /├─ FinishExecution\(\) {2}\[COMPLETE\]/)
   t.regex(deps.stdout, /ExtractTable\(table=order_lines\) {2}\[COMPLETE\]/)
   t.regex(deps.stdout, /21 tasks: 21 COMPLETE/)
+
+  // A wiped warehouse is not taken for the one the markers vouch for: the next run builds it again.
+  await fs.rm(path.join(cwd, 'data', 'warehouse'), { recursive: true, force: true })
+  const rebuilt = await run(cwd, 'run', 'RunJob', '--local-scheduler')
+  t.is(rebuilt.code, 0, rebuilt.stdout + rebuilt.stderr)
+  t.regex(rebuilt.stdout, /StartExecution\(\) .* seq=1 started=true/)
+  await withEmbedded(cwd, (source, warehouse) => storeEqualsSource(t, source, warehouse))
 })

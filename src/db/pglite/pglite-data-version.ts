@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { writeFileAtomic } from '../../core/atomic-file.js'
@@ -35,18 +34,15 @@ export function readDataVersion(dataDir: string): string | undefined {
   return stored?.checkpoint === checkpoint ? stored.version : undefined
 }
 
-/**
- * Records the version after a session closed: `kept` when the session changed nothing (and its
- * version was known when it opened), otherwise a new one.
- */
-export async function recordDataVersion(dataDir: string, kept: string | undefined): Promise<void> {
+/** Records `version` as the folder's, after a session closed cleanly. */
+export async function recordDataVersion(dataDir: string, version: string): Promise<void> {
   const checkpoint = cleanCheckpoint(dataDir)
   const file = path.join(dataDir, DATA_VERSION_FILE)
   if (checkpoint === undefined) {
     await fs.promises.rm(file, { force: true })
     return
   }
-  const stored: StoredVersion = { version: kept ?? randomUUID(), checkpoint }
+  const stored: StoredVersion = { version, checkpoint }
   await writeFileAtomic(file, `${JSON.stringify(stored)}\n`)
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
@@ -49,8 +50,11 @@ export class PgliteDatabase extends DatabaseBase {
   #db: Promise<PGlite> | undefined
   #closed = false
   #cursors = 0
-  /** The data version when this session opened, and the next transaction id then: unchanged means no writes. */
-  #openedAt: { version: string | undefined; xid: string } | undefined
+  /**
+   * The data version when this session opened, and the next transaction id then (unchanged means no
+   * writes); `written` is the version its close records if it wrote anything.
+   */
+  #openedAt: { version: string | undefined; xid: string; written: string } | undefined
 
   constructor(name: string, config: PgliteConnectionConfig) {
     const dataDir = config.path === undefined ? path.join('data', name) : config.path
@@ -83,10 +87,10 @@ export class PgliteDatabase extends DatabaseBase {
     this.#closed = true
     const db = await this.#db?.catch(() => undefined)
     if (!db) return
-    const unchanged = this.#openedAt !== undefined && (await nextTransactionId(db).catch(() => undefined)) === this.#openedAt.xid
+    const version = await this.#versionAtClose(db).catch(() => undefined)
     await db.close()
     // A version that cannot be recorded is merely unknown next time (the stored one no longer matches).
-    if (!this.#inMemory) await recordDataVersion(this.#dataDir, unchanged ? this.#openedAt?.version : undefined).catch(() => undefined)
+    if (!this.#inMemory && version !== undefined) await recordDataVersion(this.#dataDir, version).catch(() => undefined)
   }
 
   /** Read from the folder while closed; while open, the version it opened with until something is written. */
@@ -96,6 +100,19 @@ export class PgliteDatabase extends DatabaseBase {
     const db = await this.#db
     const opened = this.#openedAt
     return opened?.version !== undefined && (await nextTransactionId(db)) === opened.xid ? opened.version : undefined
+  }
+
+  /** The version `close()` will record for the data as it stands now. */
+  override async dataVersionOnClose(): Promise<string | undefined> {
+    if (this.#inMemory || this.#closed) return undefined
+    if (!this.#db) return readDataVersion(this.#dataDir)
+    return this.#versionAtClose(await this.#db)
+  }
+
+  async #versionAtClose(db: PGlite): Promise<string | undefined> {
+    const opened = this.#openedAt
+    if (!opened) return undefined
+    return opened.version !== undefined && (await nextTransactionId(db)) === opened.xid ? opened.version : opened.written
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
@@ -154,7 +171,7 @@ export class PgliteDatabase extends DatabaseBase {
       if (!inMemory) await seedFromTemplate(path.resolve(this.#dataDir), (dir) => PGlite.create({ dataDir: dir }))
       const version = inMemory ? undefined : readDataVersion(this.#dataDir)
       const db = await PGlite.create({ dataDir: inMemory ? this.#dataDir : path.resolve(this.#dataDir), parsers })
-      this.#openedAt = { version, xid: await nextTransactionId(db) }
+      this.#openedAt = { version, xid: await nextTransactionId(db), written: randomUUID() }
       return db
     } catch (error) {
       this.#db = undefined
