@@ -72,6 +72,11 @@ export class DataServices {
     return opened
   }
 
+  /** How logs and errors name the connection, e.g. `connection "source" (pglite at data/source)`; never a password. */
+  describe(name: string): string {
+    return this.#create(name).description
+  }
+
   /**
    * The named database's data version (see {@link Database.dataVersion}), without opening it: equal
    * versions mean unchanged data. Undefined when it cannot be known cheaply.
@@ -79,11 +84,6 @@ export class DataServices {
   async dataVersion(name: string): Promise<string | undefined> {
     if (this.#closed) return undefined
     return this.#create(name).dataVersion()
-  }
-
-  /** How logs and errors name the connection, e.g. `connection "source" (pglite at data/source)`; never a password. */
-  describe(name: string): string {
-    return this.#create(name).description
   }
 
   /** The data version the named database will have once this run closes it (see {@link Database.dataVersionOnClose}). */
