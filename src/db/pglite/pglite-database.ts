@@ -98,8 +98,7 @@ export class PgliteDatabase extends DatabaseBase {
     if (this.#inMemory || this.#closed) return undefined
     if (!this.#db) return readDataVersion(this.#dataDir)
     const db = await this.#db
-    const opened = this.#openedAt
-    return opened?.version !== undefined && (await nextTransactionId(db)) === opened.xid ? opened.version : undefined
+    return (await this.#unchangedSinceOpen(db)) ? this.#openedAt?.version : undefined
   }
 
   /** The version `close()` will record for the data as it stands now. */
@@ -110,9 +109,13 @@ export class PgliteDatabase extends DatabaseBase {
   }
 
   async #versionAtClose(db: PGlite): Promise<string | undefined> {
+    return (await this.#unchangedSinceOpen(db)) ? this.#openedAt?.version : this.#openedAt?.written
+  }
+
+  /** True when the session opened with a known version and has written nothing since. */
+  async #unchangedSinceOpen(db: PGlite): Promise<boolean> {
     const opened = this.#openedAt
-    if (!opened) return undefined
-    return opened.version !== undefined && (await nextTransactionId(db)) === opened.xid ? opened.version : opened.written
+    return opened?.version !== undefined && (await nextTransactionId(db)) === opened.xid
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
