@@ -22,5 +22,5 @@ export function openRunHistory(config: HistoryConfig, stateDir: string, logger: 
       : createDatabase('history', { dialect: 'pglite', path: path.resolve(config.dir ?? path.join(stateDir, 'history')) })
   const history = new RunHistory(database, { ...(schema ? { schema } : {}), logger })
   void history.migrate().catch(() => {})
-  return { history, description: `${database.description.replace(/^connection "history" \((.*)\)$/, '$1')}${schema ? ` (schema ${schema})` : ''}` }
+  return { history, description: `${database.description}${schema ? `, schema ${schema}` : ''}` }
 }
