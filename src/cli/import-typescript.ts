@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Plugin } from 'esbuild'
+import { installedVersion } from '../util/installed-version.js'
 import { BundleCache } from './bundle-cache.js'
 
 /** Changes whenever the build options below do, so a cached bundle from other options is not reused. */
@@ -33,10 +34,11 @@ export async function importTypeScript(file: string): Promise<Record<string, unk
 
 /** The module bundled: from the cache while its sources are unchanged, else by esbuild. */
 async function bundle(file: string): Promise<string> {
-  const { build, version } = await import('esbuild')
-  const cache = new BundleCache(file, `esbuild ${version}, ${RECIPE}`)
+  // Asking the installed version, not esbuild itself: a cache hit never loads esbuild.
+  const cache = new BundleCache(file, `esbuild ${installedVersion('esbuild')}, ${RECIPE}`)
   const cached = cache.get()
   if (cached !== undefined) return cached
+  const { build } = await import('esbuild')
   const result = await build({
     entryPoints: [file],
     bundle: true,

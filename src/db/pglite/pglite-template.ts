@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
+import { installedVersion } from '../../util/installed-version.js'
 import { DATA_VERSION_FILE } from './pglite-data-version.js'
 
 /**
@@ -34,7 +34,7 @@ export function templateRoot(): string {
 }
 
 async function ensureTemplate(create: (dir: string) => Promise<PGlite>): Promise<string> {
-  const template = path.join(templateRoot(), await pgliteBuild())
+  const template = path.join(templateRoot(), `pglite-${installedVersion('@electric-sql/pglite')}`)
   if (await isCluster(template)) return template
   await fs.mkdir(templateRoot(), { recursive: true })
   const staging = `${template}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
@@ -56,19 +56,4 @@ async function isCluster(dir: string): Promise<boolean> {
     () => true,
     () => false,
   )
-}
-
-/** The installed PGlite's version, read from its package.json (which its exports do not expose). */
-async function pgliteBuild(): Promise<string> {
-  let dir = path.dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')))
-  for (;;) {
-    const manifest = await fs.readFile(path.join(dir, 'package.json'), 'utf8').catch(() => undefined)
-    if (manifest) {
-      const { name, version } = JSON.parse(manifest) as { name?: string; version?: string }
-      if (name === '@electric-sql/pglite' && version) return `pglite-${version}`
-    }
-    const parent = path.dirname(dir)
-    if (parent === dir) return 'pglite-unknown'
-    dir = parent
-  }
 }
