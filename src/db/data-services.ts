@@ -4,9 +4,10 @@ import { splitCsvHeader } from '../csv/csv-header.js'
 import { createStorage, DEFAULT_LAKE } from '../lake/create-storage.js'
 import type { LakeConfig } from '../lake/lake-config.js'
 import type { Storage } from '../lake/storage.js'
+import { tee } from '../util/tee.js'
 import { DEFAULT_CONNECTIONS, type ConnectionConfig } from './connection-config.js'
 import { createDatabase } from './create-database.js'
-import type { BulkLoadOptions, BulkLoadResult, Database, Queryable } from './database.js'
+import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, Queryable } from './database.js'
 import type { TableRef } from './table-ref.js'
 
 export interface DataServicesOptions {
@@ -123,6 +124,38 @@ export class DataServices {
       return into.copyFromUri(table, uri, { columns, header: options.columns === undefined })
     }
     return into.bulkLoad(table, await lake.get(key), options)
+  }
+
+  /**
+   * Writes `csv` to the lake under `key` and loads the same bytes into `table` in one pass: the load
+   * runs while the object is still being written instead of after it, which is how a landing step
+   * keeps pace with a pipe from one database's client into the other's. The object appears only
+   * once complete, as with `put`. If the extract or the lake write fails, the load fails too (roll
+   * back the transaction it ran in) and no object appears. If the load fails, the object is still
+   * completed, so a rerun can load it with {@link loadFromLake} without extracting again. Where the
+   * database loads from S3 itself (Redshift), the object is written first and then copied.
+   */
+  async loadThroughLake(into: Queryable, table: TableRef, key: string, csv: CsvSource, options: BulkLoadOptions = {}): Promise<BulkLoadResult & { readonly size: number }> {
+    const lake = this.lake()
+    if (into.copyFromUri && lake.uri(key).startsWith('s3://')) {
+      const { size } = await lake.put(key, csv)
+      return { ...(await this.loadFromLake(into, table, key, options)), size }
+    }
+    const [toLake, toTable] = tee(csv)
+    const stored = lake.put(key, toLake).catch((error: unknown) => {
+      toTable.destroy(error as Error)
+      throw error
+    })
+    const loaded = into.bulkLoad(table, toTable, options).catch((error: unknown) => {
+      // Let the lake have the rest: a complete object is what the rerun loads.
+      toTable.destroy()
+      throw error
+    })
+    const [put, load] = await Promise.allSettled([stored, loaded])
+    // The lake's failure first: it is the cause when both failed (a broken extract fails both).
+    if (put.status === 'rejected') throw put.reason
+    if (load.status === 'rejected') throw load.reason
+    return { rows: load.value.rows, size: put.value.size }
   }
 
   /** Closes every connection opened and the lake's client. */

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import test from 'ava'
 import { resolveConfig } from '../../src/config/load-config.js'
 import { DataServices } from '../../src/db/data-services.js'
-import { POSTGRES } from '../helpers/databases.js'
+import { POSTGRES, scratchPostgres } from '../helpers/databases.js'
 
 test('data-services: with no config there is an embedded source and warehouse under data/ and a lake under lake/', async (t) => {
   const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-data-'))
@@ -83,3 +83,80 @@ test('config: connections and lake are validated with the key, the bad value and
   const ok = resolveConfig({ connections: { source: { dialect: 'mysql', database: 'shop', password: '${PW}' } }, lake: { type: 'local', path: 'lake' } }, { env: { PW: 'x' } })
   t.is(ok.raw.connections?.source?.dialect, 'mysql')
 })
+
+/** A warehouse in its own Postgres schema, a lake in a temp folder, and a table `t (id int, name text)`. */
+async function throughLakeFixture() {
+  const scratch = await scratchPostgres()
+  const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-data-'))
+  const data = new DataServices({ cwd, connections: { warehouse: { dialect: 'postgres', ...POSTGRES, schema: scratch.namespace } } })
+  const db = await data.database('warehouse')
+  await db.query('create table t (id int, name text)')
+  const count = async () => Number((await db.query<{ n: string }>('select count(*) as n from t')).rows[0]!.n)
+  const cleanup = async () => {
+    await data.close()
+    await scratch.drop()
+    await fs.rm(cwd, { recursive: true, force: true })
+  }
+  return { data, db, count, cleanup }
+}
+
+function* csvLines(rows: number, last = ''): Generator<string> {
+  yield 'id,name\n'
+  for (let start = 0; start < rows; start += 1000) {
+    let text = ''
+    for (let id = start; id < Math.min(rows, start + 1000); id++) text += `${id},"name ${id}, with a comma"\n`
+    yield text
+  }
+  if (last) yield last
+}
+
+test('data-services: loadThroughLake writes the lake object and loads the same rows in one pass', async (t) => {
+  const { data, count, cleanup } = await throughLakeFixture()
+  try {
+    const result = await data.loadThroughLake(await data.database('warehouse'), 't', 'landing/t.csv', Readable.from(csvLines(20_000)))
+    t.is(result.rows, 20_000)
+    t.is(await count(), 20_000)
+    const stored = await text(await data.lake().get('landing/t.csv'))
+    t.is(stored, [...csvLines(20_000)].join(''))
+    t.is(result.size, Buffer.byteLength(stored))
+  } finally {
+    await cleanup()
+  }
+})
+
+test('data-services: a load the database rejects still leaves the whole lake object, for a rerun to load without extracting again', async (t) => {
+  const { data, db, count, cleanup } = await throughLakeFixture()
+  try {
+    const csv = Readable.from(csvLines(20_000, 'not-a-number,bad\n'))
+    const error = await t.throwsAsync(db.transaction((tx) => data.loadThroughLake(tx, 't', 'landing/t.csv', csv)))
+    t.is((error as { code?: string }).code, 'ETL_ERR_DB_LOAD_REJECTED')
+    t.is(await count(), 0)
+    t.is(await text(await data.lake().get('landing/t.csv')), [...csvLines(20_000, 'not-a-number,bad\n')].join(''))
+  } finally {
+    await cleanup()
+  }
+})
+
+test('data-services: an extract that fails part way leaves no lake object and rolls the load back', async (t) => {
+  const { data, db, count, cleanup } = await throughLakeFixture()
+  try {
+    async function* broken() {
+      let sent = 0
+      for (const part of csvLines(20_000)) {
+        yield part
+        if (++sent === 10) throw new Error('the source connection was lost')
+      }
+    }
+    await t.throwsAsync(db.transaction((tx) => data.loadThroughLake(tx, 't', 'landing/t.csv', Readable.from(broken()))), { message: /the source connection was lost/ })
+    t.is(await count(), 0)
+    t.false(await data.lake().exists('landing/t.csv'))
+  } finally {
+    await cleanup()
+  }
+})
+
+async function text(stream: Readable): Promise<string> {
+  let out = ''
+  for await (const part of stream) out += part
+  return out
+}
