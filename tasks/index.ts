@@ -1,7 +1,6 @@
 // The tasks `etl` knows: every Task class exported here can be run by name (`npx etl run RunJob`).
 import { WrapperTask } from 'etl'
-import { ExtractTable } from './orders/extract-table.js'
-import { LoadLanding } from './orders/load-landing.js'
+import { LandTable } from './orders/land-table.js'
 import { METADATA } from './orders/pipeline.js'
 import { BuildPres, FinishExecution, WriteReports } from './orders/presentation.js'
 import { StartExecution } from './orders/start-execution.js'
@@ -10,8 +9,7 @@ import { LoadWeblog, ParseWeblog } from './orders/weblog.js'
 
 export { PrepareSource } from './orders/prepare-source.js'
 export { StartExecution } from './orders/start-execution.js'
-export { ExtractTable } from './orders/extract-table.js'
-export { LoadLanding } from './orders/load-landing.js'
+export { LandTable } from './orders/land-table.js'
 export { UpsertStore } from './orders/upsert-store.js'
 export { ParseWeblog, LoadWeblog } from './orders/weblog.js'
 export { BuildPres, WriteReports, FinishExecution } from './orders/presentation.js'
@@ -33,8 +31,7 @@ export class RunJob extends WrapperTask {
       new UpsertStore(),
       new LoadWeblog(),
       new ParseWeblog(),
-      ...METADATA.map((meta) => new LoadLanding({ table: meta.table })),
-      ...METADATA.map((meta) => new ExtractTable({ table: meta.table })),
+      ...METADATA.map((meta) => new LandTable({ table: meta.table })),
       new StartExecution(),
     ]
   }

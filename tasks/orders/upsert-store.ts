@@ -1,5 +1,5 @@
 import { ExecutionControl, upsertLandingToStore, type TaskContext } from 'etl'
-import { LoadLanding } from './load-landing.js'
+import { LandTable } from './land-table.js'
 import { METADATA, WAREHOUSE } from './pipeline.js'
 import { SequenceStep, runningSequence } from './sequence-task.js'
 
@@ -12,7 +12,7 @@ export class UpsertStore extends SequenceStep {
   static override readonly description = 'upsert each landing batch into its store table (skips tables already done)'
 
   override requires() {
-    return METADATA.map((meta) => new LoadLanding({ table: meta.table }))
+    return METADATA.map((meta) => new LandTable({ table: meta.table }))
   }
 
 

@@ -97,7 +97,7 @@ export class LoadWeblog extends SequenceStep {
       await control.count(seq, WEBLOG_TABLE, 'loaded_rows', result.rows, tx)
       return result
     })
-    // As LoadLanding: the upsert and the pres refresh read landing one sequence at a time.
+    // As LandTable: the upsert and the pres refresh read landing one sequence at a time.
     await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
     const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, WEBLOG_TABLE, 'upserted_rows', keys, tx))
     return { seq, rows: loaded.skipped ? 0 : loaded.result.rows, upserted: upserted.rows }

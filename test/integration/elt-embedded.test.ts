@@ -130,8 +130,8 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
   const deps = await run(cwd, 'deps', 'RunJob')
   t.is(deps.code, 0, deps.stderr)
   t.regex(deps.stdout, /├─ FinishExecution\(\) {2}\[COMPLETE\]/)
-  t.regex(deps.stdout, /ExtractTable\(table=order_lines\) {2}\[COMPLETE\]/)
-  t.regex(deps.stdout, /21 tasks: 21 COMPLETE/)
+  t.regex(deps.stdout, /LandTable\(table=order_lines\) {2}\[COMPLETE\]/)
+  t.regex(deps.stdout, /15 tasks: 15 COMPLETE/)
 
   // A wiped warehouse is not taken for the one the markers vouch for: the next run builds it again.
   await fs.rm(path.join(cwd, 'data', 'warehouse'), { recursive: true, force: true })

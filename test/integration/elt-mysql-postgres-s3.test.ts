@@ -10,7 +10,7 @@ import { startS3Server } from '../helpers/s3-server.js'
 import { tempDir } from '../helpers/sandbox.js'
 import { PIPELINE, duplicateKeys, scratchPostgresDatabase, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
 
-test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a failed upsert resumes without extracting again', async (t) => {
+test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a failed upsert resumes without extracting again, and a failed landing load reloads its lake file', async (t) => {
   const cwd = await tempDir('etl-elt-my-')
   const source = await scratchMysql('source')
   const dw = await scratchPostgresDatabase('etl_dw')
@@ -65,7 +65,7 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   await warehouse.query('alter table store.order_lines drop constraint etl_test_fail')
   const resumed = await run('run', 'RunJob', '--local-scheduler')
   t.is(resumed.code, 0, resumed.stdout + resumed.stderr)
-  t.notRegex(resumed.stdout, /✓ ExtractTable|✓ StartExecution/)
+  t.notRegex(resumed.stdout, /✓ LandTable|✓ StartExecution/)
   t.regex(resumed.stdout, /✓ UpsertStore\(\) .* seq=2 tables=6 skipped=5/)
   const extractedAfter = await warehouse.query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = 2 order by table_name`)
   t.deepEqual(extractedAfter.rows, extractedBefore.rows)
@@ -73,4 +73,31 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   t.deepEqual(status.rows.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE', '2:COMPLETE'])
   // The end state is a clean run's: the store equals the source.
   await storeEqualsSource()
+
+  // Sequence 3's landing load fails after its extract reached the lake whole (S3, in one pass).
+  t.is((await runCli(['demo', 'advance'], cwd)).code, 0)
+  await warehouse.query('alter table landing.order_lines add constraint etl_test_fail check (exec_seq < 3) not valid')
+  const loadFailed = await run('run', 'RunJob', '--local-scheduler')
+  t.is(loadFailed.code, 3, loadFailed.stdout + loadFailed.stderr)
+  t.regex(loadFailed.stdout, /LandTable\(table=order_lines\)/)
+  const lines3 = sql`select extracted_rows, loaded_rows from control.etl_execution_table where exec_seq = 3 and table_name = 'order_lines'`
+  const afterFailure = (await warehouse.query(lines3)).rows[0]!
+  t.true(Number(afterFailure.extracted_rows) > 0, 'the whole extract is recorded')
+  t.is(afterFailure.loaded_rows, null, 'and nothing of it is loaded')
+
+  // The rerun loads that file rather than extracting again: the rows the first attempt saw, though
+  // one of them has changed in the source since.
+  await warehouse.query('alter table landing.order_lines drop constraint etl_test_fail')
+  const changed = (await source.db.query<{ order_no: string; order_line_no: number; quantity: number }>('select order_no, order_line_no, quantity from order_lines order by updated_datetime desc limit 1')).rows[0]!
+  await source.db.query('update order_lines set quantity = quantity + 1000 where order_no = ? and order_line_no = ?', [changed.order_no, changed.order_line_no])
+  const reloaded = await run('run', 'RunJob', '--local-scheduler')
+  t.is(reloaded.code, 0, reloaded.stdout + reloaded.stderr)
+  t.regex(reloaded.stdout, /✓ LandTable\(table=order_lines\) .* rows=\d+ .*fromLake=true/)
+  t.notRegex(reloaded.stdout, /✓ LandTable\(table=(?!order_lines)/, 'the tables that landed are not landed again')
+  const reloadedRows = (await warehouse.query(lines3)).rows[0]!
+  t.is(Number(reloadedRows.loaded_rows), Number(afterFailure.extracted_rows))
+  const landed3 = await warehouse.query(sql`select count(*) as n from landing.order_lines where exec_seq = 3`)
+  t.is(Number(landed3.rows[0]!.n), Number(afterFailure.extracted_rows))
+  const landedChanged = await warehouse.query(sql`select quantity from landing.order_lines where exec_seq = 3 and order_no = ${changed.order_no} and order_line_no = ${changed.order_line_no}`)
+  t.is(Number(landedChanged.rows[0]!.quantity), Number(changed.quantity))
 })

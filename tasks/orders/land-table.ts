@@ -1,0 +1,90 @@
+import { pipeline } from 'node:stream/promises'
+import {
+  CsvRecordCounter,
+  EXEC_SEQ_COLUMN,
+  ExecutionControl,
+  TableUpdateTarget,
+  createSchemaSql,
+  extractSql,
+  landingTableSql,
+  param,
+  qualified,
+  sourceColumns,
+  sql,
+  type TableMetadata,
+  type TaskContext,
+} from 'etl'
+import { SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
+import { SequenceStep, runningSequence } from './sequence-task.js'
+import { StartExecution } from './start-execution.js'
+
+/**
+ * Lands one source table for the sequence: its watermark window goes to the lake
+ * (`landing/<table>/exec_seq=<n>/part-0000.csv`) and into its landing table in one pass, the rows
+ * carrying exec_seq, with the marker-table row written in the same transaction as the load.
+ *
+ * A sequence's window is extracted once. When an earlier attempt extracted it and the load failed,
+ * or the marker was deleted to load again, the rerun loads the lake file: the same rows the first
+ * attempt saw, though the source has moved on since. To extract again, delete the file as well.
+ */
+export class LandTable extends SequenceStep.with({ table: param.string({ description: 'the source table, as its dictionary names it' }) }) {
+  static override readonly description = 'extract one source table (its watermark window) to the lake and load it into its landing table, in one pass'
+  override resources = { source: 1 }
+
+  override requires() {
+    return new StartExecution()
+  }
+
+  override async run(ctx: TaskContext) {
+    const meta = tableMetadata(this.params.table)
+    const { seq } = await runningSequence(ctx)
+    const warehouse = await ctx.db(WAREHOUSE)
+    const source = await ctx.db(SOURCE)
+    const control = new ExecutionControl(warehouse)
+    const window = (await control.tables(seq)).get(meta.table)
+    const key = landingKey(meta.table, seq)
+    // The control row vouches for the file: a file left by a warehouse since wiped is not this window's.
+    const extracted = window?.extractedRows != null && (await ctx.lake.exists(key))
+    await prepareLanding(ctx, meta)
+    const landing = qualified(meta.landing)
+    const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
+    // A rerun (its output marker deleted) loads again: the sequence's rows are replaced, not doubled.
+    await target.remove()
+    if (!extracted) await ctx.lake.delete(key)
+    ctx.progress(extracted ? `loading ${meta.table} from ${key}` : `extracting and loading ${meta.table}`)
+    const extract = () => source.extractCsv(extractSql(meta, seq, { start: window?.startWatermark ?? undefined, end: window?.endWatermark ?? undefined }))
+    try {
+      const outcome = await target.commit(async (tx) => {
+        await tx.query(sql`delete from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}`)
+        const loaded = extracted ? await ctx.data.loadFromLake(tx, landing, key) : await ctx.data.loadThroughLake(tx, landing, key, extract())
+        await control.count(seq, meta.table, 'extracted_rows', loaded.rows, tx)
+        await control.count(seq, meta.table, 'loaded_rows', loaded.rows, tx)
+        return loaded
+      })
+      // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
+      // refresh). Created after the first load, by one sort, rather than maintained row by row during it.
+      await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
+      return { seq, rows: outcome.skipped ? 0 : outcome.result.rows, key, fromLake: extracted }
+    } catch (error) {
+      // The extract reached the lake whole though the load failed: record it, so the rerun loads it.
+      if (!extracted && (await ctx.lake.exists(key))) await control.count(seq, meta.table, 'extracted_rows', await recordsIn(ctx, key))
+      throw error
+    }
+  }
+}
+
+/** The landing schema and table, created from the source's description of the table. */
+async function prepareLanding(ctx: TaskContext, meta: TableMetadata): Promise<void> {
+  const [source, warehouse] = await Promise.all([ctx.db(SOURCE), ctx.db(WAREHOUSE)])
+  const columns = sourceColumns(meta, (await source.describeTable(meta.table)).columns)
+  await warehouse.query(createSchemaSql(meta.landing.schema))
+  await warehouse.query(landingTableSql(warehouse, meta, columns))
+}
+
+async function recordsIn(ctx: TaskContext, key: string): Promise<number> {
+  const counter = new CsvRecordCounter()
+  await pipeline(await ctx.lake.get(key), counter, async function* (rows) {
+    for await (const _ of rows);
+  })
+  return counter.rows()
+}
