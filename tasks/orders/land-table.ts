@@ -67,7 +67,8 @@ export class LandTable extends SequenceStep.with({ table: param.string({ descrip
       return { seq, rows: outcome.skipped ? 0 : outcome.result.rows, key, fromLake: extracted }
     } catch (error) {
       // The extract reached the lake whole though the load failed: record it, so the rerun loads it.
-      if (!extracted && (await ctx.lake.exists(key))) await control.count(seq, meta.table, 'extracted_rows', await recordsIn(ctx, key))
+      // Should that fail too, the rerun extracts again, and the load's error is the one to report.
+      if (!extracted) await recordExtract(ctx, control, seq, meta.table, key).catch(() => undefined)
       throw error
     }
   }
@@ -81,10 +82,12 @@ async function prepareLanding(ctx: TaskContext, meta: TableMetadata): Promise<vo
   await warehouse.query(landingTableSql(warehouse, meta, columns))
 }
 
-async function recordsIn(ctx: TaskContext, key: string): Promise<number> {
+/** Records the rows of the lake file a failed attempt left whole, if it left one. */
+async function recordExtract(ctx: TaskContext, control: ExecutionControl, seq: number, table: string, key: string): Promise<void> {
+  if (!(await ctx.lake.exists(key))) return
   const counter = new CsvRecordCounter()
-  await pipeline(await ctx.lake.get(key), counter, async function* (rows) {
-    for await (const _ of rows);
+  await pipeline(await ctx.lake.get(key), counter, async function* (records) {
+    for await (const _ of records);
   })
-  return counter.rows()
+  await control.count(seq, table, 'extracted_rows', counter.rows())
 }
