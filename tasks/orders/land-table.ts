@@ -44,19 +44,19 @@ export class LandTable extends SequenceStep.with({ table: param.string({ descrip
     const window = (await control.tables(seq)).get(meta.table)
     const key = landingKey(meta.table, seq)
     // The control row vouches for the file: a file left by a warehouse since wiped is not this window's.
-    const extracted = window?.extractedRows != null && (await ctx.lake.exists(key))
+    const extractedEarlier = window?.extractedRows != null && (await ctx.lake.exists(key))
     await prepareLanding(ctx, meta)
     const landing = qualified(meta.landing)
     const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
     // A rerun (its output marker deleted) loads again: the sequence's rows are replaced, not doubled.
     await target.remove()
-    if (!extracted) await ctx.lake.delete(key)
-    ctx.progress(extracted ? `loading ${meta.table} from ${key}` : `extracting and loading ${meta.table}`)
+    if (!extractedEarlier) await ctx.lake.delete(key)
+    ctx.progress(extractedEarlier ? `loading ${meta.table} from ${key}` : `extracting and loading ${meta.table}`)
     const extract = () => source.extractCsv(extractSql(meta, seq, { start: window?.startWatermark ?? undefined, end: window?.endWatermark ?? undefined }))
     try {
       const outcome = await target.commit(async (tx) => {
         await tx.query(sql`delete from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}`)
-        const loaded = extracted ? await ctx.data.loadFromLake(tx, landing, key) : await ctx.data.loadThroughLake(tx, landing, key, extract())
+        const loaded = extractedEarlier ? await ctx.data.loadFromLake(tx, landing, key) : await ctx.data.loadThroughLake(tx, landing, key, extract())
         await control.count(seq, meta.table, 'extracted_rows', loaded.rows, tx)
         await control.count(seq, meta.table, 'loaded_rows', loaded.rows, tx)
         return loaded
@@ -64,11 +64,11 @@ export class LandTable extends SequenceStep.with({ table: param.string({ descrip
       // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
       // refresh). Created after the first load, by one sort, rather than maintained row by row during it.
       await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
-      return { seq, rows: outcome.skipped ? 0 : outcome.result.rows, key, fromLake: extracted }
+      return { seq, rows: outcome.skipped ? 0 : outcome.result.rows, key, fromLake: extractedEarlier }
     } catch (error) {
       // The extract reached the lake whole though the load failed: record it, so the rerun loads it.
       // Should that fail too, the rerun extracts again, and the load's error is the one to report.
-      if (!extracted) await recordExtract(ctx, control, seq, meta.table, key).catch(() => undefined)
+      if (!extractedEarlier) await recordExtract(ctx, control, seq, meta.table, key).catch(() => undefined)
       throw error
     }
   }
