@@ -1,19 +1,6 @@
 import { pipeline } from 'node:stream/promises'
-import {
-  CsvRecordCounter,
-  EXEC_SEQ_COLUMN,
-  ExecutionControl,
-  TableUpdateTarget,
-  createSchemaSql,
-  extractSql,
-  landingTableSql,
-  param,
-  qualified,
-  sourceColumns,
-  sql,
-  type TableMetadata,
-  type TaskContext,
-} from 'etl'
+import { CsvRecordCounter, ExecutionControl, extractSql, param, qualified, sourceColumns, type TaskContext } from 'etl'
+import { loadLandingBatch } from './landing-batch.js'
 import { SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
 import { SequenceStep, runningSequence } from './sequence-task.js'
 import { StartExecution } from './start-execution.js'
@@ -38,33 +25,24 @@ export class LandTable extends SequenceStep.with({ table: param.string({ descrip
   override async run(ctx: TaskContext) {
     const meta = tableMetadata(this.params.table)
     const { seq } = await runningSequence(ctx)
-    const warehouse = await ctx.db(WAREHOUSE)
     const source = await ctx.db(SOURCE)
-    const control = new ExecutionControl(warehouse)
+    const control = new ExecutionControl(await ctx.db(WAREHOUSE))
     const window = (await control.tables(seq)).get(meta.table)
     const key = landingKey(meta.table, seq)
     // The control row vouches for the file: a file left by a warehouse since wiped is not this window's.
     const extractedEarlier = window?.extractedRows != null && (await ctx.lake.exists(key))
-    await prepareLanding(ctx, meta)
-    const landing = qualified(meta.landing)
-    const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
-    // A rerun (its output marker deleted) loads again: the sequence's rows are replaced, not doubled.
-    await target.remove()
     if (!extractedEarlier) await ctx.lake.delete(key)
     ctx.progress(extractedEarlier ? `loading ${meta.table} from ${key}` : `extracting and loading ${meta.table}`)
+    const landing = qualified(meta.landing)
+    const columns = sourceColumns(meta, (await source.describeTable(meta.table)).columns)
     const extract = () => source.extractCsv(extractSql(meta, seq, { start: window?.startWatermark ?? undefined, end: window?.endWatermark ?? undefined }))
     try {
-      const outcome = await target.commit(async (tx) => {
-        await tx.query(sql`delete from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}`)
+      const rows = await loadLandingBatch(ctx, meta, columns, seq, async (tx) => {
         const loaded = extractedEarlier ? await ctx.data.loadFromLake(tx, landing, key) : await ctx.data.loadThroughLake(tx, landing, key, extract())
         await control.count(seq, meta.table, 'extracted_rows', loaded.rows, tx)
-        await control.count(seq, meta.table, 'loaded_rows', loaded.rows, tx)
         return loaded
       })
-      // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
-      // refresh). Created after the first load, by one sort, rather than maintained row by row during it.
-      await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
-      return { seq, rows: outcome.skipped ? 0 : outcome.result.rows, key, fromLake: extractedEarlier }
+      return { seq, rows, key, fromLake: extractedEarlier }
     } catch (error) {
       // The extract reached the lake whole though the load failed: record it, so the rerun loads it.
       // Should that fail too, the rerun extracts again, and the load's error is the one to report.
@@ -72,14 +50,6 @@ export class LandTable extends SequenceStep.with({ table: param.string({ descrip
       throw error
     }
   }
-}
-
-/** The landing schema and table, created from the source's description of the table. */
-async function prepareLanding(ctx: TaskContext, meta: TableMetadata): Promise<void> {
-  const [source, warehouse] = await Promise.all([ctx.db(SOURCE), ctx.db(WAREHOUSE)])
-  const columns = sourceColumns(meta, (await source.describeTable(meta.table)).columns)
-  await warehouse.query(createSchemaSql(meta.landing.schema))
-  await warehouse.query(landingTableSql(warehouse, meta, columns))
 }
 
 /** Records the rows of the lake file a failed attempt left whole, if it left one. */

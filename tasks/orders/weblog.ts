@@ -1,24 +1,20 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {
-  EXEC_SEQ_COLUMN,
   ExecutionControl,
   IP_RANGES_FILE,
   ACCESS_LOG_FILE,
   IpCountryLookup,
-  TableUpdateTarget,
   WEBLOG_COLUMNS,
   WEBLOG_METADATA,
-  createSchemaSql,
-  landingTableSql,
   param,
   qualified,
-  sql,
   transformAccessLog,
   upsertLandingToStore,
   type TaskContext,
 } from 'etl'
 import { WEBLOG_TABLE } from './current-execution.js'
+import { loadLandingBatch } from './landing-batch.js'
 import { WAREHOUSE, landingKey } from './pipeline.js'
 import { DEFAULT_WEBLOG_DIR, SequenceStep, runningSequence } from './sequence-task.js'
 import { StartExecution } from './start-execution.js'
@@ -85,21 +81,9 @@ export class LoadWeblog extends SequenceStep {
     const { seq } = await runningSequence(ctx, this.requires().params.weblogDir)
     const warehouse = await ctx.db(WAREHOUSE)
     const meta = WEBLOG_METADATA
-    await warehouse.query(createSchemaSql(meta.landing.schema))
-    await warehouse.query(landingTableSql(warehouse, meta, WEBLOG_COLUMNS))
-    const landing = qualified(meta.landing)
     const control = new ExecutionControl(warehouse)
-    const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
-    await target.remove()
-    const loaded = await target.commit(async (tx) => {
-      await tx.query(sql`delete from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}`)
-      const result = await ctx.data.loadFromLake(tx, landing, landingKey(WEBLOG_TABLE, seq))
-      await control.count(seq, WEBLOG_TABLE, 'loaded_rows', result.rows, tx)
-      return result
-    })
-    // As LandTable: the upsert and the pres refresh read landing one sequence at a time.
-    await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
+    const rows = await loadLandingBatch(ctx, meta, WEBLOG_COLUMNS, seq, (tx) => ctx.data.loadFromLake(tx, qualified(meta.landing), landingKey(WEBLOG_TABLE, seq)))
     const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, WEBLOG_TABLE, 'upserted_rows', keys, tx))
-    return { seq, rows: loaded.skipped ? 0 : loaded.result.rows, upserted: upserted.rows }
+    return { seq, rows, upserted: upserted.rows }
   }
 }

@@ -1,0 +1,47 @@
+import {
+  EXEC_SEQ_COLUMN,
+  ExecutionControl,
+  TableUpdateTarget,
+  createSchemaSql,
+  landingTableSql,
+  qualified,
+  sql,
+  type BulkLoadResult,
+  type ColumnDescription,
+  type TableMetadata,
+  type TaskContext,
+  type Transaction,
+} from 'etl'
+import { WAREHOUSE } from './pipeline.js'
+
+/**
+ * Loads one sequence's batch into a table's landing table (created from `columns` when missing):
+ * the sequence's earlier rows are replaced, so a rerun never doubles them, and the marker row and the
+ * `loaded_rows` count are written in the load's own transaction. Returns the rows loaded.
+ */
+export async function loadLandingBatch(
+  ctx: TaskContext,
+  meta: TableMetadata,
+  columns: readonly ColumnDescription[],
+  seq: number,
+  load: (tx: Transaction) => Promise<BulkLoadResult>,
+): Promise<number> {
+  const warehouse = await ctx.db(WAREHOUSE)
+  await warehouse.query(createSchemaSql(meta.landing.schema))
+  await warehouse.query(landingTableSql(warehouse, meta, columns))
+  const landing = qualified(meta.landing)
+  const control = new ExecutionControl(warehouse)
+  const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
+  // A rerun (its output marker deleted) loads again.
+  await target.remove()
+  const outcome = await target.commit(async (tx) => {
+    await tx.query(sql`delete from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id(EXEC_SEQ_COLUMN.name)} = ${seq}`)
+    const loaded = await load(tx)
+    await control.count(seq, meta.table, 'loaded_rows', loaded.rows, tx)
+    return loaded
+  })
+  // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
+  // refresh). Created after the first load, by one sort, rather than maintained row by row during it.
+  await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
+  return outcome.skipped ? 0 : outcome.result.rows
+}
