@@ -2,6 +2,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { text } from 'node:stream/consumers'
 import test from 'ava'
 import { resolveConfig } from '../../src/config/load-config.js'
 import { DataServices } from '../../src/db/data-services.js'
@@ -154,9 +155,3 @@ test('data-services: an extract that fails part way leaves no lake object and ro
     await cleanup()
   }
 })
-
-async function text(stream: Readable): Promise<string> {
-  let out = ''
-  for await (const part of stream) out += part
-  return out
-}

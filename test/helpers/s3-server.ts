@@ -24,7 +24,9 @@ export async function startS3Server(): Promise<S3TestServer> {
   return {
     endpoint,
     async lake(bucket, prefix) {
-      const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS })
+      // A copy: the SDK marks the credentials object it is given (`$source`), which would then leak
+      // into the lake config below and fail the config file's validation.
+      const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { ...CREDENTIALS } })
       await client.send(new CreateBucketCommand({ Bucket: bucket }))
       client.destroy()
       // The lake's default retries stay on, as in production: s3rver closes idle keep-alive sockets

@@ -40,19 +40,11 @@ async function runJob(t: ExecutionContext, services: () => DataServices): Promis
   }
 }
 
-async function withSource<T>(services: () => DataServices, work: (source: Database) => Promise<T>): Promise<T> {
+/** Runs `work` on one of the project's connections, opened for it and closed after. */
+async function withDatabase<T>(services: () => DataServices, name: 'source' | 'warehouse', work: (db: Database) => Promise<T>): Promise<T> {
   const data = services()
   try {
-    return await work(await data.database('source'))
-  } finally {
-    await data.close()
-  }
-}
-
-async function withWarehouse<T>(services: () => DataServices, work: (warehouse: Database) => Promise<T>): Promise<T> {
-  const data = services()
-  try {
-    return await work(await data.database('warehouse'))
+    return await work(await data.database(name))
   } finally {
     await data.close()
   }
@@ -100,22 +92,22 @@ async function places(warehouse: Database): Promise<Map<string, string>> {
 }
 
 async function presRefreshScenario(t: ExecutionContext, services: () => DataServices): Promise<void> {
-  await withSource(services, (source) => initDemoSource(source, { scale: 1, seed: 11 }))
+  await withDatabase(services, 'source', (source) => initDemoSource(source, { scale: 1, seed: 11 }))
   await runJob(t, services)
-  const before = await withWarehouse(services, places)
+  const before = await withDatabase(services, 'warehouse', places)
 
   for (const round of [1, 2] as const) {
-    await withSource(services, async (source) => {
+    await withDatabase(services, 'source', async (source) => {
       await advanceDemoSource(source)
       await changeSource(source, round)
     })
     await runJob(t, services)
-    await withWarehouse(services, async (warehouse) => {
+    await withDatabase(services, 'warehouse', async (warehouse) => {
       for (const pres of PRES) t.is(await difference(warehouse, `pres.${pres.table}`, `pres.${pres.view}`), 0, `round ${round}: pres.${pres.table} equals a full build`)
     })
   }
 
-  await withWarehouse(services, async (warehouse) => {
+  await withDatabase(services, 'warehouse', async (warehouse) => {
     // Refreshed, not rebuilt: the lines of orders neither sequence touched are where sequence 1 put them.
     const { rows } = await warehouse.query(sql`
       select order_no, order_line_no from pres.report_order_lines
@@ -135,7 +127,7 @@ async function presRefreshScenario(t: ExecutionContext, services: () => DataServ
   })
   await fs.rm(path.join('output', 'BuildPres'), { recursive: true, force: true })
   await runJob(t, services)
-  await withWarehouse(services, async (warehouse) => {
+  await withDatabase(services, 'warehouse', async (warehouse) => {
     for (const pres of PRES) {
       t.is(await difference(warehouse, `pres.${pres.table}`, `kept.${pres.table}`), 0, `pres.${pres.table} kept incrementally equals it built in full`)
       const counts = await warehouse.query(`select count(*) as n, count(distinct (${pres.key})) as k from pres.${pres.table}`)

@@ -3,6 +3,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { text } from 'node:stream/consumers'
 import test from 'ava'
 import { LocalStorage } from '../../src/lake/local-storage.js'
 import { S3Storage } from '../../src/lake/s3-storage.js'
@@ -20,11 +21,6 @@ test.after.always(async () => {
   await s3?.stop()
 })
 
-async function text(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk))
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 const STORAGES: Record<string, () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>> = {
   local: async () => {

@@ -1,15 +1,11 @@
 import { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
+import { text } from 'node:stream/consumers'
 import test from 'ava'
 import { tee } from '../../src/util/tee.js'
 
 const chunk = (i: number) => Buffer.from(`${String(i).padStart(6, '0')}\n`.repeat(1000))
 
-async function text(stream: Readable): Promise<string> {
-  let out = ''
-  for await (const part of stream) out += part
-  return out
-}
 
 test('tee: both branches get every byte of the source, in order', async (t) => {
   const parts = Array.from({ length: 50 }, (_, i) => chunk(i))
