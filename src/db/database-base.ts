@@ -111,9 +111,7 @@ export abstract class DatabaseBase implements Database {
 
   /** `create index if not exists`, as Postgres and PGlite have it; dialects without it override this. */
   async ensureIndex(table: TableRef, columns: readonly string[]): Promise<void> {
-    const { schema, name } = tableName(table)
-    const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
-    await this.query(sql`create index if not exists ${sql.id(indexName(table, columns))} on ${target} (${sql.join(columns.map((column) => sql.id(column)))})`)
+    await this.query(sql`create index if not exists ${sql.id(indexName(table, columns))} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})`)
   }
 
   /**
@@ -121,9 +119,8 @@ export abstract class DatabaseBase implements Database {
    * transaction this is an upsert on any SQL database (Redshift keeps it: it has no ON CONFLICT).
    */
   upsertSql(spec: UpsertSpec): Sql[] {
-    const { schema, name } = tableName(spec.target)
-    const stage = sql.id(`etl_upsert_${name}`.slice(0, 63))
-    const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
+    const stage = sql.id(`etl_upsert_${tableName(spec.target).name}`.slice(0, 63))
+    const target = sql.table(spec.target)
     const columns = sql.join(spec.columns.map((column) => sql.id(column)))
     const match = sql.join(
       spec.key.map((column) => sql`${target}.${sql.id(column)} = s.${sql.id(column)}`),

@@ -1,3 +1,5 @@
+import { tableName, type TableRef } from './table-ref.js'
+
 /** An identifier (schema, table or column name) inside a `sql` template: quoted by the dialect. */
 export class SqlIdentifier {
   constructor(readonly names: readonly string[]) {}
@@ -31,6 +33,12 @@ export function sql(strings: TemplateStringsArray | readonly string[], ...values
 
 /** A quoted identifier: `sql.id('store', 'orders')` → `"store"."orders"` on Postgres. */
 sql.id = (...names: string[]): SqlIdentifier => new SqlIdentifier(names)
+
+/** A table as a quoted identifier, schema-qualified when the reference has a schema. */
+sql.table = (table: TableRef): SqlIdentifier => {
+  const { schema, name } = tableName(table)
+  return schema === undefined ? sql.id(name) : sql.id(schema, name)
+}
 
 /** Unquoted SQL text. Only for text the program wrote itself. */
 sql.raw = (text: string): SqlRaw => new SqlRaw(text)

@@ -1,7 +1,7 @@
 import type { Target } from '../core/target.js'
 import type { Database, Transaction } from './database.js'
 import { sql } from './sql.js'
-import { tableLabel, tableName, type TableRef } from './table-ref.js'
+import { tableLabel, type TableRef } from './table-ref.js'
 
 /** The warehouse table that records which loads happened (Luigi's `table_updates`). */
 export const MARKER_TABLE = 'etl_table_updates'
@@ -95,7 +95,6 @@ export class TableUpdateTarget implements Target {
   }
 
   #marker() {
-    const { schema, name } = tableName(this.markerTable)
-    return schema === undefined ? sql.id(name) : sql.id(schema, name)
+    return sql.table(this.markerTable)
   }
 }

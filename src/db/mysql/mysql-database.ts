@@ -137,8 +137,7 @@ export class MysqlDatabase extends DatabaseBase {
       where table_schema = ${schema === undefined ? sql`database()` : sql`${schema}`} and table_name = ${name} and index_name = ${index}
       limit 1`)
     if (rows.length > 0) return
-    const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
-    await this.query(sql`create index ${sql.id(index)} on ${target} (${sql.join(columns.map((column) => sql.id(column)))})`)
+    await this.query(sql`create index ${sql.id(index)} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})`)
   }
 
   protected nativeType(type: ColumnType): NativeType {

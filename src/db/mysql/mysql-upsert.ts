@@ -1,5 +1,4 @@
 import { sql, type Sql } from '../sql.js'
-import { tableName } from '../table-ref.js'
 import type { UpsertSpec } from '../upsert.js'
 
 /**
@@ -7,8 +6,7 @@ import type { UpsertSpec } from '../upsert.js'
  * the 8.0.19 row alias, because MariaDB only has `VALUES()`.
  */
 export function mysqlUpsertSql(spec: UpsertSpec): Sql[] {
-  const { schema, name } = tableName(spec.target)
-  const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
+  const target = sql.table(spec.target)
   const columns = sql.join(spec.columns.map((column) => sql.id(column)))
   const rest = spec.columns.filter((column) => !spec.key.includes(column))
   // With only key columns there is nothing to update: assigning a key to itself is MySQL's no-op.

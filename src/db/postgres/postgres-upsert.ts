@@ -1,11 +1,9 @@
 import { sql, type Sql } from '../sql.js'
-import { tableName } from '../table-ref.js'
 import type { UpsertSpec } from '../upsert.js'
 
 /** Postgres' upsert (PGlite too): `INSERT … SELECT … ON CONFLICT (key) DO UPDATE`, one statement. */
 export function postgresUpsertSql(spec: UpsertSpec): Sql[] {
-  const { schema, name } = tableName(spec.target)
-  const target = schema === undefined ? sql.id(name) : sql.id(schema, name)
+  const target = sql.table(spec.target)
   const columns = sql.join(spec.columns.map((column) => sql.id(column)))
   const key = sql.join(spec.key.map((column) => sql.id(column)))
   const rest = spec.columns.filter((column) => !spec.key.includes(column))
