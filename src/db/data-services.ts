@@ -118,10 +118,9 @@ export class DataServices {
    */
   async loadFromLake(into: Queryable, table: TableRef, key: string, options: BulkLoadOptions = {}): Promise<BulkLoadResult> {
     const lake = this.lake()
-    const uri = lake.uri(key)
-    if (into.copyFromUri && uri.startsWith('s3://')) {
+    if (this.#copiesFromLake(into, key)) {
       const columns = options.columns ?? (await headerOf(lake, key))
-      return into.copyFromUri(table, uri, { columns, header: options.columns === undefined })
+      return into.copyFromUri(table, lake.uri(key), { columns, header: options.columns === undefined })
     }
     return into.bulkLoad(table, await lake.get(key), options)
   }
@@ -137,7 +136,7 @@ export class DataServices {
    */
   async loadThroughLake(into: Queryable, table: TableRef, key: string, csv: CsvSource, options: BulkLoadOptions = {}): Promise<BulkLoadResult & { readonly size: number }> {
     const lake = this.lake()
-    if (into.copyFromUri && lake.uri(key).startsWith('s3://')) {
+    if (this.#copiesFromLake(into, key)) {
       const { size } = await lake.put(key, csv)
       return { ...(await this.loadFromLake(into, table, key, options)), size }
     }
@@ -167,6 +166,11 @@ export class DataServices {
     this.#opened.clear()
     await Promise.allSettled(databases.map((db) => db.close()))
     await this.#lake?.close()
+  }
+
+  /** The database copies this lake object itself (Redshift from S3): its bytes need not pass through here. */
+  #copiesFromLake(into: Queryable, key: string): into is Queryable & Required<Pick<Queryable, 'copyFromUri'>> {
+    return into.copyFromUri !== undefined && this.lake().uri(key).startsWith('s3://')
   }
 
   async #open(name: string): Promise<Database> {

@@ -6,9 +6,9 @@ import { writeFileAtomic } from '../../core/atomic-file.js'
  * A data version for an embedded database that can be read without opening it (opening PGlite costs
  * about half a second): a fast "nothing changed" check needs it.
  *
- * Every write takes a transaction id, so a session that took none changed nothing. When a session closes, its version is kept if it wrote nothing and replaced by a new one if
- * it did; the version is stored next to the checkpoint position the clean shutdown left in
- * `global/pg_control`. Any other opening of the folder (another tool, a crash, recovery) moves that
+ * Every write takes a transaction id, so a session that took none changed nothing. When a session
+ * closes, its version is kept if it wrote nothing and replaced by a new one if it did; the version is
+ * stored next to the checkpoint position the clean shutdown left in `global/pg_control`. Any other opening of the folder (another tool, a crash, recovery) moves that
  * position, so the stored version no longer matches and the version is unknown: callers must look.
  */
 export const DATA_VERSION_FILE = 'etl-data-version.json'
