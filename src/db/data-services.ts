@@ -10,6 +10,9 @@ import { createDatabase } from './create-database.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, Queryable } from './database.js'
 import type { TableRef } from './table-ref.js'
 
+/** Bulk-load errors raised by the checks before the first row, when the target is wrong rather than the data. */
+const REFUSED_BEFORE_ANY_ROW = new Set<unknown>(['ETL_ERR_DB_TABLE_MISSING', 'ETL_ERR_DB_COLUMN_MISSING'])
+
 export interface DataServicesOptions {
   /** Named connections; they replace the defaults of the same name. @defaultValue {@link DEFAULT_CONNECTIONS} */
   connections?: Readonly<Record<string, ConnectionConfig>>
@@ -130,9 +133,10 @@ export class DataServices {
    * runs while the object is still being written instead of after it, which is how a landing step
    * keeps pace with a pipe from one database's client into the other's. The object appears only
    * once complete, as with `put`. If the extract or the lake write fails, the load fails too (roll
-   * back the transaction it ran in) and no object appears. If the load fails, the object is still
-   * completed, so a rerun can load it with {@link loadFromLake} without extracting again. Where the
-   * database loads from S3 itself (Redshift), the object is written first and then copied.
+   * back the transaction it ran in) and no object appears; so too when the table, or a column the
+   * CSV names, does not exist. If the load fails on the data, the object is still completed, so a
+   * rerun can load it with {@link loadFromLake} without extracting again. Where the database loads
+   * from S3 itself (Redshift), the object is written first and then copied.
    */
   async loadThroughLake(into: Queryable, table: TableRef, key: string, csv: CsvSource, options: BulkLoadOptions = {}): Promise<BulkLoadResult & { readonly size: number }> {
     const lake = this.lake()
@@ -146,8 +150,11 @@ export class DataServices {
       throw error
     })
     const loaded = into.bulkLoad(table, toTable, options).catch((error: unknown) => {
-      // Let the lake have the rest: a complete object is what the rerun loads.
       toTable.destroy()
+      // A load refused before its first row (no such table or column) is bad input: nothing is
+      // written, the lake included. A load the data broke lets the lake have the rest: a complete
+      // object is what the rerun loads.
+      if (REFUSED_BEFORE_ANY_ROW.has((error as { code?: unknown }).code)) toLake.destroy(error as Error)
       throw error
     })
     const [put, load] = await Promise.allSettled([stored, loaded])

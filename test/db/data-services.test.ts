@@ -155,3 +155,15 @@ test('data-services: an extract that fails part way leaves no lake object and ro
     await cleanup()
   }
 })
+
+test('data-services: loadThroughLake into a table that does not exist fails before anything reaches the lake', async (t) => {
+  const { data, cleanup } = await throughLakeFixture()
+  try {
+    const error = await t.throwsAsync(data.loadThroughLake(await data.database('warehouse'), 'no_such_table', 'landing/t.csv', Readable.from(csvLines(20_000))))
+    t.is((error as { code?: string }).code, 'ETL_ERR_DB_TABLE_MISSING')
+    t.false(await data.lake().exists('landing/t.csv'))
+    t.deepEqual(await data.lake().list('landing/'), [])
+  } finally {
+    await cleanup()
+  }
+})
