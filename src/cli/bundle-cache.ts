@@ -12,27 +12,37 @@ import path from 'node:path'
 export class BundleCache {
   readonly #file: string
 
-  /** `recipe` names everything besides the sources that shapes the output (esbuild's version, the options). */
-  constructor(entry: string, recipe: string, dir = path.join(os.tmpdir(), 'etl-bundle-cache')) {
+  /**
+   * `recipe` names everything besides the sources that shapes the output (esbuild's version, the
+   * options). The folder is this user's own: a cached bundle is code that gets run.
+   */
+  constructor(entry: string, recipe: string, dir = path.join(os.tmpdir(), `etl-bundle-cache-${os.userInfo().uid}`)) {
     this.#file = path.join(dir, `${createHash('sha256').update(`${path.resolve(entry)}\n${recipe}`).digest('hex').slice(0, 24)}.json`)
   }
 
   /** The cached bundle, if every input is as it was. */
   get(): string | undefined {
-    let cached: CachedBundle
+    let cached: Partial<CachedBundle>
     try {
-      cached = JSON.parse(fs.readFileSync(this.#file, 'utf8')) as CachedBundle
+      if (!ownedByUs(path.dirname(this.#file))) return undefined
+      cached = JSON.parse(fs.readFileSync(this.#file, 'utf8')) as Partial<CachedBundle>
     } catch {
       return undefined
     }
-    return cached.stamps.every(([file, stamp]) => stampOf(file) === stamp) ? cached.code : undefined
+    const { stamps, code } = cached
+    if (!Array.isArray(stamps) || stamps.length === 0 || typeof code !== 'string') return undefined
+    return stamps.every((entry) => Array.isArray(entry) && stampOf(String(entry[0])) === entry[1]) ? code : undefined
   }
 
-  /** Keeps `code`, built from `inputs` (absolute paths). A cache that cannot be written is only slower. */
-  put(inputs: readonly string[], code: string): void {
-    const cached: CachedBundle = { stamps: inputs.map((file) => [file, stampOf(file)]), code }
+  /**
+   * Keeps `code`, built from the files in `stamps` (absolute path → {@link contentStamp} of the
+   * contents the build read, so a file saved during the build is not vouched for). A cache that
+   * cannot be written is only slower.
+   */
+  put(stamps: ReadonlyMap<string, string>, code: string): void {
+    const cached: CachedBundle = { stamps: [...stamps], code }
     try {
-      fs.mkdirSync(path.dirname(this.#file), { recursive: true })
+      fs.mkdirSync(path.dirname(this.#file), { recursive: true, mode: 0o700 })
       const temp = `${this.#file}.${process.pid}.tmp`
       fs.writeFileSync(temp, JSON.stringify(cached))
       fs.renameSync(temp, this.#file)
@@ -48,10 +58,20 @@ interface CachedBundle {
 }
 
 /** A hash of the contents: modification times can be too coarse to see an edit made within a second. */
+export function contentStamp(contents: string | Buffer): string {
+  return createHash('sha1').update(contents).digest('hex')
+}
+
 function stampOf(file: string): string {
   try {
-    return createHash('sha1').update(fs.readFileSync(file)).digest('hex')
+    return contentStamp(fs.readFileSync(file))
   } catch {
     return 'missing'
   }
+}
+
+/** A folder only this user can write to: anyone else could plant a bundle in it. */
+function ownedByUs(dir: string): boolean {
+  const stat = fs.statSync(dir)
+  return stat.uid === os.userInfo().uid && (stat.mode & 0o022) === 0
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Plugin } from 'esbuild'
 import { installedVersion } from '../util/installed-version.js'
-import { BundleCache } from './bundle-cache.js'
+import { BundleCache, contentStamp } from './bundle-cache.js'
 
 /** Changes whenever the build options below do, so a cached bundle from other options is not reused. */
 const RECIPE = 'esm node20 keepNames inline-sourcemap file-scoped-import-meta v1'
@@ -39,6 +39,8 @@ async function bundle(file: string): Promise<string> {
   const cached = cache.get()
   if (cached !== undefined) return cached
   const { build } = await import('esbuild')
+  // The contents each file had when esbuild read it: what the bundle was built from.
+  const stamps = new Map<string, string>()
   const result = await build({
     entryPoints: [file],
     bundle: true,
@@ -53,23 +55,33 @@ async function bundle(file: string): Promise<string> {
     // Task families are class names: bundling must not rename a class (esbuild would, to _WriteReports).
     keepNames: true,
     define: Object.fromEntries(Object.keys(FILE_SCOPED).map((name) => [name, variableFor(name)])),
-    plugins: [fileScopedImportMeta],
+    plugins: [fileScopedImportMeta(stamps)],
   })
   const code = result.outputFiles[0]!.text
-  cache.put(Object.keys(result.metafile.inputs).map((input) => path.resolve(input)), code)
+  // Every input went through the plugin; one that did not (another loader) is read now.
+  for (const input of Object.keys(result.metafile.inputs).map((input) => path.resolve(input))) {
+    if (!stamps.has(input)) stamps.set(input, contentStamp(await fs.readFile(input).catch(() => Buffer.from('missing'))))
+  }
+  cache.put(stamps, code)
   return code
 }
 
-/** Each source file gets constants holding its own `import.meta` values, which `define` points at. */
-const fileScopedImportMeta: Plugin = {
-  name: 'file-scoped-import-meta',
-  setup(build) {
-    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-      const contents = await fs.readFile(args.path, 'utf8')
-      const constants = Object.entries(FILE_SCOPED).map(([name, value]) => `const ${variableFor(name)} = ${JSON.stringify(value(args.path))};`)
-      return { contents: `${constants.join(' ')}${contents}`, loader: loaderFor(args.path) }
-    })
-  },
+/**
+ * Each source file gets constants holding its own `import.meta` values, which `define` points at.
+ * The contents it read are stamped into `stamps`.
+ */
+function fileScopedImportMeta(stamps: Map<string, string>): Plugin {
+  return {
+    name: 'file-scoped-import-meta',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+        const contents = await fs.readFile(args.path, 'utf8')
+        stamps.set(path.resolve(args.path), contentStamp(contents))
+        const constants = Object.entries(FILE_SCOPED).map(([name, value]) => `const ${variableFor(name)} = ${JSON.stringify(value(args.path))};`)
+        return { contents: `${constants.join(' ')}${contents}`, loader: loaderFor(args.path) }
+      })
+    },
+  }
 }
 
 function variableFor(name: string): string {
