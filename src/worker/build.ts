@@ -37,10 +37,7 @@ export async function build(roots: TaskLike | readonly TaskLike[], options: Buil
   try {
     await worker.add(rootList)
     await worker.run()
-    const summary = await collector.summarize(rootList, worker, scheduler)
-    // A cancelled run that did not finish says so: its failures are the interruption, not the tasks.
-    if (options.signal?.aborted && !summary.complete) summary.outcome = 'interrupted'
-    return summary
+    return await collector.summarize(rootList, worker, scheduler, options.signal?.aborted ?? false)
   } finally {
     if (!options.data) await data.close()
   }

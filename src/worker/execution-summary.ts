@@ -83,7 +83,8 @@ export class SummaryCollector {
     if (event.type === 'task-finished') this.#outcomes.set(event.task.id, event.outcome)
   }
 
-  async summarize(roots: readonly TaskLike[], worker: Worker, scheduler: Scheduler): Promise<ExecutionSummary> {
+  /** `interrupted`: the run was cancelled (Ctrl-C, SIGTERM), so what did not finish failed by that, not by the tasks. */
+  async summarize(roots: readonly TaskLike[], worker: Worker, scheduler: Scheduler, interrupted = false): Promise<ExecutionSummary> {
     const ids = [...worker.tasks.keys()]
     const statuses = await scheduler.taskStatuses({ taskIds: ids })
     const summary: ExecutionSummary = {
@@ -112,7 +113,7 @@ export class SummaryCollector {
     summary.ran.sort((a, b) => (this.#outcomes.get(a.id)?.startedAt ?? 0) - (this.#outcomes.get(b.id)?.startedAt ?? 0))
     summary.roots = roots.map((root) => this.#line(root.id, statuses[root.id] ?? 'PENDING', worker))
     summary.complete = summary.roots.every((root) => root.status === 'DONE')
-    summary.outcome = summary.complete ? 'ok' : summary.failed.some((line) => line.missingData) ? 'missing-data' : 'task-failed'
+    summary.outcome = summary.complete ? 'ok' : interrupted ? 'interrupted' : summary.failed.some((line) => line.missingData) ? 'missing-data' : 'task-failed'
     return summary
   }
 
