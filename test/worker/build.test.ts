@@ -224,10 +224,22 @@ test('build: missing external data fails as missing data after polling, and what
   t.deepEqual(summary.upstreamFailed.map((line) => line.family), ['UsesUpload'])
 })
 
+/** Upload with a window long enough that a loaded machine still writes the file inside it. */
+class LateUpload extends Upload {
+  override pollTimeoutMs = 10_000
+}
+
+class UsesLateUpload extends Task.with({ tag: param.string() }) {
+  override requires() {
+    return new LateUpload({ tag: this.params.tag })
+  }
+}
+
 test('build: external data that appears while polling lets the run go on', async (t) => {
   const tag = uniqueTag()
-  setTimeout(() => void new Upload({ tag }).output().write('ok'), 15)
-  const summary = await build(new UsesUpload({ tag }))
+  // Written after the first look has found nothing: the run goes on at the next poll.
+  setTimeout(() => void new LateUpload({ tag }).output().write('ok'), 50)
+  const summary = await build(new UsesLateUpload({ tag }))
   t.true(summary.complete)
 })
 
