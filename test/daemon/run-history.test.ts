@@ -80,6 +80,13 @@ test('run-history: a Postgres URL becomes a connection, and a malformed one is r
     database: 'dw',
     ssl: true,
   })
+  // pg read sslmode=prefer as TLS: it must not quietly become a plain connection.
+  t.is(postgresConfigFromUrl('postgres://etl@db/dw?sslmode=prefer', 'scheduler.history.url').ssl, true)
+  t.is(postgresConfigFromUrl('postgres://etl@db/dw?sslmode=disable', 'scheduler.history.url').ssl, undefined)
+  t.is(postgresConfigFromUrl('postgres:///dw?host=/var/run/postgresql', 'scheduler.history.url').host, '/var/run/postgresql')
+  // What cannot be honoured is refused, naming the setting and the value, not dropped.
+  t.throws(() => postgresConfigFromUrl('postgres://etl@db/dw?sslmode=no-verify', 'scheduler.history.url'), { message: /scheduler\.history\.url has sslmode=no-verify, which is not supported here/ })
+  t.throws(() => postgresConfigFromUrl('postgres://etl@db/dw?application_name=x', 'scheduler.history.url'), { message: /has the parameter "application_name", which is not supported here; supported: sslmode, host/ })
   const error = t.throws(() => postgresConfigFromUrl('mysql://root:hunter2@x/db', 'scheduler.history.url'))
   t.regex(error.message, /scheduler\.history\.url starts with "mysql:\/\/"; expected postgres:\/\/user:password@host:5432\/database/)
   t.false(error.message.includes('hunter2'))

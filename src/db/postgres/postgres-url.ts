@@ -16,14 +16,36 @@ export function postgresConfigFromUrl(url: string, setting: string): PostgresCon
     throw new EtlError('ETL_ERR_CONFIG_INVALID', `${setting} starts with "${parsed.protocol}//"; expected postgres://user:password@host:5432/database`)
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
-  const sslmode = parsed.searchParams.get('sslmode')
+  for (const name of parsed.searchParams.keys()) {
+    if (!SUPPORTED_PARAMETERS.includes(name)) {
+      throw new EtlError('ETL_ERR_CONFIG_INVALID', `${setting} has the parameter "${name}", which is not supported here; supported: ${SUPPORTED_PARAMETERS.join(', ')}. Remove it`)
+    }
+  }
+  // A socket folder (`?host=/var/run/postgresql`) as libpq and pg take it.
+  const host = parsed.searchParams.get('host') ?? (parsed.hostname ? decodeURIComponent(parsed.hostname) : undefined)
   return {
     dialect: 'postgres',
     database: database || 'postgres',
-    ...(parsed.hostname ? { host: decodeURIComponent(parsed.hostname) } : {}),
+    ...(host ? { host } : {}),
     ...(parsed.port ? { port: Number(parsed.port) } : {}),
     ...(parsed.username ? { user: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(sslmode && sslmode !== 'disable' && sslmode !== 'prefer' && sslmode !== 'allow' ? { ssl: true } : {}),
+    ...(sslFor(parsed.searchParams.get('sslmode'), setting) ? { ssl: true } : {}),
   }
+}
+
+const SUPPORTED_PARAMETERS = ['sslmode', 'host']
+
+/**
+ * Whether `sslmode` asks for TLS, as pg read it: `prefer` and `require` connect with TLS (and check
+ * the certificate, as every connection here does), `disable` without. A mode this connection cannot
+ * honour is refused rather than quietly changed.
+ */
+function sslFor(sslmode: string | null, setting: string): boolean {
+  if (sslmode === null || sslmode === 'disable') return false
+  if (['prefer', 'require', 'verify-ca', 'verify-full'].includes(sslmode)) return true
+  throw new EtlError(
+    'ETL_ERR_CONFIG_INVALID',
+    `${setting} has sslmode=${sslmode}, which is not supported here; use sslmode=disable, prefer, require, verify-ca or verify-full (certificates are always checked)`,
+  )
 }
