@@ -14,6 +14,7 @@ import { metricsRoutes } from './metrics-routes.js'
 import type { ScheduleRunner } from './schedules/schedule-runner.js'
 import { defaultWebDir, staticRoutes } from './static-routes.js'
 import { uiRoutes } from './ui-routes.js'
+import { installedVersion } from '../util/installed-version.js'
 
 /** What `buildServer` serves. */
 export interface ServerOptions {
@@ -111,21 +112,4 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 }
 
 /** Shown on the UI; read once from the package. */
-const PACKAGE_VERSION: string = await readVersion()
-
-async function readVersion(): Promise<string> {
-  try {
-    const { readFile } = await import('node:fs/promises')
-    const { fileURLToPath } = await import('node:url')
-    const path = await import('node:path')
-    let dir = path.dirname(fileURLToPath(import.meta.url))
-    for (let up = 0; up < 5; up++) {
-      try {
-        const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string }
-        if (pkg.name === 'etl' && pkg.version) return pkg.version
-      } catch {}
-      dir = path.dirname(dir)
-    }
-  } catch {}
-  return 'unknown'
-}
+const PACKAGE_VERSION: string = installedVersion('etl')

@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url'
  * importing the package just to ask it.
  */
 export function installedVersion(name: string): string {
-  let dir = path.dirname(fileURLToPath(import.meta.resolve(name)))
+  let dir: string
+  try {
+    dir = path.dirname(fileURLToPath(import.meta.resolve(name)))
+  } catch {
+    return 'unknown'
+  }
   for (;;) {
     const manifest = readManifest(path.join(dir, 'package.json'))
     if (manifest?.name === name && manifest.version) return manifest.version
