@@ -36,6 +36,7 @@ export interface DataServicesOptions {
  */
 export class DataServices {
   readonly #connections: Readonly<Record<string, ConnectionConfig>>
+  readonly #configured: ReadonlySet<string>
   readonly #lakeConfig: LakeConfig
   readonly #cwd: string
   /** Every connection made, opened or not; `#opened` holds those checked with `ping()`. */
@@ -46,6 +47,7 @@ export class DataServices {
 
   constructor(options: DataServicesOptions = {}) {
     this.#connections = Object.freeze({ ...DEFAULT_CONNECTIONS, ...options.connections })
+    this.#configured = new Set(Object.keys(options.connections ?? {}))
     this.#lakeConfig = options.lake ?? DEFAULT_LAKE
     this.#cwd = options.cwd ?? process.cwd()
   }
@@ -58,6 +60,15 @@ export class DataServices {
   /** Connection names, defaults included. */
   get connectionNames(): readonly string[] {
     return Object.keys(this.#connections).sort()
+  }
+
+  /**
+   * True when `name` is one of the built-in embedded connections ({@link DEFAULT_CONNECTIONS}) and
+   * the config does not name it: a database etl made itself, under `data/`, rather than one a user
+   * pointed it at.
+   */
+  isBuiltIn(name: string): boolean {
+    return name in DEFAULT_CONNECTIONS && !this.#configured.has(name)
   }
 
   /**

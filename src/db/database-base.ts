@@ -63,6 +63,8 @@ export abstract class DatabaseBase implements Database {
   protected abstract streamBatches(statement: Statement, params?: readonly unknown[]): AsyncIterable<RowBatch>
   /** The table's columns in order, read through `q` (the database or an open transaction); empty when it does not exist. */
   protected abstract readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]>
+  /** The names of the tables and views unqualified names resolve to, read through `q`. */
+  protected abstract readTableNames(q: Transaction): Promise<string[]>
   /** This dialect's type for a portable one. */
   protected abstract nativeType(type: ColumnType): NativeType
 
@@ -89,6 +91,11 @@ export abstract class DatabaseBase implements Database {
     const columns = await this.readColumns(this, tableName(table))
     if (columns.length === 0) throw tableMissingError(this.label, table)
     return { table: tableLabel(table), columns }
+  }
+
+  async listTables(): Promise<string[]> {
+    // Sorted here rather than by each server's collation, so every dialect gives the same order.
+    return (await this.readTableNames(this)).sort()
   }
 
   async tableExists(table: TableRef): Promise<boolean> {

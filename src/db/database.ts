@@ -117,6 +117,8 @@ export interface Database extends Queryable {
   /** The table's columns with their native and portable types. Throws `ETL_ERR_DB_TABLE_MISSING` if it does not exist. */
   describeTable(table: TableRef): Promise<TableDescription>
   tableExists(table: TableRef): Promise<boolean>
+  /** The tables and views in the schema (or, on MySQL, the database) that unqualified names resolve to, sorted. */
+  listTables(): Promise<string[]>
   /**
    * `CREATE TABLE` for columns described on any database, in this dialect's types (a landing table).
    * Throws `ETL_ERR_DB_TYPE_UNMAPPABLE`, naming the column and the fix, for a type it cannot hold.

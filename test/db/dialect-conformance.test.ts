@@ -38,6 +38,18 @@ for (const [dialect, open] of Object.entries(SCRATCH_DATABASES)) {
     })
   })
 
+  test(`${dialect}: listTables names the tables of the connection's own namespace, and nothing when it is empty`, async (t) => {
+    const scratch = await open()
+    try {
+      t.deepEqual(await scratch.db.listTables(), [])
+      await scratch.db.query(scratch.db.createTableSql('zeta', COLUMNS))
+      await scratch.db.query(scratch.db.createTableSql('alpha', COLUMNS))
+      t.deepEqual(await scratch.db.listTables(), ['alpha', 'zeta'])
+    } finally {
+      await scratch.drop()
+    }
+  })
+
   test(`${dialect}: bulkLoad streams a CSV and keeps NULL apart from the empty string`, async (t) => {
     await withTable(open, async (db) => {
       const result = await db.bulkLoad('items', csv('id,name,amount,flag\n1,"",0.5,true\n2,,,false\n3,"a,""b""\nc",-1,\n'))

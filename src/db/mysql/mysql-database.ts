@@ -10,7 +10,7 @@ import type { RowBatch } from '../row-batch.js'
 import { tableName, type TableName, type TableRef } from '../table-ref.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { MysqlConnectionConfig } from './mysql-config.js'
-import { readMysqlColumns } from './mysql-describe.js'
+import { readMysqlColumns, readMysqlTableNames } from './mysql-describe.js'
 import { MysqlSession } from './mysql-session.js'
 import { mysqlSyntax } from './mysql-syntax.js'
 import { mysqlNativeType } from './mysql-types.js'
@@ -122,6 +122,10 @@ export class MysqlDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readMysqlColumns(q, table)
+  }
+
+  protected readTableNames(q: Transaction): Promise<string[]> {
+    return readMysqlTableNames(q)
   }
 
   override upsertSql(spec: UpsertSpec): Sql[] {

@@ -14,3 +14,10 @@ export async function readMysqlColumns(q: Queryable, table: TableName): Promise<
     order by ordinal_position`)
   return rows.map((row) => ({ name: row.name, nativeType: row.column_type, type: mysqlColumnType(row.column_type), nullable: row.nullable === 'YES' }))
 }
+
+/** The tables and views of the connection's database. */
+export async function readMysqlTableNames(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ name: string }>(sql`
+    select table_name as name from information_schema.tables where table_schema = database() order by table_name`)
+  return rows.map((row) => row.name)
+}

@@ -7,7 +7,7 @@ import type { ConnectionLabel } from '../connection-label.js'
 import { DatabaseBase, type NativeType } from '../database-base.js'
 import type { QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError, connectionError, queryError } from '../database-errors.js'
-import { readPostgresColumns } from '../postgres/postgres-describe.js'
+import { readPostgresColumns, readPostgresTableNames } from '../postgres/postgres-describe.js'
 import { postgresSyntax } from '../postgres/postgres-syntax.js'
 import { postgresNativeType } from '../postgres/postgres-types.js'
 import type { RowBatch } from '../row-batch.js'
@@ -142,6 +142,10 @@ export class PgliteDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readPostgresColumns(q, table)
+  }
+
+  protected readTableNames(q: Transaction): Promise<string[]> {
+    return readPostgresTableNames(q)
   }
 
   override upsertSql(spec: UpsertSpec): Sql[] {

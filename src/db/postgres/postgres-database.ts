@@ -10,7 +10,7 @@ import { compileSql, Sql } from '../sql.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { TableName } from '../table-ref.js'
 import type { PostgresConnectionConfig } from './postgres-config.js'
-import { readPostgresColumns } from './postgres-describe.js'
+import { readPostgresColumns, readPostgresTableNames } from './postgres-describe.js'
 import { PostgresSession } from './postgres-session.js'
 import { postgresInlineSyntax, postgresSyntax } from './postgres-syntax.js'
 import { losslessTypes } from './postgres-type-parsers.js'
@@ -119,6 +119,10 @@ export class PostgresDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readPostgresColumns(q, table)
+  }
+
+  protected readTableNames(q: Transaction): Promise<string[]> {
+    return readPostgresTableNames(q)
   }
 
   override upsertSql(spec: UpsertSpec): Sql[] {

@@ -22,3 +22,10 @@ export async function readPostgresColumns(q: Queryable, table: TableName): Promi
     nullable: info.is_nullable === 'YES',
   }))
 }
+
+/** The tables and views of the schema unqualified names resolve to (the first on the search path). */
+export async function readPostgresTableNames(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ name: string }>(sql`
+    select table_name as name from information_schema.tables where table_schema = current_schema() order by table_name`)
+  return rows.map((row) => row.name)
+}

@@ -4,7 +4,7 @@ import type { ConnectionLabel } from '../connection-label.js'
 import { DatabaseBase, type NativeType } from '../database-base.js'
 import type { BulkLoadOptions, BulkLoadResult, CopyFromUriOptions, CsvSource, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError } from '../database-errors.js'
-import { readPostgresColumns } from '../postgres/postgres-describe.js'
+import { readPostgresColumns, readPostgresTableNames } from '../postgres/postgres-describe.js'
 import type { RowBatch } from '../row-batch.js'
 import type { TableName, TableRef } from '../table-ref.js'
 import type { RedshiftConnectionConfig } from './redshift-config.js'
@@ -101,6 +101,10 @@ export class RedshiftDatabase extends DatabaseBase {
 
   protected readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]> {
     return readPostgresColumns(q, table)
+  }
+
+  protected readTableNames(q: Transaction): Promise<string[]> {
+    return readPostgresTableNames(q)
   }
 
   protected nativeType(type: ColumnType): NativeType {
