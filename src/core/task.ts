@@ -3,8 +3,8 @@ import { deepFreeze } from '../util/canonical-json.js'
 import { CompletionMarkers } from './completion-markers.js'
 import { OutputMarker, type TaskResult } from './output-marker.js'
 import type { ParamInput, ParamSpec, ParamValues } from './param.js'
-import { describeValue, type Parameter } from './parameter.js'
-import { parameterDefaultsFor } from './parameter-defaults.js'
+import type { Parameter } from './parameter.js'
+import { resolveParameter } from './parameter-defaults.js'
 import type { RetryPolicy } from './retry-policy.js'
 import { flatten, type Structure } from './structure.js'
 import { isTarget, type Target } from './target.js'
@@ -205,44 +205,14 @@ function resolveParams(
       )
     }
   }
-  const fromConfig = parameterDefaultsFor(family) ?? {}
   const values: Record<string, unknown> = {}
   const serialized: Record<string, string> = {}
   for (const [name, parameter] of Object.entries(declared)) {
-    const value = pick(family, name, parameter, given, fromConfig)
+    const value = resolveParameter(family, name, parameter as Parameter<unknown>, given[name])
     values[name] = value
     if (parameter.significant) serialized[name] = parameter.serialize(value)
   }
   return { values: deepFreeze(values), serialized: Object.freeze(serialized) }
-}
-
-function pick(
-  family: string,
-  name: string,
-  parameter: Parameter<unknown>,
-  given: Record<string, unknown>,
-  fromConfig: Readonly<Record<string, unknown>>,
-): unknown {
-  const sources: [string, unknown][] = [
-    ['as given', given[name]],
-    [`from etl.config.json tasks.${family}.${name}`, fromConfig[name]],
-  ]
-  for (const [source, value] of sources) {
-    if (value === undefined) continue
-    try {
-      return parameter.normalize(value)
-    } catch (error) {
-      throw new EtlError(
-        'ETL_ERR_PARAM_INVALID',
-        `invalid value ${describeValue(value)} for parameter '${name}' of task '${family}' (${source}): ${(error as Error).message}`,
-      )
-    }
-  }
-  if (parameter.hasDefault) return parameter.defaultValue
-  throw new EtlError(
-    'ETL_ERR_PARAM_MISSING',
-    `task '${family}' needs parameter '${name}' (${parameter.expected}): pass --${name} on the command line, set tasks.${family}.${name} in etl.config.json, or declare a default`,
-  )
 }
 
 /** The tasks a structure from `requires()` holds; anything that is not a task is an error naming the culprit. */
