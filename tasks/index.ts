@@ -8,6 +8,7 @@ import { UpsertStore } from './orders/upsert-store.js'
 import { LoadWeblog, ParseWeblog } from './orders/weblog.js'
 
 export { PrepareSource } from './orders/prepare-source.js'
+export { ordersSample } from './orders/sample.js'
 export { StartExecution } from './orders/start-execution.js'
 export { LandTable } from './orders/land-table.js'
 export { UpsertStore } from './orders/upsert-store.js'

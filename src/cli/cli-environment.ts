@@ -1,9 +1,12 @@
+import path from 'node:path'
 import type { Logger } from 'pino'
-import { loadConfig, type EtlConfig } from '../config/load-config.js'
+import { DEFAULT_CONFIG_FILE, loadConfig, type EtlConfig } from '../config/load-config.js'
 import { setLayout } from '../core/layout.js'
 import { setParameterDefaults } from '../core/parameter-defaults.js'
-import type { TaskRegistry } from '../core/task-registry.js'
+import { describeValue, type Parameter } from '../core/parameter.js'
+import { TaskRegistry } from '../core/task-registry.js'
 import { EtlError } from '../errors.js'
+import { closestMatch } from '../util/closest-match.js'
 import { createLogger, type LogFormat, type LogLevel } from '../util/logger.js'
 import { loadTasks } from './load-tasks.js'
 import { Terminal } from './terminal.js'
@@ -26,35 +29,62 @@ export interface CliEnvironment {
 
 /**
  * Loads the config and the task module, and applies the config process-wide (marker folders,
- * per-task parameter values). Command-line options win over the config file.
+ * per-task parameter values). Command-line options win over the config file. The config's `tasks`
+ * section is checked against the module's tasks; a command that loads no module (`loadRegistry`
+ * gives undefined) has nothing to check it against, and leaves it be.
  */
 export async function prepareEnvironment(
   options: GlobalOptions,
-  loadRegistry: () => Promise<TaskRegistry> = () => loadTasks(options.module),
+  loadRegistry: () => Promise<TaskRegistry | undefined> = () => loadTasks(options.module),
 ): Promise<CliEnvironment> {
   const config = await loadConfig(options.config ? { file: options.config } : {})
   setLayout({ outputDir: config.outputDir, completedDir: config.completedDir })
   const registry = await loadRegistry()
-  checkTaskDefaults(config, registry)
-  setParameterDefaults(config.tasks)
+  if (registry) checkTaskDefaults(config, registry)
+  setParameterDefaults(config.tasks, configName(config))
   const format = options.logFormat ?? config.log.format
   const terminal = new Terminal(process.stderr, Boolean(process.stderr.isTTY) && format === 'text')
   const logger = createLogger({ level: options.logLevel ?? config.log.level, format, write: (line) => terminal.write(line) })
-  return { config, registry, logger, terminal }
+  return { config, registry: registry ?? new TaskRegistry(), logger, terminal }
 }
 
-/** The config's `tasks` section must name real tasks and real parameters, checked before anything runs. */
+/** How messages name the config file: the file read (relative to here when it is below), else the name it would have. */
+function configName(config: EtlConfig): string {
+  if (!config.file) return DEFAULT_CONFIG_FILE
+  const relative = path.relative(process.cwd(), config.file)
+  return relative.startsWith('..') || path.isAbsolute(relative) ? config.file : relative
+}
+
+/**
+ * The config's `tasks` section must name real tasks and real parameters, with values each parameter
+ * accepts: checked before anything runs, rather than when (or if) the task is first built.
+ */
 function checkTaskDefaults(config: EtlConfig, registry: TaskRegistry): void {
   const problems: string[] = []
   for (const [family, values] of Object.entries(config.tasks)) {
     const cls = registry.get(family)
     if (!cls) {
-      problems.push(`"tasks.${family}": no such task; known tasks: ${registry.families().join(', ')}`)
+      problems.push(`"tasks.${family}": no such task${suggestion(family, registry.families())}; known tasks: ${registry.families().join(', ') || '(none)'}`)
       continue
     }
-    for (const name of Object.keys(values)) {
-      if (!(name in cls.params)) problems.push(`"tasks.${family}.${name}": ${family} has no such parameter; known: ${Object.keys(cls.params).join(', ') || '(none)'}`)
+    for (const [name, value] of Object.entries(values)) {
+      const parameter = cls.params[name] as Parameter<unknown> | undefined
+      if (!parameter) {
+        const known = Object.keys(cls.params)
+        problems.push(`"tasks.${family}.${name}": ${family} has no such parameter${suggestion(name, known)}; known: ${known.join(', ') || '(none)'}`)
+        continue
+      }
+      try {
+        parameter.normalize(value)
+      } catch (error) {
+        problems.push(`"tasks.${family}.${name}": got ${describeValue(value)}; ${(error as Error).message}`)
+      }
     }
   }
-  if (problems.length) throw new EtlError('ETL_ERR_CONFIG_INVALID', `${config.file ?? 'etl.config.json'} is invalid:\n  ${problems.join('\n  ')}`)
+  if (problems.length) throw new EtlError('ETL_ERR_CONFIG_INVALID', `${configName(config)} is invalid:\n  ${problems.join('\n  ')}`)
+}
+
+function suggestion(name: string, known: readonly string[]): string {
+  const close = closestMatch(name, known)
+  return close ? ` (did you mean ${close}?)` : ''
 }

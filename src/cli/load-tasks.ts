@@ -10,11 +10,23 @@ export const DEFAULT_TASK_MODULE = 'tasks/index.ts'
 
 const TYPESCRIPT = /\.[cm]?tsx?$/
 
+/** A loaded task module: where it is, what it exports, and the task classes among its exports. */
+export interface TaskModule {
+  readonly file: string
+  readonly exports: Readonly<Record<string, unknown>>
+  readonly registry: TaskRegistry
+}
+
 /**
  * Imports a module of task classes (TypeScript is compiled on the fly, so there is no build step) and
  * registers every exported task class.
  */
 export async function loadTasks(modulePath: string | undefined, cwd = process.cwd()): Promise<TaskRegistry> {
+  return (await loadTaskModule(modulePath, cwd)).registry
+}
+
+/** {@link loadTasks}, keeping the module's other exports (a pipeline's sample data) too. */
+export async function loadTaskModule(modulePath: string | undefined, cwd = process.cwd()): Promise<TaskModule> {
   const file = path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)
   try {
     await fs.access(file)
@@ -28,5 +40,13 @@ export async function loadTasks(modulePath: string | undefined, cwd = process.cw
   } catch (error) {
     throw new EtlError('ETL_ERR_TASK_MODULE', `cannot load task module ${file}: ${(error as Error).message}`, { cause: error })
   }
-  return TaskRegistry.fromModule(exports)
+  return { file, exports, registry: TaskRegistry.fromModule(exports) }
+}
+
+/** True when `modulePath` (or the default module) is there to load. */
+export async function taskModuleExists(modulePath: string | undefined, cwd = process.cwd()): Promise<boolean> {
+  return fs.access(path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)).then(
+    () => true,
+    () => false,
+  )
 }

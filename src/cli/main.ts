@@ -10,7 +10,7 @@ import { listCommand } from './commands/list-command.js'
 import { runCommand, type RemoteSchedulerFactory } from './commands/run-command.js'
 import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
-import { loadTasks } from './load-tasks.js'
+import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
 
 /** A mistake in the command line itself, reported with the scheduling-error exit code. */
@@ -50,17 +50,19 @@ const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) =>
 export async function main(argv: string[] = hideBin(process.argv)): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.OK
   const { command, module } = preParse(argv)
-  let registry: TaskRegistry | undefined
-  let registryError: unknown
-  if (command && (TASK_COMMANDS.has(command) || command === 'list')) {
+  let loaded: TaskModule | undefined
+  let loadError: unknown
+  if (command && (await needsTaskModule(command, module))) {
     try {
-      registry = await loadTasks(module)
+      loaded = await loadTaskModule(module)
     } catch (error) {
-      registryError = error
+      loadError = error
     }
   }
+  const registry = loaded?.registry
+  // A command that needs the module fails on its load error; `scheduler` without a module to run has none.
   const tasks = async () => {
-    if (!registry) throw registryError
+    if (loadError) throw loadError
     return registry
   }
   const environment = (options: GlobalOptions) => prepareEnvironment(options, tasks)
@@ -82,24 +84,19 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
             .positional('task', { type: 'string', describe: 'the task family, e.g. RunJob' })
             .option('local-scheduler', { type: 'boolean', default: false, describe: 'schedule in this process instead of asking the central scheduler' })
             .option('scheduler-url', { type: 'string', describe: 'the central scheduler (default: the config, else http://127.0.0.1:8082)' })
-            .option('workers', { type: 'number', describe: 'tasks to run at once (default: the config, else 1)' })
-            .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' })
-            .check((args) => {
-              if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
-                throw new UsageError(`--workers must be a whole number of at least 1, got ${String(args.workers)}`)
-              }
-              return true
-            }),
+            .option('workers', { type: 'string', describe: 'tasks to run at once, a whole number ≥ 1 (default: the config, else 1)' })
+            .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' }),
           registry,
           taskArgument(argv),
         ),
       async (args) => {
+        const workers = wholeNumber('--workers', args.workers, 1)
         const env = await environment(args as GlobalOptions)
         const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
         const options = {
           localScheduler: Boolean(args.localScheduler),
           schedulerUrl: args.schedulerUrl as string | undefined,
-          workers: args.workers as number | undefined,
+          workers,
           lock: args.lock !== false,
         }
         exitCode = await runCommand(env, root, options, connectRemoteScheduler)
@@ -157,7 +154,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
           .option('port', { type: 'number', describe: 'port (default: the config, else 8082)' })
           .option('state-dir', { type: 'string', describe: 'folder of the daemon state and embedded run history (default: data/scheduler)' }),
       async (args) => {
-        const env = await prepareEnvironment(args as GlobalOptions, async () => new TaskRegistry())
+        const env = await environment(args as GlobalOptions)
         exitCode = await schedulerCommand(env, {
           host: args.host as string | undefined,
           port: args.port as number | undefined,
@@ -167,21 +164,25 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     )
     .command(
       'demo <action>',
-      'build the sample order source and access log (init), or add a day of changes to it (advance)',
+      'build a pipeline\'s sample data (init), or add a period of changes to it (advance)',
       (y: Argv) =>
         y
-          .positional('action', { choices: ['init', 'advance'] as const, describe: 'init: create the sample source; advance: insert, update and soft-delete rows, append log lines' })
-          .option('scale', { type: 'number', describe: 'init: sample size (1 ≈ 2,000 order lines; default 1)' })
-          .option('seed', { type: 'number', describe: 'the random seed: the same seed gives the same data (default 42)' })
-          .option('weblog-dir', { type: 'string', describe: 'folder for access.log and ip-ranges.csv (default data/weblog)' }),
+          .positional('action', { choices: ['init', 'advance'] as const, describe: 'init: build the sample from nothing; advance: insert, update and delete rows, append log lines' })
+          .option('pipeline', { type: 'string', describe: 'whose sample (default: the only one the task module exports)' })
+          .option('scale', { type: 'string', describe: 'init: sample size, a whole number ≥ 1 (orders: 1 ≈ 2,000 order lines; default 1)' })
+          .option('seed', { type: 'string', describe: 'the random seed, a whole number: the same seed gives the same data (default 42)' })
+          .option('force', { type: 'boolean', default: false, describe: 'init: replace the tables and files there are, which init otherwise refuses to touch' }),
       async (args) => {
-        const env = await prepareEnvironment(args as GlobalOptions, async () => new TaskRegistry())
+        const scale = wholeNumber('--scale', args.scale, 1)
+        const seed = wholeNumber('--seed', args.seed, 0)
+        const env = await environment(args as GlobalOptions)
         const { DataServices } = await import('../db/data-services.js')
         const { demoCommand } = await import('../etl/demo/demo-command.js')
+        const { sampleDataIn } = await import('../etl/sample-data.js')
         const data = DataServices.fromConfig(env.config)
         try {
-          const options = { scale: args.scale as number | undefined, seed: args.seed as number | undefined, weblogDir: args.weblogDir as string | undefined }
-          process.stdout.write(await demoCommand(args.action as 'init' | 'advance', data, options))
+          const options = { pipeline: args.pipeline as string | undefined, scale, seed, force: Boolean(args.force) }
+          process.stdout.write(await demoCommand(args.action as 'init' | 'advance', sampleDataIn(loaded?.exports ?? {}), data, options))
         } finally {
           await data.close()
         }
@@ -204,6 +205,25 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
   } catch (error) {
     return reportError(error)
   }
+}
+
+/**
+ * Whether `command` loads the task module: the task commands and `list` build tasks from it, `demo`
+ * finds the pipelines' sample data in it, and `scheduler` checks the config's `tasks` section
+ * against the module its scheduled runs will use, when there is one.
+ */
+async function needsTaskModule(command: string, module: string | undefined): Promise<boolean> {
+  if (TASK_COMMANDS.has(command) || command === 'list' || command === 'demo') return true
+  return command === 'scheduler' && (module !== undefined || (await taskModuleExists(module)))
+}
+
+/** A flag's text as a whole number of at least `min`, or a usage error quoting what was given. */
+function wholeNumber(flag: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined
+  const text = String(value)
+  const number = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(number) || number < min) throw new UsageError(`${flag} must be a whole number of at least ${min}, got ${JSON.stringify(text)}`)
+  return number
 }
 
 /**

@@ -1,8 +1,8 @@
 import { pipeline } from 'node:stream/promises'
 import { CsvRecordCounter, ExecutionControl, extractSql, param, qualified, sourceColumns, type TaskContext } from 'etl'
 import { loadLandingBatch } from './landing-batch.js'
-import { SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
-import { SequenceStep, runningSequence } from './sequence-task.js'
+import { METADATA, SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
+import { SequenceStep, runningSequence, stepResult } from './sequence-task.js'
 import { StartExecution } from './start-execution.js'
 
 /**
@@ -14,7 +14,9 @@ import { StartExecution } from './start-execution.js'
  * or the marker was deleted to load again, the rerun loads the lake file: the same rows the first
  * attempt saw, though the source has moved on since. To extract again, delete the file as well.
  */
-export class LandTable extends SequenceStep.with({ table: param.string({ description: 'the source table, as its dictionary names it' }) }) {
+export class LandTable extends SequenceStep.with({
+  table: param.enum(METADATA.map((meta) => meta.table) as [string, ...string[]], { description: 'the source table, as its dictionary names it' }),
+}) {
   static override readonly description = 'extract one source table (its watermark window) to the lake and load it into its landing table, in one pass'
   override resources = { source: 1 }
 
@@ -24,7 +26,8 @@ export class LandTable extends SequenceStep.with({ table: param.string({ descrip
 
   override async run(ctx: TaskContext) {
     const meta = tableMetadata(this.params.table)
-    const { seq } = await runningSequence(ctx)
+    const current = await runningSequence(ctx)
+    const { seq } = current
     const source = await ctx.db(SOURCE)
     const control = new ExecutionControl(await ctx.db(WAREHOUSE))
     const window = (await control.tables(seq)).get(meta.table)
@@ -42,7 +45,7 @@ export class LandTable extends SequenceStep.with({ table: param.string({ descrip
         await control.count(seq, meta.table, 'extracted_rows', loaded.rows, tx)
         return loaded
       })
-      return { seq, rows, key, fromLake: extractedEarlier }
+      return stepResult(current, { rows, key, fromLake: extractedEarlier })
     } catch (error) {
       // The extract reached the lake whole though the load failed: record it, so the rerun loads it.
       // Should that fail too, the rerun extracts again, and the load's error is the one to report.

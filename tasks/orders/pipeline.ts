@@ -17,6 +17,11 @@ export const REPORTS_SQL_DIR = path.join(PROJECT, 'sql', 'reports')
 export const SOURCE = 'source'
 export const WAREHOUSE = 'warehouse'
 
+/** The dictionary files the tables come from, for messages. */
+export function dictionaryFiles(): string {
+  return [...new Set(METADATA.map((meta) => meta.file))].join(', ')
+}
+
 export function tableMetadata(table: string): TableMetadata {
   const found = METADATA.find((meta) => meta.table === table)
   if (!found) throw new Error(`no metadata dictionary describes table "${table}"; known: ${METADATA.map((meta) => meta.table).join(', ')}`)

@@ -1,44 +1,64 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { ACCESS_LOG_FILE, Task, initDemoSource, param, type CompletionContext, type TaskContext } from 'etl'
-import { METADATA, SOURCE } from './pipeline.js'
-import { DEFAULT_WEBLOG_DIR } from './sequence-task.js'
+import { ACCESS_LOG_FILE, Task, UnrecoverableTaskError, param, type CompletionContext, type TaskContext } from 'etl'
+import { METADATA, SOURCE, dictionaryFiles } from './pipeline.js'
+import { missingTables, ordersSample } from './sample.js'
+import { weblogDir } from './weblog-dir.js'
 
 /**
- * The source is there: on a fresh checkout (no source tables, no access log) it builds the sample
- * source, as `etl demo init` would; a source that exists is never touched.
+ * The source is there, with every table the dictionaries name and the access log. On a fresh
+ * checkout, where the built-in embedded source has no tables at all and there is no access log, it
+ * builds the sample source (`etl demo init`). It never writes to a source it did not create: a table
+ * missing from a source that has others, or a source a config points at, is an error naming the fix.
  */
 export class PrepareSource extends Task.with({
-  scale: param.int({ default: 1, description: 'sample size when the source must be created (1 ≈ 2,000 order lines)' }),
-  seed: param.int({ default: 42, description: 'sample seed when the source must be created' }),
-  weblogDir: param.string({ default: DEFAULT_WEBLOG_DIR, description: 'folder of access.log and ip-ranges.csv' }),
+  scale: param.int({ default: 1, description: 'sample size when the sample source is created (1 ≈ 2,000 order lines)' }),
+  seed: param.int({ default: 42, description: 'sample seed when the sample source is created' }),
 }) {
-  static override readonly description = 'make sure the source exists (creates the sample source on a fresh checkout)'
+  static override readonly description = 'make sure the source has every dictionary table and the access log (creates the sample on a fresh checkout)'
 
   override async complete(ctx?: CompletionContext): Promise<boolean> {
     if (!ctx) return this.marker().exists()
-    return (await this.#sourceExists(ctx)) && fs.existsSync(path.join(this.params.weblogDir, ACCESS_LOG_FILE))
+    const source = await ctx.db(SOURCE)
+    return (await missingTables(source, METADATA.map((meta) => meta.table))).length === 0 && fs.existsSync(accessLog())
   }
 
   override async run(ctx: TaskContext) {
-    if (await this.#sourceExists(ctx)) {
-      if (!fs.existsSync(path.join(this.params.weblogDir, ACCESS_LOG_FILE))) {
-        throw new Error(`the source tables exist but ${path.join(this.params.weblogDir, ACCESS_LOG_FILE)} does not; put the access log there or set tasks.ParseWeblog.weblogDir`)
+    const source = await ctx.db(SOURCE)
+    if ((await source.listTables()).length === 0 && !fs.existsSync(accessLog())) {
+      if (!ctx.data.isBuiltIn(SOURCE)) {
+        throw new UnrecoverableTaskError(
+          `${source.description} has no tables; load the tables the dictionaries name (${dictionaryFiles()}) into it, or build the sample there with etl demo init`,
+        )
       }
-      return { created: false }
+      return this.#createSample(ctx)
     }
+    const missing = await missingTables(source, METADATA.map((meta) => meta.table))
+    if (missing.length) throw new UnrecoverableTaskError(missingTablesMessage(source.description, missing))
+    if (!fs.existsSync(accessLog())) {
+      throw new UnrecoverableTaskError(`the source tables exist but ${accessLog()} does not; put the access log there, or set tasks.ParseWeblog.weblogDir to the folder that has it`)
+    }
+    return { created: false }
+  }
+
+  async #createSample(ctx: TaskContext) {
     ctx.progress('creating the sample source')
-    const counts = await initDemoSource(await ctx.db(SOURCE), { scale: this.params.scale, seed: this.params.seed, weblogDir: this.params.weblogDir })
+    const counts = await ordersSample.init(ctx.data, { scale: this.params.scale, seed: this.params.seed })
     // Nothing else uses the source yet (every other step waits for this one); closing it settles the
     // new data, so the steps after read it in a session with a known data version.
     await ctx.data.release(SOURCE)
     ctx.log.info({ counts }, 'created the sample source (etl demo init)')
     return { created: true, ...counts }
   }
+}
 
-  async #sourceExists(ctx: { db(name: string): Promise<import('etl').Database> }): Promise<boolean> {
-    const source = await ctx.db(SOURCE)
-    for (const meta of METADATA) if (!(await source.tableExists(meta.table))) return false
-    return true
-  }
+function accessLog(): string {
+  return path.join(weblogDir(), ACCESS_LOG_FILE)
+}
+
+function missingTablesMessage(source: string, missing: readonly string[]): string {
+  const files = [...new Set(METADATA.filter((meta) => missing.includes(meta.table)).map((meta) => meta.file))].join(', ')
+  const list = missing.map((table) => `"${table}"`).join(', ')
+  const verb = missing.length === 1 ? `table ${list} does not exist` : `tables ${list} do not exist`
+  return `${verb} on ${source}; create ${missing.length === 1 ? 'it' : 'them'} first, or remove ${missing.length === 1 ? 'its entry' : 'their entries'} from ${files}`
 }

@@ -82,7 +82,7 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
   t.deepEqual(await embeddedControlFiles(cwd), controls)
 
   // A day of changes: the next run extracts only the changed rows.
-  const advance = await runCli(['demo', 'advance'], cwd)
+  const advance = await runCli(['demo', 'advance', '--module', PIPELINE], cwd)
   t.is(advance.code, 0, advance.stderr)
   const changed = Object.fromEntries([...advance.stdout.matchAll(/ {2}(\w+): (\d+)/g)].map((m) => [m[1]!, Number(m[2])]))
   const second = await run(cwd, 'run', 'RunJob', '--local-scheduler')

@@ -34,7 +34,7 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify(config, null, 2))
   const run = (...args: string[]) => runCli([...args, '--module', PIPELINE], cwd)
 
-  const init = await runCli(['demo', 'init', '--scale', '1', '--seed', '7'], cwd)
+  const init = await runCli(['demo', 'init', '--scale', '1', '--seed', '7', '--module', PIPELINE], cwd)
   t.is(init.code, 0, init.stderr)
   const first = await run('run', 'RunJob', '--local-scheduler', '--workers', '3')
   t.is(first.code, 0, first.stdout + first.stderr)
@@ -53,7 +53,7 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   t.true(Number(landed.rows[0]!.n) > 0)
 
   // A day of changes, and a failure injected into one table's upsert (the last of the loop).
-  t.is((await runCli(['demo', 'advance'], cwd)).code, 0)
+  t.is((await runCli(['demo', 'advance', '--module', PIPELINE], cwd)).code, 0)
   await warehouse.query('alter table store.order_lines add constraint etl_test_fail check (quantity < 0) not valid')
   const failed = await run('run', 'RunJob', '--local-scheduler')
   t.is(failed.code, 3, failed.stdout + failed.stderr)
@@ -75,7 +75,7 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   await storeEqualsSource()
 
   // Sequence 3's landing load fails after its extract reached the lake whole (S3, in one pass).
-  t.is((await runCli(['demo', 'advance'], cwd)).code, 0)
+  t.is((await runCli(['demo', 'advance', '--module', PIPELINE], cwd)).code, 0)
   await warehouse.query('alter table landing.order_lines add constraint etl_test_fail check (exec_seq < 3) not valid')
   const loadFailed = await run('run', 'RunJob', '--local-scheduler')
   t.is(loadFailed.code, 3, loadFailed.stdout + loadFailed.stderr)

@@ -58,7 +58,7 @@ test('elt: into Redshift through the Data API, with the lake on S3: store equals
   // Landing files were COPYed into Redshift straight from the bucket.
   t.true(server.statements.some((text) => /^copy "landing"\."order_lines" .*from 's3:\/\/elt-rs-lake\/etl\/landing\/order_lines\/exec_seq=1\//s.test(text)))
 
-  t.is((await runCli(['demo', 'advance'], cwd, { RS_SECRET: 'rs-secret-value' })).code, 0)
+  t.is((await runCli(['demo', 'advance', '--module', PIPELINE], cwd, { RS_SECRET: 'rs-secret-value' })).code, 0)
   const second = await run('run', 'RunJob', '--local-scheduler')
   t.is(second.code, 0, second.stdout + second.stderr)
   t.regex(second.stdout, /StartExecution\(\) .* seq=2 started=true/)

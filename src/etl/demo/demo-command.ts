@@ -1,26 +1,35 @@
 import type { DataServices } from '../../db/data-services.js'
-import { advanceDemoSource, initDemoSource, type DemoCounts } from './demo-source.js'
+import { EtlError } from '../../errors.js'
+import type { SampleData, SampleOptions } from '../sample-data.js'
 
-export interface DemoCommandOptions {
-  readonly scale?: number | undefined
-  readonly seed?: number | undefined
-  readonly weblogDir?: string | undefined
+export interface DemoCommandOptions extends SampleOptions {
+  /** Which pipeline's sample; may be left out when the module exports only one. */
+  readonly pipeline?: string | undefined
 }
 
 /**
- * `etl demo init|advance`: builds the sample source in the `source` connection (and the access log in
- * `weblogDir`), or moves it on by one day of changes. Returns the lines to print.
+ * `etl demo init|advance`: builds a pipeline's sample data, or moves it on by one period of changes,
+ * with the generator the task module exports. Returns the lines to print.
  */
-export async function demoCommand(action: 'init' | 'advance', data: DataServices, options: DemoCommandOptions = {}): Promise<string> {
-  const source = await data.database('source')
+export async function demoCommand(action: 'init' | 'advance', samples: readonly SampleData[], data: DataServices, options: DemoCommandOptions = {}): Promise<string> {
+  const sample = pickSample(samples, options.pipeline)
   const started = Date.now()
-  let counts: DemoCounts
-  if (action === 'init') {
-    counts = await initDemoSource(source, { scale: options.scale, seed: options.seed, weblogDir: options.weblogDir })
-  } else {
-    counts = await advanceDemoSource(source, { seed: options.seed, weblogDir: options.weblogDir })
-  }
-  const what = action === 'init' ? 'built the sample source' : 'advanced the sample source by one day'
+  const counts = action === 'init' ? await sample.init(data, options) : await sample.advance(data, options)
+  const what = action === 'init' ? `built the ${sample.pipeline} sample (${sample.description})` : `advanced the ${sample.pipeline} sample by one period`
   const figures = Object.entries(counts).map(([name, count]) => `  ${name}: ${count}`)
-  return `${what} in "source" (${((Date.now() - started) / 1000).toFixed(1)}s):\n${figures.join('\n')}\n`
+  return `${what} in ${((Date.now() - started) / 1000).toFixed(1)}s:\n${figures.join('\n')}\n`
+}
+
+function pickSample(samples: readonly SampleData[], pipeline: string | undefined): SampleData {
+  const names = samples.map((sample) => sample.pipeline)
+  if (pipeline !== undefined) {
+    const found = samples.find((sample) => sample.pipeline === pipeline)
+    if (found) return found
+    throw new EtlError('ETL_ERR_SAMPLE_UNKNOWN', `no pipeline "${pipeline}" has sample data; known: ${names.join(', ') || '(none)'}`)
+  }
+  if (samples.length === 1) return samples[0]!
+  if (samples.length === 0) {
+    throw new EtlError('ETL_ERR_SAMPLE_UNKNOWN', 'the task module exports no sample data (see defineSampleData); pass --module to the one that does')
+  }
+  throw new EtlError('ETL_ERR_SAMPLE_UNKNOWN', `several pipelines have sample data (${names.join(', ')}); pick one with --pipeline`)
 }
