@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { EtlError } from '../errors.js'
 import type { Database, Queryable } from '../db/database.js'
 import { sql } from '../db/sql.js'
@@ -30,6 +31,7 @@ export interface ExecutionTable {
 export type CountColumn = 'extracted_rows' | 'loaded_rows' | 'upserted_rows'
 
 const execution = sql.id(CONTROL_SCHEMA, 'etl_execution')
+const warehouseTable = { schema: CONTROL_SCHEMA, name: 'etl_warehouse' } as const
 const executionTable = sql.id(CONTROL_SCHEMA, 'etl_execution_table')
 
 /**
@@ -44,8 +46,11 @@ export class ExecutionControl {
     this.#db = db
   }
 
-  /** Creates the control schema and tables if missing. */
-  async ensure(): Promise<void> {
+  /**
+   * Creates the control schema and tables if missing, and returns the warehouse's identity (see
+   * {@link identity}), made the first time.
+   */
+  async ensure(): Promise<string> {
     await this.#db.query(sql`create schema if not exists ${sql.id(CONTROL_SCHEMA)}`)
     await this.#db.query(sql`create table if not exists ${execution} (
       exec_seq bigint not null primary key,
@@ -63,6 +68,29 @@ export class ExecutionControl {
       upserted_rows bigint,
       primary key (exec_seq, table_name)
     )`)
+    await this.#db.query(sql`create table if not exists ${sql.table(warehouseTable)} (
+      warehouse_id varchar(36) not null,
+      created_at timestamp not null
+    )`)
+    const found = await this.identity()
+    if (found) return found
+    const made = randomBytes(8).toString('hex')
+    await this.#db.query(sql`insert into ${sql.table(warehouseTable)} (warehouse_id, created_at) values (${made}, ${timestamp()})`)
+    // Two first runs at once may both have inserted: the earliest row is the identity, the same one
+    // for everyone who reads it.
+    return (await this.identity()) ?? made
+  }
+
+  /**
+   * A random id written once, when the control tables are created: it tells this warehouse's
+   * sequence 1 from the sequence 1 of a warehouse wiped and built again, or of another warehouse.
+   * A step's marker records it with the sequence, and vouches only for a warehouse that has it.
+   * Undefined before the control tables exist (or in a warehouse built before they held one).
+   */
+  async identity(): Promise<string | undefined> {
+    if (!(await this.#db.tableExists(warehouseTable))) return undefined
+    const { rows } = await this.#db.query(sql`select warehouse_id from ${sql.table(warehouseTable)} order by created_at, warehouse_id limit 1`)
+    return rows[0] ? String(rows[0].warehouse_id) : undefined
   }
 
   /** The latest sequence, or undefined before the first (or when the control tables do not exist yet). */

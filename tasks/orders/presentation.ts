@@ -2,7 +2,7 @@ import path from 'node:path'
 import { ExecutionControl, LocalTarget, bindSqlVariables, encodeCsvRecord, getLayout, readSqlFiles, type TaskContext } from 'etl'
 import { setCurrentExecution, settleExecution } from './current-execution.js'
 import { PRES_SQL_DIR, REPORTS_SQL_DIR, WAREHOUSE } from './pipeline.js'
-import { SequenceStep, runningSequence } from './sequence-task.js'
+import { SequenceStep, runningSequence, stepResult } from './sequence-task.js'
 import { UpsertStore } from './upsert-store.js'
 import { LoadWeblog } from './weblog.js'
 
@@ -21,7 +21,8 @@ export class BuildPres extends SequenceStep {
 
 
   override async run(ctx: TaskContext) {
-    const { seq } = await runningSequence(ctx)
+    const current = await runningSequence(ctx)
+    const { seq } = current
     const warehouse = await ctx.db(WAREHOUSE)
     const files = await readSqlFiles(PRES_SQL_DIR, warehouse.sqlFlavours)
     for (const [index, file] of files.entries()) {
@@ -30,7 +31,7 @@ export class BuildPres extends SequenceStep {
         for (const statement of file.statements) await tx.query(bindSqlVariables(statement, { exec_seq: seq }))
       })
     }
-    return { seq, files: files.map((file) => file.name) }
+    return stepResult(current, { files: files.map((file) => file.name) })
   }
 }
 
@@ -49,7 +50,7 @@ export class WriteReports extends SequenceStep {
   }
 
   override async run(ctx: TaskContext) {
-    const { seq } = await runningSequence(ctx)
+    const current = await runningSequence(ctx)
     const warehouse = await ctx.db(WAREHOUSE)
     const rows: Record<string, number> = {}
     for (const file of await readSqlFiles(REPORTS_SQL_DIR, warehouse.sqlFlavours)) {
@@ -58,7 +59,7 @@ export class WriteReports extends SequenceStep {
       await WriteReports.reportFile(file.name).write(`${lines.join('\r\n')}\r\n`)
       rows[file.name] = result.rows.length
     }
-    return { seq, reports: rows }
+    return stepResult(current, { reports: rows })
   }
 }
 
@@ -72,12 +73,13 @@ export class FinishExecution extends SequenceStep {
 
 
   override async run(ctx: TaskContext) {
-    const { seq } = await runningSequence(ctx)
+    const current = await runningSequence(ctx)
     const control = new ExecutionControl(await ctx.db(WAREHOUSE))
-    await control.finish(seq)
-    const tables = [...(await control.tables(seq)).values()]
-    setCurrentExecution(ctx.data, { seq, state: 'complete' })
-    await settleExecution(ctx.data, seq)
-    return { seq, extracted: Object.fromEntries(tables.map((table) => [table.table, table.extractedRows ?? 0])) }
+    await control.finish(current.seq)
+    const tables = [...(await control.tables(current.seq)).values()]
+    const finished = { ...current, state: 'complete' } as const
+    setCurrentExecution(ctx.data, finished)
+    await settleExecution(ctx.data, finished)
+    return stepResult(current, { extracted: Object.fromEntries(tables.map((table) => [table.table, table.extractedRows ?? 0])) })
   }
 }

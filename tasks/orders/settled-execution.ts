@@ -1,7 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ACCESS_LOG_FILE, LocalTarget, getLayout, type DataServices } from 'etl'
+import type { CurrentExecution } from './current-execution.js'
 import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
+import { weblogDir } from './weblog-dir.js'
 
 /**
  * What the source looked like when a sequence was found complete, as far as it can be known without
@@ -17,6 +19,8 @@ export interface SourceSnapshot {
 
 interface SettledExecution extends SourceSnapshot {
   readonly seq: number
+  /** The warehouse's identity (see `CurrentExecution.warehouse`). */
+  readonly warehouseId?: string
   /** The warehouse's data version as the run that settled left it (embedded only): a wiped or replaced warehouse no longer matches. */
   readonly warehouseVersion?: string
 }
@@ -25,10 +29,10 @@ interface SettledExecution extends SourceSnapshot {
  * The snapshot now, or undefined when the source cannot vouch for its data without being read (a
  * server, or an embedded database something else has opened).
  */
-export async function takeSnapshot(data: DataServices, weblogDir: string): Promise<SourceSnapshot | undefined> {
+export async function takeSnapshot(data: DataServices): Promise<SourceSnapshot | undefined> {
   const source = await data.dataVersion(SOURCE)
   if (source === undefined) return undefined
-  return { source, weblog: weblogStat(weblogDir), tables: METADATA.map((meta) => meta.table), warehouse: data.describe(WAREHOUSE) }
+  return { source, weblog: weblogStat(weblogDir()), tables: METADATA.map((meta) => meta.table), warehouse: data.describe(WAREHOUSE) }
 }
 
 /**
@@ -36,19 +40,25 @@ export async function takeSnapshot(data: DataServices, weblogDir: string): Promi
  * still holds, and the warehouse is as this run leaves it, a run knows there is nothing new without
  * opening the source or the warehouse.
  */
-export async function settle(data: DataServices, seq: number, snapshot: SourceSnapshot): Promise<void> {
+export async function settle(data: DataServices, execution: CurrentExecution, snapshot: SourceSnapshot): Promise<void> {
   const warehouseVersion = await data.dataVersionOnClose(WAREHOUSE)
-  const settled: SettledExecution = { seq, ...snapshot, ...(warehouseVersion === undefined ? {} : { warehouseVersion }) }
+  const settled: SettledExecution = {
+    seq: execution.seq,
+    ...snapshot,
+    ...(execution.warehouse === undefined ? {} : { warehouseId: execution.warehouse }),
+    ...(warehouseVersion === undefined ? {} : { warehouseVersion }),
+  }
   await new LocalTarget(settledFile()).write(`${JSON.stringify(settled, null, 2)}\n`)
 }
 
-/** The settled sequence, if the snapshot it was recorded with still holds now. */
-export async function settledSequence(data: DataServices, weblogDir: string): Promise<number | undefined> {
+/** The settled sequence and its warehouse, if the snapshot it was recorded with still holds now. */
+export async function settledSequence(data: DataServices): Promise<{ seq: number; warehouse: string | undefined } | undefined> {
   const settled = readSettled()
   if (!settled) return undefined
-  const now = await takeSnapshot(data, weblogDir)
+  const now = await takeSnapshot(data)
   if (now === undefined || !sameSnapshot(settled, now)) return undefined
-  return (await data.dataVersion(WAREHOUSE)) === settled.warehouseVersion ? settled.seq : undefined
+  if ((await data.dataVersion(WAREHOUSE)) !== settled.warehouseVersion) return undefined
+  return { seq: settled.seq, warehouse: settled.warehouseId }
 }
 
 /** Forgets the settled sequence (a new one is starting). */

@@ -3,8 +3,9 @@ import { ACCESS_LOG_FILE, ExecutionControl, TableUpdateTarget, countLines, creat
 import { WEBLOG_TABLE, currentExecution, rememberSnapshot, setCurrentExecution } from './current-execution.js'
 import { METADATA, SOURCE, WAREHOUSE } from './pipeline.js'
 import { PrepareSource } from './prepare-source.js'
-import { SequenceStep } from './sequence-task.js'
+import { SequenceStep, stepResult } from './sequence-task.js'
 import { takeSnapshot, unsettle } from './settled-execution.js'
+import { weblogDir } from './weblog-dir.js'
 
 /**
  * Decides the execution sequence: resumes the open one (a failed run; same watermarks), or opens the
@@ -20,8 +21,7 @@ export class StartExecution extends SequenceStep {
 
 
   override async run(ctx: TaskContext) {
-    const weblogDir = new PrepareSource().params.weblogDir
-    const current = await currentExecution(ctx.data, weblogDir)
+    const current = await currentExecution(ctx.data)
     const warehouse = await ctx.db(WAREHOUSE)
     // Shared objects are created here, before the steps that use them run side by side: concurrent
     // CREATE … IF NOT EXISTS of the same object can fail on Postgres.
@@ -29,12 +29,12 @@ export class StartExecution extends SequenceStep {
       await warehouse.query(createSchemaSql(schema))
     }
     await new TableUpdateTarget(warehouse, 'landing', 'none').ensureMarkerTable()
-    if (current.state !== 'planned') return { seq: current.seq, started: false }
+    if (current.state !== 'planned') return stepResult(current, { started: false })
     unsettle()
-    const snapshot = await takeSnapshot(ctx.data, weblogDir)
+    const snapshot = await takeSnapshot(ctx.data)
     const source = await ctx.db(SOURCE)
     const control = new ExecutionControl(warehouse)
-    await control.ensure()
+    const identity = await control.ensure()
     const previous = current.seq > 1 ? await control.tables(current.seq - 1) : new Map()
     const windows = []
     for (const meta of METADATA) {
@@ -42,12 +42,13 @@ export class StartExecution extends SequenceStep {
       const end = query ? ((await source.query(query)).rows[0]?.wm ?? null) : null
       windows.push({ table: meta.table, start: previous.get(meta.table)?.endWatermark ?? null, end: end === null ? null : String(end) })
     }
-    const lines = await countLines(path.join(weblogDir, ACCESS_LOG_FILE))
+    const lines = await countLines(path.join(weblogDir(), ACCESS_LOG_FILE))
     windows.push({ table: WEBLOG_TABLE, start: previous.get(WEBLOG_TABLE)?.endWatermark ?? '0', end: String(lines) })
     await control.begin(current.seq, windows)
-    setCurrentExecution(ctx.data, { seq: current.seq, state: 'open' })
+    const opened = { seq: current.seq, state: 'open', warehouse: identity } as const
+    setCurrentExecution(ctx.data, opened)
     rememberSnapshot(ctx.data, current.seq, snapshot)
     ctx.log.info({ seq: current.seq }, `started execution sequence ${current.seq}`)
-    return { seq: current.seq, started: true }
+    return stepResult(opened, { started: true })
   }
 }

@@ -1,7 +1,7 @@
 import { ExecutionControl, upsertLandingToStore, type TaskContext } from 'etl'
 import { LandTable } from './land-table.js'
 import { METADATA, WAREHOUSE } from './pipeline.js'
-import { SequenceStep, runningSequence } from './sequence-task.js'
+import { SequenceStep, runningSequence, stepResult } from './sequence-task.js'
 
 /**
  * Upserts every table's landing batch into its store table, one table at a time: the batch reduced to
@@ -17,10 +17,12 @@ export class UpsertStore extends SequenceStep {
 
 
   override async run(ctx: TaskContext) {
-    const { seq } = await runningSequence(ctx)
+    const current = await runningSequence(ctx)
+    const { seq } = current
     const warehouse = await ctx.db(WAREHOUSE)
     const control = new ExecutionControl(warehouse)
-    const items = METADATA.map((meta) => `${meta.table}@exec_seq=${seq}`)
+    // Named for the warehouse as well: a table upserted into a warehouse since wiped is not done in this one.
+    const items = METADATA.map((meta) => `${meta.table}@exec_seq=${seq}@${current.warehouse ?? ''}`)
     const loop = await ctx.completed.each(items, async (item, index) => {
       const meta = METADATA[index]!
       ctx.progress(`upserting ${meta.table}`, { done: index, total: METADATA.length })
@@ -28,6 +30,6 @@ export class UpsertStore extends SequenceStep {
       return { table: meta.table, rows }
     })
     const rows = Object.fromEntries(loop.ran.map(({ result }) => [result.table, result.rows]))
-    return { seq, tables: METADATA.length, skipped: loop.skipped.length, rows }
+    return stepResult(current, { tables: METADATA.length, skipped: loop.skipped.length, rows })
   }
 }

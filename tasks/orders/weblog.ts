@@ -7,7 +7,6 @@ import {
   IpCountryLookup,
   WEBLOG_COLUMNS,
   WEBLOG_METADATA,
-  param,
   qualified,
   transformAccessLog,
   upsertLandingToStore,
@@ -16,8 +15,9 @@ import {
 import { WEBLOG_TABLE } from './current-execution.js'
 import { loadLandingBatch } from './landing-batch.js'
 import { WAREHOUSE, landingKey } from './pipeline.js'
-import { DEFAULT_WEBLOG_DIR, SequenceStep, runningSequence } from './sequence-task.js'
+import { SequenceStep, runningSequence, stepResult } from './sequence-task.js'
 import { StartExecution } from './start-execution.js'
+import { WEBLOG_DIR_PARAM } from './weblog-dir.js'
 
 /** The lake key of a sequence's web log rejects. */
 export function rejectsKey(seq: number): string {
@@ -29,21 +29,16 @@ export function rejectsKey(seq: number): string {
  * range table (each distinct IP looked up once), timestamp converted (1900-01-01 00:00:00 when it
  * cannot be). Malformed lines go to the rejects file with their line numbers; they never stop the run.
  */
-export class ParseWeblog extends SequenceStep.with({
-  weblogDir: param.string({ default: DEFAULT_WEBLOG_DIR, description: 'folder of access.log and ip-ranges.csv' }),
-}) {
+export class ParseWeblog extends SequenceStep.with({ weblogDir: WEBLOG_DIR_PARAM }) {
   static override readonly description = 'parse the new access-log lines into the lake (rejects kept apart)'
 
   override requires() {
     return new StartExecution()
   }
 
-  protected override get weblogDir(): string {
-    return this.params.weblogDir
-  }
-
   override async run(ctx: TaskContext) {
-    const { seq } = await runningSequence(ctx, this.params.weblogDir)
+    const current = await runningSequence(ctx)
+    const { seq } = current
     const control = new ExecutionControl(await ctx.db(WAREHOUSE))
     const window = (await control.tables(seq)).get(WEBLOG_TABLE)
     const rangesFile = path.join(this.params.weblogDir, IP_RANGES_FILE)
@@ -61,7 +56,7 @@ export class ParseWeblog extends SequenceStep.with({
     })
     await control.count(seq, WEBLOG_TABLE, 'extracted_rows', result.parsed)
     if (result.rejected > 0) ctx.log.warn(`${result.rejected} malformed access-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
-    return { seq, rows: result.parsed, rejected: result.rejected, distinct_ips: result.distinctIps, rejects: rejectsKey(seq) }
+    return stepResult(current, { rows: result.parsed, rejected: result.rejected, distinct_ips: result.distinctIps, rejects: rejectsKey(seq) })
   }
 }
 
@@ -73,17 +68,14 @@ export class LoadWeblog extends SequenceStep {
     return new ParseWeblog()
   }
 
-  protected override get weblogDir(): string {
-    return this.requires().params.weblogDir
-  }
-
   override async run(ctx: TaskContext) {
-    const { seq } = await runningSequence(ctx, this.requires().params.weblogDir)
+    const current = await runningSequence(ctx)
+    const { seq } = current
     const warehouse = await ctx.db(WAREHOUSE)
     const meta = WEBLOG_METADATA
     const control = new ExecutionControl(warehouse)
     const rows = await loadLandingBatch(ctx, meta, WEBLOG_COLUMNS, seq, (tx) => ctx.data.loadFromLake(tx, qualified(meta.landing), landingKey(WEBLOG_TABLE, seq)))
     const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, WEBLOG_TABLE, 'upserted_rows', keys, tx))
-    return { seq, rows, upserted: upserted.rows }
+    return stepResult(current, { rows, upserted: upserted.rows })
   }
 }
