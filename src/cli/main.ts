@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { isSchedulingError } from '../errors.js'
 import { TaskRegistry } from '../core/task-registry.js'
+import { closestMatch } from '../util/closest-match.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
 import { prepareEnvironment, type GlobalOptions } from './cli-environment.js'
 import { depsCommand } from './commands/deps-command.js'
@@ -15,6 +16,18 @@ import { declareTaskOptions, taskTexts } from './task-arguments.js'
 
 /** A mistake in the command line itself, reported with the scheduling-error exit code. */
 class UsageError extends Error {}
+
+/** Every command, for messages about one that is not. */
+const COMMANDS = ['run', 'list', 'deps', 'invalidate', 'scheduler', 'demo']
+
+/** Options every command takes, and each command's own, as typed: for "did you mean" on a typo. */
+const GLOBAL_FLAGS = ['config', 'module', 'log-level', 'log-format', 'help', 'version']
+const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock'],
+  invalidate: ['downstream', 'dry-run'],
+  scheduler: ['host', 'port', 'state-dir'],
+  demo: ['pipeline', 'scale', 'seed', 'force'],
+}
 
 /** Commands that build a task from `<task>` and `--<param>` arguments. */
 const TASK_COMMANDS = new Set(['run', 'deps', 'invalidate'])
@@ -86,6 +99,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
             .option('scheduler-url', { type: 'string', describe: 'the central scheduler (default: the config, else http://127.0.0.1:8082)' })
             .option('workers', { type: 'string', describe: 'tasks to run at once, a whole number ≥ 1 (default: the config, else 1)' })
             .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' }),
+          'run',
           registry,
           taskArgument(argv),
         ),
@@ -114,7 +128,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     .command(
       'deps <task>',
       'show the dependency tree below a task, with each task’s status',
-      (y: Argv) => declareTaskOptions(y.positional('task', { type: 'string', describe: 'the task family' }), registry, taskArgument(argv)),
+      (y: Argv) => declareTaskOptions(y.positional('task', { type: 'string', describe: 'the task family' }), 'deps', registry, taskArgument(argv)),
       async (args) => {
         const env = await environment(args as GlobalOptions)
         const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
@@ -136,6 +150,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
             .positional('task', { type: 'string', describe: 'the task family' })
             .option('downstream', { type: 'boolean', default: false, describe: 'also invalidate every task that depends on it' })
             .option('dry-run', { type: 'boolean', default: false, describe: 'only show what would be removed' }),
+          'invalidate',
           registry,
           taskArgument(argv),
         ),
@@ -188,7 +203,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         }
       },
     )
-    .demandCommand(1, 'name a command: run, list, deps, invalidate, scheduler or demo')
+    .demandCommand(1, `name a command: ${COMMANDS.join(', ')}`)
     .strict()
     .fail((message, error) => {
       throw error ?? new UsageError(explainUsage(message, argv, registry))
@@ -256,22 +271,40 @@ function taskArgument(argv: string[]): string | undefined {
   return preParse(argv).task
 }
 
-/** yargs' message, with what is known when the task or a parameter is unknown. */
+/**
+ * yargs' message, made to say what was meant: an unknown command or task with the closest known one,
+ * an unknown option with the closest option of the command (or parameter of the task).
+ */
 function explainUsage(message: string, argv: string[], registry: TaskRegistry | undefined): string {
+  const { command } = preParse(argv)
+  if (command !== undefined && !COMMANDS.includes(command)) return `unknown command '${command}'${didYouMean(command, COMMANDS)}; the commands are ${COMMANDS.join(', ')}`
   const family = taskArgument(argv)
-  if (!registry || !family) return message
-  if (!registry.get(family)) {
+  if (registry && family && !registry.get(family)) {
     try {
       registry.require(family)
     } catch (error) {
       return (error as Error).message
     }
   }
-  if (/unknown argument/i.test(message)) {
-    const known = registry.parameters(family).map(([name]) => `--${name}`)
-    return `${message} for task '${family}'; its parameters: ${known.join(', ') || '(none)'}`
-  }
-  return message
+  const unknown = /^Unknown arguments?: (.+)$/i.exec(message)
+  if (!unknown) return message
+  const options = [...GLOBAL_FLAGS, ...(COMMAND_FLAGS[command ?? ''] ?? [])].map((flag) => `--${flag}`)
+  const parameters = registry && family ? registry.parameters(family).map(([name]) => `--${name}`) : []
+  const flags = unknown[1]!.split(', ').map((name) => `--${kebabCase(name)}`)
+  const hints = flags.map((flag) => `${flag}${didYouMean(flag, [...parameters, ...options])}`).join(', ')
+  const what = `unknown option${flags.length > 1 ? 's' : ''} ${hints}`
+  if (!registry || !family) return `${what}; the options of etl ${command} are ${options.join(', ')}`
+  return `${what} for task '${family}'; its parameters: ${parameters.join(', ') || '(none)'}`
+}
+
+function didYouMean(name: string, known: readonly string[]): string {
+  const close = closestMatch(name, known)
+  return close ? ` (did you mean ${close}?)` : ''
+}
+
+/** `localScheduler` → `local-scheduler`: how an option is spelled on the command line. */
+function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
 }
 
 function reportError(error: unknown): ExitCodeValue {

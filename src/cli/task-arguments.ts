@@ -2,10 +2,17 @@ import type { Argv } from 'yargs'
 import type { TaskRegistry, ParameterTexts } from '../core/task-registry.js'
 import { BoolParameter } from '../core/parameters/bool-parameter.js'
 
-/** Declares a task's parameters as options of a command, so `--help` lists them and strict mode knows them. */
-export function declareTaskOptions<T>(yargs: Argv<T>, registry: TaskRegistry | undefined, family: unknown): Argv<T> {
+/**
+ * Declares a task's parameters as options of a command, so strict mode knows them and
+ * `etl <command> <Task> --help` shows what the task is and takes.
+ */
+export function declareTaskOptions<T>(yargs: Argv<T>, command: string, registry: TaskRegistry | undefined, family: unknown): Argv<T> {
   if (!registry || typeof family !== 'string' || !registry.get(family)) return yargs
-  for (const [name, parameter] of registry.parameters(family)) {
+  const parameters = registry.parameters(family)
+  const about = registry.require(family).description
+  const takes = parameters.length ? `${family}'s parameters are listed below.` : `${family} takes no parameters.`
+  yargs.usage(`$0 ${command} ${family}${parameters.length ? ' [parameters]' : ''} [options]\n\n${about ? `${family}: ${about}. ` : ''}${takes}`)
+  for (const [name, parameter] of parameters) {
     const defaultText = parameter.hasDefault ? `; default ${parameter.serialize(parameter.defaultValue)}` : ''
     yargs.option(name, {
       type: parameter instanceof BoolParameter ? 'boolean' : 'string',

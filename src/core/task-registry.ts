@@ -1,4 +1,5 @@
 import { EtlError } from '../errors.js'
+import { closestMatch } from '../util/closest-match.js'
 import type { Parameter } from './parameter.js'
 import { familyOf, type TaskClass } from './task.js'
 import { ABSTRACT_TASK, TASK_BRAND, type TaskLike } from './task-like.js'
@@ -42,8 +43,8 @@ export class TaskRegistry {
     const cls = this.#classes.get(family)
     if (cls) return cls
     const known = this.families()
-    const close = known.filter((name) => name.toLowerCase() === family.toLowerCase())
-    const hint = close.length ? ` (did you mean ${close.join(', ')}?)` : ''
+    const close = closestMatch(family, known)
+    const hint = close ? ` (did you mean ${close}?)` : ''
     throw new EtlError('ETL_ERR_TASK_UNKNOWN', `unknown task '${family}'${hint}; known tasks: ${known.join(', ') || '(none: the module exports no Task classes)'}`)
   }
 
@@ -64,7 +65,9 @@ export class TaskRegistry {
       const parameter = cls.params[name] as Parameter<unknown> | undefined
       if (!parameter) {
         const known = Object.keys(cls.params).map((key) => `--${key}`)
-        throw new EtlError('ETL_ERR_PARAM_UNKNOWN', `unknown parameter --${name} for task '${family}'; known: ${known.join(', ') || '(none)'}`)
+        const close = closestMatch(`--${name}`, known)
+        const hint = close ? ` (did you mean ${close}?)` : ''
+        throw new EtlError('ETL_ERR_PARAM_UNKNOWN', `unknown parameter --${name} for task '${family}'${hint}; known: ${known.join(', ') || '(none)'}`)
       }
       try {
         values[name] = parameter.parse(String(text))

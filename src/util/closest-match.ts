@@ -1,7 +1,8 @@
 /**
  * The known name closest to a mistyped one, for "did you mean …?": the same name in another case,
- * else the one fewest single-character edits away, if that is at most a third of the name's length
- * (so `RunJb` finds `RunJob`, and `x` finds nothing). Undefined when nothing is that close.
+ * else the one fewest edits away (a character added, dropped, changed, or two swapped), if that is
+ * at most a third of the name's length, and at least one (so `RunJb` finds `RunJob`, `nmae` finds `name`,
+ * and `Deploy` nothing among task names). Undefined when nothing is that close.
  */
 export function closestMatch(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase()
@@ -20,17 +21,22 @@ export function closestMatch(name: string, known: readonly string[]): string | u
   return best
 }
 
-/** Levenshtein distance, or anything ≥ `cap` once it is certain to reach `cap` (names are short). */
+/**
+ * Edit distance with swaps of neighbours (optimal string alignment), or `cap` once it is certain to
+ * reach `cap`. Names are short: the full table is cheap.
+ */
 function editDistance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) >= cap) return cap
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, index) => index)]
   for (let i = 1; i <= a.length; i++) {
     const row = [i]
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      row[j] = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1)
     }
     if (Math.min(...row) >= cap) return cap
-    previous = row
+    rows.push(row)
   }
-  return previous[b.length]!
+  return rows[a.length]![b.length]!
 }

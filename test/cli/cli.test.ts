@@ -29,13 +29,13 @@ test('cli: run builds the task, prints the summary with its result, and exits 0;
 test('cli: an unknown task exits with the scheduling-error code and lists the known tasks', async (t) => {
   const result = await runCli(['run', 'Helo', '--local-scheduler', ...M], await tempDir())
   t.is(result.code, 5)
-  t.regex(result.stderr, /unknown task 'Helo'; known tasks: .*First, Hello/)
+  t.regex(result.stderr, /unknown task 'Helo' \(did you mean Hello\?\); known tasks: .*First, Hello/)
 })
 
 test('cli: an unknown parameter exits with the scheduling-error code and lists the task’s parameters', async (t) => {
   const result = await runCli(['run', 'Hello', '--nmae', 'x', '--local-scheduler', ...M], await tempDir())
   t.is(result.code, 5)
-  t.regex(result.stderr, /Unknown argument: nmae for task 'Hello'; its parameters: --name, --times, --loud/)
+  t.regex(result.stderr, /unknown option --nmae \(did you mean --name\?\) for task 'Hello'; its parameters: --name, --times, --loud/)
 })
 
 test('cli: a malformed or missing value exits with the scheduling-error code and says what is expected', async (t) => {
@@ -155,7 +155,7 @@ test('cli: config parameter values apply, and a config naming an unknown paramet
   await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify({ tasks: { Hello: { nmae: 'x' } } }))
   const bad = await runCli(['run', 'Hello', '--name', 'x', '--local-scheduler', ...M], cwd)
   t.is(bad.code, 5)
-  t.regex(bad.stderr, /"tasks\.Hello\.nmae": Hello has no such parameter; known: name, times, loud/)
+  t.regex(bad.stderr, /"tasks\.Hello\.nmae": Hello has no such parameter \(did you mean name\?\); known: name, times, loud/)
 })
 
 test('cli: --log-format json writes one JSON object per log line', async (t) => {
@@ -179,4 +179,44 @@ test('cli: global options may come before the command', async (t) => {
   const result = await runCli(['--config', 'prod.json', '--module', CLI_TASKS, '--log-level', 'warn', 'run', 'Hello', '--name', 'early', '--local-scheduler'], cwd)
   t.is(result.code, 0, result.stderr)
   t.regex(result.stdout, /Hello\(name=early/)
+})
+
+test('cli: a config parameter value the parameter cannot parse is refused at start, naming the file actually read', async (t) => {
+  const cwd = await tempDir()
+  await fs.writeFile(path.join(cwd, 'other.json'), JSON.stringify({ tasks: { Hello: { times: 'two' } } }))
+  const result = await runCli(['run', 'Hello', '--name', 'x', '--local-scheduler', '--config', 'other.json', ...M], cwd)
+  t.is(result.code, 5, result.stdout + result.stderr)
+  t.regex(result.stderr, /other\.json is invalid:\n {2}"tasks\.Hello\.times": got "two"; expected an integer/)
+  t.notRegex(result.stderr, /etl\.config\.json/)
+  t.deepEqual(await fs.readdir(cwd), ['other.json'], 'nothing ran')
+})
+
+test('cli: a misspelt command, task or option is refused with what it may have meant', async (t) => {
+  const cwd = await tempDir()
+  const command = await runCli(['rn', 'Hello', ...M], cwd)
+  t.is(command.code, 5)
+  t.regex(command.stderr, /unknown command 'rn' \(did you mean run\?\); the commands are run, list, deps, invalidate, scheduler, demo/)
+  const task = await runCli(['run', 'Helloo', '--local-scheduler', ...M], cwd)
+  t.regex(task.stderr, /unknown task 'Helloo' \(did you mean Hello\?\)/)
+  const flag = await runCli(['run', 'Hello', '--name', 'x', '--local-schedular', ...M], cwd)
+  t.is(flag.code, 5)
+  t.regex(flag.stderr, /unknown option --local-schedular \(did you mean --local-scheduler\?\) for task 'Hello'/)
+  const invalidate = await runCli(['invalidate', 'Hello', '--name', 'x', '--downstrem', ...M], cwd)
+  t.regex(invalidate.stderr, /unknown option --downstrem \(did you mean --downstream\?\)/)
+})
+
+test('cli: --workers that is not a whole number is refused quoting what was given', async (t) => {
+  const result = await runCli(['run', 'Hello', '--name', 'x', '--local-scheduler', '--workers', 'abc', ...M], await tempDir())
+  t.is(result.code, 5)
+  t.regex(result.stderr, /--workers must be a whole number of at least 1, got "abc"/)
+  t.notRegex(result.stderr, /NaN/)
+})
+
+test('cli: run --help of a task says what the task is, and when it takes no parameters, says so', async (t) => {
+  const cwd = await tempDir()
+  const hello = await runCli(['run', 'Hello', '--help', ...M], cwd)
+  t.regex(hello.stdout, /^etl run Hello \[parameters\] \[options\]\n\nHello: greets someone\./)
+  const bare = await runCli(['run', 'Bare', '--help', ...M], cwd)
+  t.is(bare.code, 0)
+  t.regex(bare.stdout, /Bare: needs nothing and takes nothing\. Bare takes no parameters\./)
 })
