@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
-import { isSchedulingError } from '../errors.js'
+import { EtlError, isSchedulingError } from '../errors.js'
 import { TaskRegistry } from '../core/task-registry.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
 import { prepareEnvironment, type GlobalOptions } from './cli-environment.js'
@@ -41,7 +41,11 @@ const COMMAND_OPTIONS = new Set([
 
 const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) => {
   const { RemoteScheduler, remoteSchedulerOptions } = await import('../scheduler/remote-scheduler.js')
-  return new RemoteScheduler({ ...remoteSchedulerOptions(env.config.raw.scheduler, url), runLabel: process.env.ETL_RUN_LABEL ?? String(root) })
+  return new RemoteScheduler({
+    ...remoteSchedulerOptions(env.config.raw.scheduler, url),
+    runLabel: process.env.ETL_RUN_LABEL ?? String(root),
+    logger: env.logger,
+  })
 }
 
 /**
@@ -256,7 +260,9 @@ function explainUsage(message: string, argv: string[], registry: TaskRegistry | 
 
 function reportError(error: unknown): ExitCodeValue {
   if (error instanceof UsageError || isSchedulingError(error)) {
-    process.stderr.write(`etl: ${(error as Error).message}\nRun etl --help for usage.\n`)
+    // An unreachable daemon is not a mistake on the command line: its message carries its own fix.
+    const hint = error instanceof EtlError && error.code === 'ETL_ERR_SCHEDULER_UNREACHABLE' ? '' : 'Run etl --help for usage.\n'
+    process.stderr.write(`etl: ${(error as Error).message}\n${hint}`)
     return ExitCode.SCHEDULING_ERROR
   }
   process.stderr.write(`etl: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
