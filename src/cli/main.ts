@@ -258,10 +258,13 @@ function explainUsage(message: string, argv: string[], registry: TaskRegistry | 
   return message
 }
 
+/** Scheduling errors about reaching the daemon, whose messages say what to check instead of pointing at --help. */
+const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED'])
+
 function reportError(error: unknown): ExitCodeValue {
   if (error instanceof UsageError || isSchedulingError(error)) {
-    // An unreachable daemon is not a mistake on the command line: its message carries its own fix.
-    const hint = error instanceof EtlError && error.code === 'ETL_ERR_SCHEDULER_UNREACHABLE' ? '' : 'Run etl --help for usage.\n'
+    // A daemon that does not answer, or is not one, is no mistake on the command line: its message carries its own fix.
+    const hint = error instanceof EtlError && DAEMON_CODES.has(error.code) ? '' : 'Run etl --help for usage.\n'
     process.stderr.write(`etl: ${(error as Error).message}\n${hint}`)
     return ExitCode.SCHEDULING_ERROR
   }

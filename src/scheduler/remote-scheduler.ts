@@ -203,11 +203,8 @@ export class RemoteScheduler implements Scheduler {
         this.#contact.answered()
         return answer.result
       }
-      const message = answer && 'error' in answer ? answer.error.message : `HTTP ${response.status}`
-      if (response.status >= 400 && response.status < 500) {
-        throw new RpcError('ETL_ERR_DAEMON_RPC_REJECTED', `the scheduler at ${safeUrl(url)} refused ${method}: ${message}`, { url: safeUrl(url), method, attempts: attempt, status: response.status })
-      }
-      lastError = new Error(message)
+      if (response.status >= 400 && response.status < 500) throw rejected(url, method, attempt, response.status, answer)
+      lastError = new Error(answer && 'error' in answer ? answer.error.message : `HTTP ${response.status}`)
       this.#report(policy, attempt, budget, describeRpcFailure(lastError, lastStatus))
     }
     const cause = describeRpcFailure(lastError, lastStatus)
@@ -237,15 +234,16 @@ export class RemoteScheduler implements Scheduler {
       request.end(payload)
     })
   }
+
   /** A kept-alive socket is already connected; a new one gets `connectTimeoutMs` to connect. */
   #limitConnect(request: http.ClientRequest, socket: Socket): void {
     if (!socket.connecting) return
-    const timer = setTimeout(() => request.destroy(Object.assign(new Error(`no connection within ${this.#connectTimeoutMs}ms`), { code: 'ETIMEDOUT' })), this.#connectTimeoutMs)
+    const timedOut = () => request.destroy(Object.assign(new Error(`no connection within ${this.#connectTimeoutMs}ms`), { code: 'ETIMEDOUT' }))
+    const timer = setTimeout(timedOut, this.#connectTimeoutMs)
     const clear = () => clearTimeout(timer)
     socket.once('connect', clear)
     request.once('close', clear)
   }
-
 }
 
 /** A call's own tries, and whether it is best effort (its failures ignored by the worker, so only an outage's start is said). */
@@ -256,6 +254,19 @@ interface CallPolicy {
 
 function bestEffort(attempts: number): CallPolicy {
   return { attempts, quiet: true }
+}
+
+/**
+ * A 4xx answer is not retried: the daemon refused the request, or what answers at the URL is not an etl
+ * daemon at all (another web server on that port, a proxy's 404), which no retry will change.
+ */
+function rejected(url: string, method: string, attempts: number, status: number, answer: RpcResult<unknown> | RpcFailure | undefined): RpcError {
+  const shown = safeUrl(url)
+  const message =
+    answer && 'error' in answer
+      ? `the scheduler daemon at ${shown} refused ${method}: ${answer.error.message}`
+      : `what answers at ${shown} is not an etl scheduler daemon (HTTP ${status}, not an etl answer); check --scheduler-url or scheduler.url, or run with --local-scheduler`
+  return new RpcError('ETL_ERR_DAEMON_RPC_REJECTED', message, { url: shown, method, attempts, status })
 }
 
 function parseAnswer<T>(text: string): RpcResult<T> | RpcFailure | undefined {

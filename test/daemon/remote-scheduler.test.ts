@@ -1,7 +1,7 @@
 import http from 'node:http'
 import path from 'node:path'
 import test from 'ava'
-import { build, createLogger, RemoteScheduler, RpcError, setLayout, startSchedulerDaemon } from 'etl'
+import { build, createLogger, isSchedulingError, RemoteScheduler, RpcError, setLayout, startSchedulerDaemon } from 'etl'
 import { describeRpcFailure } from '../../src/scheduler/rpc-failure-cause.js'
 import { safeUrl } from '../../src/scheduler/safe-url.js'
 import { Node } from '../fixtures/daemon/dag.js'
@@ -45,6 +45,23 @@ test('remote-scheduler: a request the daemon refuses is not retried', async (t) 
   const error = (await t.throwsAsync(scheduler.ping({ workerId: 'w' }))) as RpcError
   t.is(error.code, 'ETL_ERR_DAEMON_RPC_REJECTED')
   t.is(error.status, 400)
+  t.regex(error.message, /the scheduler daemon at .* refused ping: nope/)
+  t.is(calls, 1)
+})
+
+test('remote-scheduler: a web server at the URL that is not the daemon is named as such, at once, as a scheduling error', async (t) => {
+  let calls = 0
+  const server = await listen(0, (_body, response) => {
+    calls += 1
+    response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>')
+  })
+  t.teardown(() => close(server))
+  const { port } = server.address() as { port: number }
+  const scheduler = new RemoteScheduler({ url: `http://127.0.0.1:${port}`, retryAttempts: 5, retryWaitMs: 10 })
+  const error = (await t.throwsAsync(scheduler.addTasks({ workerId: 'w', tasks: [] }))) as RpcError
+  t.is(error.code, 'ETL_ERR_DAEMON_RPC_REJECTED')
+  t.true(isSchedulingError(error), 'etl run exits 5, not with an unexpected-error stack')
+  t.regex(error.message, new RegExp(`what answers at http://127\\.0\\.0\\.1:${port}/api/addTasks is not an etl scheduler daemon \\(HTTP 404, not an etl answer\\); check --scheduler-url or scheduler\\.url`))
   t.is(calls, 1)
 })
 
