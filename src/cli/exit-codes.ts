@@ -13,7 +13,7 @@ export const ExitCode = {
   TASK_FAILED: 3,
   /** External data a task needs never appeared. */
   MISSING_DATA: 4,
-  /** The run could not be scheduled: unknown task or parameter, bad value, bad config, a cycle. */
+  /** The run could not be scheduled: unknown task or parameter, bad value, bad config, a cycle, no scheduler daemon answering. */
   SCHEDULING_ERROR: 5,
   /** The same task with the same parameters is already running on this machine. */
   ALREADY_RUNNING: 6,

@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
-import { isSchedulingError } from '../errors.js'
+import { EtlError, isSchedulingError } from '../errors.js'
 import { TaskRegistry } from '../core/task-registry.js'
 import { closestMatch } from '../util/closest-match.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
@@ -54,7 +54,11 @@ const COMMAND_OPTIONS = new Set([
 
 const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) => {
   const { RemoteScheduler, remoteSchedulerOptions } = await import('../scheduler/remote-scheduler.js')
-  return new RemoteScheduler({ ...remoteSchedulerOptions(env.config.raw.scheduler, url), runLabel: process.env.ETL_RUN_LABEL ?? String(root) })
+  return new RemoteScheduler({
+    ...remoteSchedulerOptions(env.config.raw.scheduler, url),
+    runLabel: process.env.ETL_RUN_LABEL ?? String(root),
+    logger: env.logger,
+  })
 }
 
 /**
@@ -307,9 +311,14 @@ function kebabCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
 }
 
+/** Scheduling errors about reaching the daemon, whose messages say what to check instead of pointing at --help. */
+const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED'])
+
 function reportError(error: unknown): ExitCodeValue {
   if (error instanceof UsageError || isSchedulingError(error)) {
-    process.stderr.write(`etl: ${(error as Error).message}\nRun etl --help for usage.\n`)
+    // A daemon that does not answer, or is not one, is no mistake on the command line: its message carries its own fix.
+    const hint = error instanceof EtlError && DAEMON_CODES.has(error.code) ? '' : 'Run etl --help for usage.\n'
+    process.stderr.write(`etl: ${(error as Error).message}\n${hint}`)
     return ExitCode.SCHEDULING_ERROR
   }
   process.stderr.write(`etl: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

@@ -36,9 +36,15 @@ export const schedulerConfigSchema = z.strictObject({
   disableWindowMs: field.positiveInt().optional(),
   removeDelayMs: field.positiveInt().optional(),
   logTailLines: field.positiveInt().optional(),
-  /** Workers' tries per call to the daemon, and the wait between tries. */
+  /** Workers' tries per call to the daemon, and the wait between tries: how long a restart is ridden out. @defaultValue 20, 3000 */
   rpcRetryAttempts: field.positiveInt().optional(),
   rpcRetryWaitMs: field.nonNegativeInt().optional(),
+  /**
+   * The same, until the daemon has answered once: a run that never reached it gives up after these,
+   * with exit code 5. Never more than the two above. @defaultValue 5, 2000
+   */
+  rpcConnectAttempts: field.positiveInt().optional(),
+  rpcConnectRetryWaitMs: field.nonNegativeInt().optional(),
   history: historySchema.optional(),
   /**
    * The command line a scheduled run starts, before `run <Task> --<param> <value>... --scheduler-url <url>`.

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
+import type { Socket } from 'node:net'
 import os from 'node:os'
+import { silentLogger, type Logger } from '../util/logger.js'
 import { sleep } from '../util/sleep.js'
+import { DaemonContact, type TryBudget } from './daemon-contact.js'
 import { RpcError } from './rpc-error.js'
+import { describeRpcFailure } from './rpc-failure-cause.js'
+import { safeUrl } from './safe-url.js'
 import { RPC_PATH_PREFIX, WORKER_HEADERS, type RpcFailure, type RpcResult } from './rpc-protocol.js'
 import type {
   AddTasksRequest,
@@ -30,8 +35,21 @@ export interface RemoteSchedulerOptions {
   retryAttempts?: number
   /** Wait between tries, in milliseconds. @defaultValue 3000 */
   retryWaitMs?: number
+  /**
+   * Tries per call until the daemon has answered once: a run that never reached it (nothing listens at
+   * the URL, a typo, no daemon started) gives up in seconds instead of riding out a restart that is not
+   * happening. Never more than `retryAttempts`. @defaultValue 5
+   */
+  connectAttempts?: number
+  /** Wait between those tries, in milliseconds; never more than `retryWaitMs`. @defaultValue 2000 */
+  connectRetryWaitMs?: number
   /** One try's time limit, in milliseconds. @defaultValue 30000 */
   requestTimeoutMs?: number
+  /**
+   * Time limit to open a connection, in milliseconds: a host that drops packets (a firewall, a wrong
+   * address) would otherwise hold each try for the whole `requestTimeoutMs`. @defaultValue 5000
+   */
+  connectTimeoutMs?: number
   /**
    * The run this worker belongs to, shown in the daemon's run history; workers started with the same id
    * (several processes of one run) are one run. @defaultValue `ETL_RUN_ID` from the environment, else a new id
@@ -39,10 +57,22 @@ export interface RemoteSchedulerOptions {
   runId?: string
   /** A name for the run, such as `RunJob(date=2024-01-31)`. @defaultValue `ETL_RUN_LABEL`, else the first task registered */
   runLabel?: string
+  /** Where the worker says that the daemon does not answer, and each retry. @defaultValue silent */
+  logger?: Logger
 }
 
-/** Defaults: 20 tries 3 s apart ride out a daemon restart of up to about a minute. */
-export const REMOTE_SCHEDULER_DEFAULTS = Object.freeze({ retryAttempts: 20, retryWaitMs: 3000, requestTimeoutMs: 30_000 })
+/**
+ * Defaults: 20 tries 3 s apart ride out a daemon restart of up to about a minute; before the daemon has
+ * answered once, 5 tries 2 s apart (about 8 s) are enough to tell that nothing listens there.
+ */
+export const REMOTE_SCHEDULER_DEFAULTS = Object.freeze({
+  retryAttempts: 20,
+  retryWaitMs: 3000,
+  connectAttempts: 5,
+  connectRetryWaitMs: 2000,
+  requestTimeoutMs: 30_000,
+  connectTimeoutMs: 5000,
+})
 
 /** Connections kept open to the daemon: a worker's calls are few at a time, but each slot may have one in flight. */
 const MAX_SOCKETS = 16
@@ -53,7 +83,8 @@ type Method = (typeof RPC_METHODS)[number]
  * The scheduler daemon's client: the `Scheduler` interface over HTTP, so a worker runs against the
  * daemon exactly as it runs in process. Calls that fail to reach the daemon (refused, reset, timed out,
  * 5xx) are tried again, so workers carry on across a daemon restart; a retried `getWork` carries the
- * same request id, so the daemon never hands out a second task for one call.
+ * same request id, so the daemon never hands out a second task for one call. Until the daemon has
+ * answered once, calls get the shorter `connectAttempts` budget; every unanswered try goes to `logger`.
  *
  * ```ts
  * const scheduler = new RemoteScheduler({ url: 'http://127.0.0.1:8082' })
@@ -63,9 +94,10 @@ type Method = (typeof RPC_METHODS)[number]
 export class RemoteScheduler implements Scheduler {
   readonly url: string
   readonly runId: string
-  readonly #retryAttempts: number
-  readonly #retryWaitMs: number
+  readonly #retry: TryBudget
+  readonly #contact: DaemonContact
   readonly #requestTimeoutMs: number
+  readonly #connectTimeoutMs: number
   readonly #headers: Record<string, string>
   // node:http with keep-alive rather than fetch: a worker makes two calls per task, and fetch's
   // per-request streams and signals cost several times more CPU than the call itself.
@@ -74,9 +106,20 @@ export class RemoteScheduler implements Scheduler {
   constructor(options: RemoteSchedulerOptions) {
     this.url = options.url.replace(/\/+$/, '')
     this.runId = options.runId ?? process.env.ETL_RUN_ID ?? randomUUID()
-    this.#retryAttempts = Math.max(1, options.retryAttempts ?? REMOTE_SCHEDULER_DEFAULTS.retryAttempts)
-    this.#retryWaitMs = options.retryWaitMs ?? REMOTE_SCHEDULER_DEFAULTS.retryWaitMs
+    this.#retry = {
+      attempts: Math.max(1, options.retryAttempts ?? REMOTE_SCHEDULER_DEFAULTS.retryAttempts),
+      waitMs: options.retryWaitMs ?? REMOTE_SCHEDULER_DEFAULTS.retryWaitMs,
+    }
+    this.#contact = new DaemonContact({
+      url: this.url,
+      logger: options.logger ?? silentLogger(),
+      connect: {
+        attempts: Math.max(1, options.connectAttempts ?? REMOTE_SCHEDULER_DEFAULTS.connectAttempts),
+        waitMs: options.connectRetryWaitMs ?? REMOTE_SCHEDULER_DEFAULTS.connectRetryWaitMs,
+      },
+    })
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REMOTE_SCHEDULER_DEFAULTS.requestTimeoutMs
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? REMOTE_SCHEDULER_DEFAULTS.connectTimeoutMs
     this.#agent = new (this.url.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: MAX_SOCKETS })
     const label = options.runLabel ?? process.env.ETL_RUN_LABEL
     this.#headers = {
@@ -98,7 +141,7 @@ export class RemoteScheduler implements Scheduler {
 
   /** Progress is a hint: one try, failures ignored by the worker. */
   taskProgress(request: TaskProgressRequest): Promise<void> {
-    return this.#call('taskProgress', request, 1)
+    return this.#call('taskProgress', request, bestEffort(1))
   }
 
   taskFinished(request: TaskFinishedRequest): Promise<void> {
@@ -107,7 +150,7 @@ export class RemoteScheduler implements Scheduler {
 
   /** A heartbeat is sent again by the worker's timer anyway: one try. */
   ping(request: WorkerRequest): Promise<void> {
-    return this.#call('ping', request, 1)
+    return this.#call('ping', request, bestEffort(1))
   }
 
   workerStopped(request: WorkerRequest): Promise<void> {
@@ -120,7 +163,7 @@ export class RemoteScheduler implements Scheduler {
 
   /** Log lines are best effort: two tries. */
   taskLog(request: TaskLogRequest): Promise<void> {
-    return this.#call('taskLog', request, 2)
+    return this.#call('taskLog', request, bestEffort(2))
   }
 
   /** Closes the kept-alive connections (a worker process that is done need not wait for them to time out). */
@@ -128,35 +171,49 @@ export class RemoteScheduler implements Scheduler {
     this.#agent.destroy()
   }
 
-  async #call<T>(method: Method, body: unknown, attempts = this.#retryAttempts): Promise<T> {
+  /** True once the daemon has answered a call (from then on, calls ride out a restart). */
+  get contacted(): boolean {
+    return this.#contact.made
+  }
+
+  async #call<T>(method: Method, body: unknown, policy: CallPolicy = { attempts: this.#retry.attempts, quiet: false }): Promise<T> {
     const url = `${this.url}${RPC_PATH_PREFIX}${method}`
     const payload = JSON.stringify(body)
+    const own = { attempts: policy.attempts, waitMs: this.#retry.waitMs }
+    const started = Date.now()
     let lastError: unknown
     let lastStatus: number | undefined
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await sleep(this.#retryWaitMs)
+    let attempt = 0
+    // The budget is asked again each time round: another call may have made contact meanwhile.
+    for (let budget = this.#contact.budget(own); attempt < budget.attempts; budget = this.#contact.budget(own)) {
+      if (attempt > 0) await sleep(budget.waitMs)
+      attempt += 1
       let response: { status: number; body: string }
       try {
         response = await this.#post(url, payload)
       } catch (error) {
         lastError = error
+        lastStatus = undefined
+        this.#report(policy, attempt, budget, describeRpcFailure(error))
         continue
       }
       lastStatus = response.status
       const answer = parseAnswer<T>(response.body)
-      if (response.status < 300 && answer && 'result' in answer) return answer.result
-      const message = answer && 'error' in answer ? answer.error.message : `HTTP ${response.status}`
-      if (response.status >= 400 && response.status < 500) {
-        throw new RpcError('ETL_ERR_DAEMON_RPC_REJECTED', `the scheduler at ${url} refused ${method}: ${message}`, { url, method, attempts: attempt, status: response.status })
+      if (response.status < 300 && answer && 'result' in answer) {
+        this.#contact.answered()
+        return answer.result
       }
-      lastError = new Error(message)
+      if (response.status >= 400 && response.status < 500) throw rejected(url, method, attempt, response.status, answer)
+      lastError = new Error(answer && 'error' in answer ? answer.error.message : `HTTP ${response.status}`)
+      this.#report(policy, attempt, budget, describeRpcFailure(lastError, lastStatus))
     }
-    const reason = lastError instanceof Error ? lastError.message : String(lastError)
-    throw new RpcError(
-      'ETL_ERR_SCHEDULER_UNREACHABLE',
-      `could not reach the scheduler at ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${lastStatus ? `last answer HTTP ${lastStatus}: ` : ''}${reason}); start it with \`etl scheduler\`, check --scheduler-url, or run with --local-scheduler`,
-      { url, method, attempts, ...(lastStatus !== undefined ? { status: lastStatus } : {}), cause: lastError },
-    )
+    const cause = describeRpcFailure(lastError, lastStatus)
+    throw this.#contact.gaveUp({ url, method, attempts: attempt, elapsedMs: Date.now() - started, cause, status: lastStatus, error: lastError })
+  }
+
+  #report(policy: CallPolicy, attempt: number, budget: TryBudget, cause: string): void {
+    if (policy.quiet) this.#contact.missed(cause)
+    else this.#contact.failed({ attempt, budget, cause })
   }
 
   #post(url: string, payload: string): Promise<{ status: number; body: string }> {
@@ -172,10 +229,44 @@ export class RemoteScheduler implements Scheduler {
         },
       )
       request.setTimeout(this.#requestTimeoutMs, () => request.destroy(new Error(`no answer within ${this.#requestTimeoutMs}ms`)))
+      request.on('socket', (socket) => this.#limitConnect(request, socket))
       request.on('error', reject)
       request.end(payload)
     })
   }
+
+  /** A kept-alive socket is already connected; a new one gets `connectTimeoutMs` to connect. */
+  #limitConnect(request: http.ClientRequest, socket: Socket): void {
+    if (!socket.connecting) return
+    const timedOut = () => request.destroy(Object.assign(new Error(`no connection within ${this.#connectTimeoutMs}ms`), { code: 'ETIMEDOUT' }))
+    const timer = setTimeout(timedOut, this.#connectTimeoutMs)
+    const clear = () => clearTimeout(timer)
+    socket.once('connect', clear)
+    request.once('close', clear)
+  }
+}
+
+/** A call's own tries, and whether it is best effort (its failures ignored by the worker, so only an outage's start is said). */
+interface CallPolicy {
+  attempts: number
+  quiet: boolean
+}
+
+function bestEffort(attempts: number): CallPolicy {
+  return { attempts, quiet: true }
+}
+
+/**
+ * A 4xx answer is not retried: the daemon refused the request, or what answers at the URL is not an etl
+ * daemon at all (another web server on that port, a proxy's 404), which no retry will change.
+ */
+function rejected(url: string, method: string, attempts: number, status: number, answer: RpcResult<unknown> | RpcFailure | undefined): RpcError {
+  const shown = safeUrl(url)
+  const message =
+    answer && 'error' in answer
+      ? `the scheduler daemon at ${shown} refused ${method}: ${answer.error.message}`
+      : `what answers at ${shown} is not an etl scheduler daemon (HTTP ${status}, not an etl answer); check --scheduler-url or scheduler.url, or run with --local-scheduler`
+  return new RpcError('ETL_ERR_DAEMON_RPC_REJECTED', message, { url: shown, method, attempts, status })
 }
 
 function parseAnswer<T>(text: string): RpcResult<T> | RpcFailure | undefined {
@@ -189,21 +280,30 @@ function parseAnswer<T>(text: string): RpcResult<T> | RpcFailure | undefined {
 /** Where workers look for the daemon when neither `--scheduler-url` nor the config says. */
 export const DEFAULT_SCHEDULER_URL = 'http://127.0.0.1:8082'
 
+/** The config's `scheduler` keys that say how workers reach the daemon. */
+export interface SchedulerClientSection {
+  url?: string | undefined
+  rpcRetryAttempts?: number | undefined
+  rpcRetryWaitMs?: number | undefined
+  rpcConnectAttempts?: number | undefined
+  rpcConnectRetryWaitMs?: number | undefined
+}
+
 /**
- * The remote scheduler's options from the config's `scheduler` section (its `url`, `rpcRetryAttempts`
- * and `rpcRetryWaitMs`), with `url` (the `--scheduler-url` flag) over it. For the CLI's `etl run`.
+ * The remote scheduler's options from the config's `scheduler` section (its `url`, `rpcRetryAttempts`,
+ * `rpcRetryWaitMs`, `rpcConnectAttempts` and `rpcConnectRetryWaitMs`), with `url` (the `--scheduler-url`
+ * flag) over it. For the CLI's `etl run`.
  *
  * ```ts
  * const scheduler = new RemoteScheduler(remoteSchedulerOptions(config.raw.scheduler, argv.schedulerUrl))
  * ```
  */
-export function remoteSchedulerOptions(
-  section: { url?: string | undefined; rpcRetryAttempts?: number | undefined; rpcRetryWaitMs?: number | undefined } | undefined,
-  url?: string,
-): RemoteSchedulerOptions {
+export function remoteSchedulerOptions(section: SchedulerClientSection | undefined, url?: string): RemoteSchedulerOptions {
   return {
     url: url ?? section?.url ?? process.env.ETL_SCHEDULER_URL ?? DEFAULT_SCHEDULER_URL,
     ...(section?.rpcRetryAttempts !== undefined ? { retryAttempts: section.rpcRetryAttempts } : {}),
     ...(section?.rpcRetryWaitMs !== undefined ? { retryWaitMs: section.rpcRetryWaitMs } : {}),
+    ...(section?.rpcConnectAttempts !== undefined ? { connectAttempts: section.rpcConnectAttempts } : {}),
+    ...(section?.rpcConnectRetryWaitMs !== undefined ? { connectRetryWaitMs: section.rpcConnectRetryWaitMs } : {}),
   }
 }
