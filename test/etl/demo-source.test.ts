@@ -44,27 +44,48 @@ test('demo: seed 42 at scale 2 builds, then advances to, exactly the pinned samp
   t.deepEqual(init, {
     companies: '20:a6e1473ae2a1c2ad',
     customers: '100:1287b77857c5a4d4',
-    products: '80:59fe650353468d8a',
-    product_prices: '160:1fd80b893c38a4a1',
-    order_headers: '800:d09caf023bf89e99',
-    order_lines: '4177:05d4c8cb7d78b67f',
-    'access.log': '92ca3313ab1e4f10',
+    products: '80:b55165e2cfeb81f6',
+    product_prices: '160:a376ab8837ad3def',
+    order_headers: '800:ae03fad211e83771',
+    order_lines: '4170:f10ffebcb8d80f4a',
+    'access.log': 'd60573b0ce68cc6f',
     'ip-ranges.csv': '52468e6e2c6b829f',
   })
   t.deepEqual(advanced, {
     companies: '20:a6e1473ae2a1c2ad',
     customers: '100:6934c91bcb05914e',
-    products: '80:b680714813c31af4',
-    product_prices: '160:1fd80b893c38a4a1',
-    order_headers: '808:34aa249aa7e2d0f7',
-    order_lines: '4219:aa7e827ef1161504',
-    'access.log': '666a472686a2f4bd',
+    products: '80:0e70b0b7c4ef6169',
+    product_prices: '160:a376ab8837ad3def',
+    order_headers: '808:f1355dcef96df905',
+    order_lines: '4212:0e19b04738e9dcd4',
+    'access.log': '847eb2994d8274fa',
     'ip-ranges.csv': '52468e6e2c6b829f',
   })
 })
 
 test('demo: another seed builds a different sample', async (t) => {
   const { init } = await sample(7)
-  t.not(init.order_lines, '4177:05d4c8cb7d78b67f')
-  t.not(init[ACCESS_LOG_FILE], '92ca3313ab1e4f10')
+  t.not(init.order_lines, '4170:f10ffebcb8d80f4a')
+  t.not(init[ACCESS_LOG_FILE], 'd60573b0ce68cc6f')
+})
+
+test('demo: every order line names a product that exists, supplier included, after init and after advance', async (t) => {
+  const scratch = await scratchPglite('source')
+  const weblogDir = await tempDir('etl-demo-')
+  t.teardown(async () => {
+    await scratch.drop()
+    await fs.rm(weblogDir, { recursive: true, force: true })
+  })
+  const orphans = async () =>
+    Number(
+      (
+        await scratch.db.query(
+          'select count(*) as n from order_lines l where not exists (select 1 from products p where p.product_code = l.product_code and p.supplier_id = l.supplier_id)',
+        )
+      ).rows[0]!.n,
+    )
+  await initDemoSource(scratch.db, { scale: 3, seed: 5, weblogDir })
+  t.is(await orphans(), 0)
+  await advanceDemoSource(scratch.db, { weblogDir })
+  t.is(await orphans(), 0)
 })

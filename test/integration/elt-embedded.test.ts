@@ -66,6 +66,7 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
     // The most popular products of the top login country: straight from the source.
     const popular = (await fs.readFile(path.join(reports, 'most_popular_products_top_login_country.csv'), 'utf8')).trim().split(/\r?\n/).slice(1)
     t.true(popular.length > 0)
+    t.deepEqual(popular.filter((line) => line.split(',')[2] === ''), [], 'every product in the report has its name')
     const country = popular[0]!.split(',')[0]!
     const { rows } = await source.query(sql`
       select l.product_code, sum(l.quantity) as q from order_lines l join order_headers h on h.order_no = l.order_no join companies c on c.company_id = h.company_id

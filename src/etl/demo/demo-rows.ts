@@ -50,10 +50,17 @@ export function* customerRows(random: SeededRandom, size: DemoSizes, when: () =>
 export function* productRows(random: SeededRandom, size: DemoSizes, when: () => string): Generator<DemoRow> {
   for (let i = 0; i < size.products; i++) {
     const t = when()
-    const supplier = random.int(1, size.suppliers)
     const category = random.pick(CATEGORIES)
-    yield [productCode(i + 1), supplier, `Product ${i + 1}`, category, money(random.int(100, 50_000)), t, t, false]
+    yield [productCode(i + 1), supplierOf(i + 1, size), `Product ${i + 1}`, category, money(random.int(100, 50_000)), t, t, false]
   }
+}
+
+/**
+ * The supplier (a company id) of product number `product`. Products are keyed by code and supplier,
+ * so the products table and the order lines must agree on it: both take it from here.
+ */
+export function supplierOf(product: number, size: DemoSizes): number {
+  return 1 + (product % size.suppliers)
 }
 
 /** One or two customer companies' prices for every product. */
@@ -79,7 +86,7 @@ export function* orderRows(random: SeededRandom, size: DemoSizes, first: number,
     for (let line = 1; line <= lineCount; line++) {
       const product = random.int(1, size.products)
       const quantity = random.int(1, 20)
-      lines.push([n, line, productCode(product), 1 + (product % size.suppliers), quantity, money(random.int(100, 50_000)), t, t, false])
+      lines.push([n, line, productCode(product), supplierOf(product, size), quantity, money(random.int(100, 50_000)), t, t, false])
     }
     yield { header, lines }
   }
