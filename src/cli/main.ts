@@ -190,6 +190,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     .demandCommand(1, 'name a command: run, list, deps, invalidate, scheduler or demo')
     .strict()
     .fail((message, error) => {
+      // Without the task module no task parameter is declared, so each one is "unknown": the module is what to report.
+      if (!error && registryError && /unknown argument/i.test(message)) throw registryError
       throw error ?? new UsageError(explainUsage(message, argv, registry))
     })
     .exitProcess(false)
