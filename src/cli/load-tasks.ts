@@ -10,12 +10,17 @@ export const DEFAULT_TASK_MODULE = 'tasks/index.ts'
 
 const TYPESCRIPT = /\.[cm]?tsx?$/
 
+/** The absolute path of the task module `--module` names (or the default one), as `loadTasks` loads it. */
+export function resolveTaskModule(modulePath: string | undefined, cwd = process.cwd()): string {
+  return path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)
+}
+
 /**
  * Imports a module of task classes (TypeScript is compiled on the fly, so there is no build step) and
  * registers every exported task class.
  */
 export async function loadTasks(modulePath: string | undefined, cwd = process.cwd()): Promise<TaskRegistry> {
-  const file = path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)
+  const file = resolveTaskModule(modulePath, cwd)
   try {
     await fs.access(file)
   } catch {

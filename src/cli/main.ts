@@ -12,6 +12,7 @@ import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { loadTasks } from './load-tasks.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
+import { taskOrigin } from './task-origin.js'
 
 /** A mistake in the command line itself, reported with the scheduling-error exit code. */
 class UsageError extends Error {}
@@ -101,6 +102,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
           schedulerUrl: args.schedulerUrl as string | undefined,
           workers: args.workers as number | undefined,
           lock: args.lock !== false,
+          origin: taskOrigin(args as GlobalOptions),
         }
         exitCode = await runCommand(env, root, options, connectRemoteScheduler)
       },
