@@ -16,7 +16,8 @@ import type {
   WorkerRequest,
 } from './scheduler.js'
 import type { AttemptRecord, SchedulerEvent, SchedulerJournal, SchedulerOp } from './scheduler-op.js'
-import { fromSnapshot, toSnapshot, type TaskSnapshot } from './task-snapshot.js'
+import type { TaskOrigin } from './task-origin.js'
+import { fromSnapshot, OriginTable, toSnapshot, type TaskSnapshot } from './task-snapshot.js'
 import type { TaskState } from './task-state.js'
 import type { TaskStatus } from './task-status.js'
 import { WorkerRegistry, type WorkerInfo, type WorkerMeta } from './worker-registry.js'
@@ -25,6 +26,8 @@ import { WorkerRegistry, type WorkerInfo, type WorkerMeta } from './worker-regis
 export interface CentralSchedulerSnapshot {
   version: 1
   tasks: TaskSnapshot[]
+  /** The origins the tasks' `origin` indexes point into; absent in snapshots from before they were kept. */
+  origins?: TaskOrigin[]
   workers: WorkerInfo[]
   runs: RunInfo[]
   /** The last `getWork` answer per worker, so a call retried across a restart gets the same task. */
@@ -83,9 +86,9 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
 
   // ---- the worker API ----
 
-  override async addTasks({ workerId, tasks }: AddTasksRequest): Promise<void> {
+  override async addTasks({ workerId, tasks, origin }: AddTasksRequest): Promise<void> {
     this.touchWorker(workerId)
-    this.#apply({ op: 'add', at: this.#time.live(), workerId, tasks })
+    this.#apply({ op: 'add', at: this.#time.live(), workerId, tasks, ...(origin ? { origin } : {}) })
   }
 
   override async getWork({ workerId, requestId }: GetWorkRequest): Promise<GetWorkResponse> {
@@ -195,9 +198,11 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   // ---- persistence ----
 
   snapshot(): CentralSchedulerSnapshot {
+    const origins = new OriginTable()
     return {
       version: 1,
-      tasks: [...this.tasks.values()].map(toSnapshot),
+      tasks: [...this.tasks.values()].map((state) => toSnapshot(state, origins)),
+      origins: origins.origins,
       workers: this.#workers.snapshot(),
       runs: this.#runs.snapshot(),
       lastGetWork: [...this.#lastGetWork].map(([workerId, last]) => ({ workerId, ...last })),
@@ -205,7 +210,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   }
 
   restore(snapshot: CentralSchedulerSnapshot): void {
-    this.restoreTasks(snapshot.tasks.map(fromSnapshot))
+    this.restoreTasks(snapshot.tasks.map((task) => fromSnapshot(task, snapshot.origins)))
     this.#workers.restore(snapshot.workers, this.#time.live())
     this.#runs.restore(snapshot.runs)
     this.#lastGetWork.clear()
@@ -253,7 +258,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   #applyAt(op: SchedulerOp): void {
     switch (op.op) {
       case 'add':
-        return this.#add(op.workerId, op.tasks)
+        return this.#add(op.workerId, op.tasks, op.origin)
       case 'finish':
         return this.#finish(op.request)
       case 'release':
@@ -280,8 +285,13 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     }
   }
 
-  #add(workerId: string, records: AddTasksRequest['tasks']): void {
-    for (const record of records) this.addTask(workerId, record)
+  #add(workerId: string, records: AddTasksRequest['tasks'], origin: TaskOrigin | undefined): void {
+    for (const record of records) {
+      this.addTask(workerId, record)
+      // The first worker to say where a task comes from wins: a later run from elsewhere (a copy of
+      // the project, another machine) must not move where the UI reruns it.
+      if (origin) this.tasks.get(record.id)!.origin ??= origin
+    }
     const runId = this.#workers.get(workerId)?.runId
     const run = runId === undefined ? undefined : this.#runs.get(runId)
     const first = records[0]

@@ -211,3 +211,27 @@ test('central-scheduler: a named resource caps concurrency across all workers', 
   await finish(scheduler, 'w1', held.id)
   t.truthy((await scheduler.getWork({ workerId: 'w3' })).taskId)
 })
+
+const HERE = { module: '/srv/etl/tasks/index.ts', cwd: '/srv/etl' }
+const ELSEWHERE = { module: '/home/me/copy/tasks/index.ts', cwd: '/home/me/copy', config: '/home/me/copy/dev.json' }
+
+test('central-scheduler: the first worker to say where a task comes from wins, and the origin survives a snapshot and the journal', async (t) => {
+  const { scheduler, ops } = setup()
+  await scheduler.addTasks({ workerId: 'w0', tasks: [record('A')] })
+  t.is(scheduler.task('A')!.origin, undefined, 'a worker that does not say leaves it unknown')
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A'), record('B')], origin: HERE })
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('B'), record('C')], origin: ELSEWHERE })
+  t.deepEqual(scheduler.task('A')!.origin, HERE)
+  t.deepEqual(scheduler.task('B')!.origin, HERE, 'a later registration from elsewhere does not move it')
+  t.deepEqual(scheduler.task('C')!.origin, ELSEWHERE)
+
+  const snapshot = structuredClone(scheduler.snapshot())
+  t.is(snapshot.origins!.length, 2, 'each origin is written once, whatever the number of tasks')
+  const restored = new CentralScheduler()
+  restored.restore(snapshot)
+  t.deepEqual(restored.task('B')!.origin, HERE)
+  t.deepEqual(restored.task('C')!.origin, ELSEWHERE)
+  const replayed = new CentralScheduler()
+  for (const op of ops) replayed.replay(op)
+  t.deepEqual(replayed.task('A')!.origin, HERE)
+})
