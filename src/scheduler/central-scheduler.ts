@@ -16,6 +16,7 @@ import type {
   WorkerRequest,
 } from './scheduler.js'
 import type { AttemptRecord, SchedulerEvent, SchedulerJournal, SchedulerOp } from './scheduler-op.js'
+import type { TaskLaunch } from './task-launch.js'
 import type { TaskOrigin } from './task-origin.js'
 import { fromSnapshot, OriginTable, toSnapshot, type TaskSnapshot } from './task-snapshot.js'
 import type { TaskState } from './task-state.js'
@@ -179,6 +180,28 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     return state.status
   }
 
+  /**
+   * Puts a task back to PENDING because a person asked for it to run again in a new worker: a DISABLED
+   * task is re-enabled, a FAILED one forgiven, a DONE one invalidated (the rerun removes its outputs).
+   * Returns the status after, or undefined for a task the scheduler does not know.
+   */
+  rerun(taskId: string): TaskStatus | undefined {
+    const state = this.tasks.get(taskId)
+    if (!state) return undefined
+    if (state.status === 'DISABLED' || state.status === 'FAILED' || state.status === 'DONE') this.#apply({ op: 'rerun', at: this.#time.live(), taskId })
+    return state.status
+  }
+
+  /**
+   * Records how the process started to rerun a task is doing. A launch that failed before its worker
+   * registered leaves nobody to run the task, so a PENDING task no live worker holds becomes FAILED
+   * with the launch's error, rather than waiting for ever.
+   */
+  recordLaunch(taskId: string, launch: TaskLaunch): void {
+    if (!this.tasks.has(taskId)) return
+    this.#apply({ op: 'launch', at: this.#time.live(), taskId, launch })
+  }
+
   workers(): IterableIterator<WorkerInfo> {
     return this.#workers.all()
   }
@@ -276,6 +299,10 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
         this.reopen(state)
         return
       }
+      case 'rerun':
+        return this.#rerun(op.taskId)
+      case 'launch':
+        return this.#launch(op.taskId, op.launch)
       case 'worker':
         return this.#seeWorker(op.workerId, op.meta, op.at)
       case 'prune':
@@ -300,6 +327,25 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
       if (!run.label) run.label = labelOf(first.family, first.params)
       this.#emit({ type: 'run', run })
     }
+  }
+
+  #rerun(taskId: string): void {
+    const state = this.tasks.get(taskId)
+    if (state?.status === 'DONE') return this.invalidate(state)
+    if (state?.status === 'DISABLED') state.failures = []
+    if (state?.status === 'DISABLED' || state?.status === 'FAILED') this.reopen(state)
+  }
+
+  #launch(taskId: string, launch: TaskLaunch): void {
+    const state = this.tasks.get(taskId)
+    if (!state) return
+    state.launch = launch
+    const registered = launch.runId !== undefined && this.#runs.get(launch.runId) !== undefined
+    if (launch.status !== 'failed' || registered || state.status !== 'PENDING' || hasLiveWorker(state, this.#workers.activeIds())) return
+    this.markFailed(state, {
+      code: 'ETL_ERR_DAEMON_LAUNCH_FAILED',
+      message: `the rerun started from the UI ended before its worker registered: ${launch.message ?? 'no reason given'} (its output is on this task's page)`,
+    })
   }
 
   #afterTake(op: Extract<SchedulerOp, { op: 'take' }>): void {

@@ -1,5 +1,6 @@
 import type { TaskError, TaskFinishedRequest, TaskLogLine, TaskRecord } from './scheduler.js'
 import type { RunInfo } from './run-registry.js'
+import type { TaskLaunch } from './task-launch.js'
 import type { TaskOrigin } from './task-origin.js'
 import type { WorkerInfo, WorkerMeta } from './worker-registry.js'
 
@@ -16,6 +17,8 @@ export type SchedulerOp =
   | { op: 'retry'; at: number; taskId: string }
   | { op: 'enable'; at: number; taskId: string }
   | { op: 'forgive'; at: number; taskId: string }
+  | { op: 'rerun'; at: number; taskId: string }
+  | { op: 'launch'; at: number; taskId: string; launch: TaskLaunch }
   | { op: 'worker'; at: number; workerId: string; meta: WorkerMeta }
   | { op: 'prune'; at: number; taskIds: string[]; workerIds: string[]; runIds: string[] }
 

@@ -1,6 +1,7 @@
 import type { TaskResult } from '../core/output-marker.js'
 import type { TaskKind } from '../core/task-like.js'
 import type { TaskError, TaskLogLine } from './scheduler.js'
+import type { TaskLaunch } from './task-launch.js'
 import type { TaskOrigin } from './task-origin.js'
 import type { TaskStatus } from './task-status.js'
 
@@ -42,6 +43,8 @@ export interface TaskState {
   log?: TaskLogLine[]
   /** Where the first worker that said so loaded the task from (central scheduler only). */
   origin?: TaskOrigin
+  /** The last process the daemon started to rerun the task (central scheduler only). */
+  launch?: TaskLaunch
 }
 
 export function newTaskState(id: string, seq: number, now: number): TaskState {
