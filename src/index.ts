@@ -85,7 +85,7 @@ export type { HistoryConfig, HistoryClient } from './daemon/history/history-clie
 export { RunHistory, type ScheduleRunRecord, type RunRecord } from './daemon/history/run-history.js'
 export { StateStore, type StatePart, type StateStoreOptions } from './daemon/state-store.js'
 export { ScheduleRunner, type ScheduleRunnerOptions, type ScheduleView } from './daemon/schedules/schedule-runner.js'
-export type { RunLauncher, RunSpec, LaunchedRun } from './daemon/schedules/run-launcher.js'
+export type { RunLauncher, RunSpec, LaunchedRun, RunExit } from './daemon/schedules/run-launcher.js'
 export type { UpsertSpec } from './db/upsert.js'
 export * from './etl/table-metadata.js'
 export * from './etl/generators/extract-sql.js'

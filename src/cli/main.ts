@@ -8,6 +8,7 @@ import { depsCommand } from './commands/deps-command.js'
 import { invalidateCommand } from './commands/invalidate-command.js'
 import { listCommand } from './commands/list-command.js'
 import { runCommand, type RemoteSchedulerFactory } from './commands/run-command.js'
+import { COMMAND_OPTIONS } from './command-options.js'
 import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { loadTasks } from './load-tasks.js'
@@ -19,26 +20,6 @@ class UsageError extends Error {}
 
 /** Commands that build a task from `<task>` and `--<param>` arguments. */
 const TASK_COMMANDS = new Set(['run', 'deps', 'invalidate'])
-
-/** Options of the task commands, so everything else on the line is a task parameter. */
-const COMMAND_OPTIONS = new Set([
-  'task',
-  'config',
-  'module',
-  'logLevel',
-  'logFormat',
-  'localScheduler',
-  'schedulerUrl',
-  'workers',
-  'lock',
-  'downstream',
-  'dryRun',
-  'host',
-  'port',
-  'stateDir',
-  'help',
-  'version',
-])
 
 const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) => {
   const { RemoteScheduler, remoteSchedulerOptions } = await import('../scheduler/remote-scheduler.js')

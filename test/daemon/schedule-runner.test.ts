@@ -1,5 +1,6 @@
 import test from 'ava'
 import { ScheduleRunner, type LaunchedRun, type RunSpec, type ScheduleRunRecord } from 'etl'
+import { runArguments } from '../../src/daemon/schedules/run-arguments.js'
 
 const T0 = Date.UTC(2024, 0, 31, 1, 59, 0)
 
@@ -82,4 +83,17 @@ test('schedule-runner: triggering an unknown schedule names the known ones', (t)
   const error = t.throws(() => runner.trigger('nighty'))
   t.is((error as { code?: string }).code, 'ETL_ERR_DAEMON_SCHEDULE_UNKNOWN')
   t.regex(error!.message, /known: nightly/)
+})
+
+test('schedule-runner: parameters are passed as --name=value, so no value can become an option, and no name can be one', (t) => {
+  const spec: RunSpec = { command: ['etl'], task: 'Load', params: { date: '--module', note: 'a=b c' }, schedulerUrl: 'http://d', runId: 'r', runLabel: 'l', module: '/m.ts' }
+  t.deepEqual(runArguments(spec), ['run', 'Load', '--date=--module', '--note=a=b c', '--module=/m.ts', '--scheduler-url', 'http://d'])
+  t.deepEqual(runArguments({ ...spec, step: 'invalidate', config: '/c.json' }), ['invalidate', 'Load', '--date=--module', '--note=a=b c', '--module=/m.ts', '--config=/c.json'])
+  for (const name of ['module', 'config', 'schedulerUrl', 'Workers', 'h', 'help']) {
+    const error = t.throws(() => runArguments({ ...spec, params: { [name]: 'x' } }), undefined, name)
+    t.regex(error!.message, new RegExp(`parameter named "${name}", the name of one of etl's own options`))
+  }
+  for (const name of ['module=/evil.ts', 'no-lock', 'a.b', '_']) {
+    t.regex(t.throws(() => runArguments({ ...spec, params: { [name]: 'x' } }))!.message, /is not a plain name/, name)
+  }
 })
