@@ -17,6 +17,11 @@ export interface TaskModule {
   readonly registry: TaskRegistry
 }
 
+/** The absolute path of the task module `--module` names (or the default one), as `loadTasks` loads it. */
+export function resolveTaskModule(modulePath: string | undefined, cwd = process.cwd()): string {
+  return path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)
+}
+
 /**
  * Imports a module of task classes (TypeScript is compiled on the fly, so there is no build step) and
  * registers every exported task class.
@@ -27,7 +32,7 @@ export async function loadTasks(modulePath: string | undefined, cwd = process.cw
 
 /** {@link loadTasks}, keeping the module's other exports (a pipeline's sample data) too. */
 export async function loadTaskModule(modulePath: string | undefined, cwd = process.cwd()): Promise<TaskModule> {
-  const file = path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)
+  const file = resolveTaskModule(modulePath, cwd)
   try {
     await fs.access(file)
   } catch {
@@ -45,7 +50,7 @@ export async function loadTaskModule(modulePath: string | undefined, cwd = proce
 
 /** True when `modulePath` (or the default module) is there to load. */
 export async function taskModuleExists(modulePath: string | undefined, cwd = process.cwd()): Promise<boolean> {
-  return fs.access(path.resolve(cwd, modulePath ?? DEFAULT_TASK_MODULE)).then(
+  return fs.access(resolveTaskModule(modulePath, cwd)).then(
     () => true,
     () => false,
   )

@@ -9,10 +9,12 @@ import { depsCommand } from './commands/deps-command.js'
 import { invalidateCommand } from './commands/invalidate-command.js'
 import { listCommand } from './commands/list-command.js'
 import { runCommand, type RemoteSchedulerFactory } from './commands/run-command.js'
+import { COMMAND_FLAGS, COMMAND_OPTIONS, GLOBAL_FLAGS } from './command-options.js'
 import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
+import { taskOrigin } from './task-origin.js'
 
 /** A mistake in the command line itself, reported with the scheduling-error exit code. */
 class UsageError extends Error {}
@@ -20,37 +22,8 @@ class UsageError extends Error {}
 /** Every command, for messages about one that is not. */
 const COMMANDS = ['run', 'list', 'deps', 'invalidate', 'scheduler', 'demo']
 
-/** Options every command takes, and each command's own, as typed: for "did you mean" on a typo. */
-const GLOBAL_FLAGS = ['config', 'module', 'log-level', 'log-format', 'help', 'version']
-const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock'],
-  invalidate: ['downstream', 'dry-run'],
-  scheduler: ['host', 'port', 'state-dir'],
-  demo: ['pipeline', 'scale', 'seed', 'force'],
-}
-
 /** Commands that build a task from `<task>` and `--<param>` arguments. */
 const TASK_COMMANDS = new Set(['run', 'deps', 'invalidate'])
-
-/** Options of the task commands, so everything else on the line is a task parameter. */
-const COMMAND_OPTIONS = new Set([
-  'task',
-  'config',
-  'module',
-  'logLevel',
-  'logFormat',
-  'localScheduler',
-  'schedulerUrl',
-  'workers',
-  'lock',
-  'downstream',
-  'dryRun',
-  'host',
-  'port',
-  'stateDir',
-  'help',
-  'version',
-])
 
 const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) => {
   const { RemoteScheduler, remoteSchedulerOptions } = await import('../scheduler/remote-scheduler.js')
@@ -116,6 +89,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
           schedulerUrl: args.schedulerUrl as string | undefined,
           workers,
           lock: args.lock !== false,
+          origin: taskOrigin(args as GlobalOptions),
         }
         exitCode = await runCommand(env, root, options, connectRemoteScheduler)
       },
@@ -210,6 +184,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     .demandCommand(1, `name a command: ${COMMANDS.join(', ')}`)
     .strict()
     .fail((message, error) => {
+      // Without the task module no task parameter is declared, so each one is "unknown": the module is what to report.
+      if (!error && loadError && /unknown argument/i.test(message)) throw loadError
       throw error ?? new UsageError(explainUsage(message, argv, registry))
     })
     .exitProcess(false)

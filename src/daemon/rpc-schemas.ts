@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { z } from 'zod'
 import type { RPC_METHODS } from '../scheduler/scheduler.js'
 
@@ -5,6 +6,9 @@ const id = z.string().min(1).max(2000)
 const taskError = z.object({ message: z.string(), stack: z.string().optional(), code: z.string().optional(), missingData: z.boolean().optional() })
 const logLine = z.object({ at: z.number(), level: z.string().max(20), message: z.string() })
 const json: z.ZodType<unknown> = z.unknown()
+// Absolute, because the daemon starts processes with it from a folder of its own.
+const absolutePath = z.string().min(1).max(4096).refine((text) => path.isAbsolute(text), 'must be an absolute path')
+const origin = z.object({ module: absolutePath, cwd: absolutePath, config: absolutePath.optional() })
 
 const taskRecord = z.object({
   id,
@@ -23,7 +27,7 @@ const taskRecord = z.object({
  * malformed request is refused with what is wrong, and never half-applied.
  */
 export const RPC_SCHEMAS = {
-  addTasks: z.object({ workerId: id, tasks: z.array(taskRecord) }),
+  addTasks: z.object({ workerId: id, tasks: z.array(taskRecord), origin: origin.optional() }),
   getWork: z.object({ workerId: id, requestId: z.string().max(200).optional() }),
   taskProgress: z.object({ workerId: id, taskId: id, message: z.string().max(10_000) }),
   taskFinished: z.object({

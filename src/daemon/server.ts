@@ -13,6 +13,7 @@ import type { RunHistory } from './history/run-history.js'
 import { metricsRoutes } from './metrics-routes.js'
 import type { ScheduleRunner } from './schedules/schedule-runner.js'
 import { defaultWebDir, staticRoutes } from './static-routes.js'
+import { noteTaskRun } from './task-launches.js'
 import { uiRoutes } from './ui-routes.js'
 import { installedVersion } from '../util/installed-version.js'
 
@@ -20,6 +21,7 @@ import { installedVersion } from '../util/installed-version.js'
 export interface ServerOptions {
   scheduler: CentralScheduler
   history?: RunHistory | undefined
+  /** Starts runs for schedules and reruns; the start and end of each rerun is filed on its task. */
   schedules?: ScheduleRunner | undefined
   /** The action token; without one every state-changing action is refused (and the UI says so). */
   token?: string | undefined
@@ -54,6 +56,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   ETL_ERR_DAEMON_SCHEDULE_UNKNOWN: 404,
   ETL_ERR_DAEMON_TOKEN_INVALID: 401,
   ETL_ERR_DAEMON_TOKEN_MISSING: 403,
+  ETL_ERR_DAEMON_LAUNCH_FAILED: 500,
 }
 
 /**
@@ -78,6 +81,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger,
     info: { version: PACKAGE_VERSION, history: options.info?.history ?? (options.history ? 'on' : 'off'), stateDir: options.info?.stateDir },
   }
+  // A rerun's start and end, reported by the runner, go on the task, where its page shows them.
+  options.schedules?.onRecord((record) => noteTaskRun(options.scheduler, record))
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, return503OnClosing: true })
 
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -7,6 +7,7 @@ import { TASK_STATUSES } from '../scheduler/task-status.js'
 import type { DaemonContext } from './daemon-context.js'
 import { redactParams, redactText } from './redact-text.js'
 import { neighbourhood } from './task-graph.js'
+import { launchView } from './task-launches.js'
 import { countTasks, durationOf, MAX_PAGE, queryTasks, rowOf, TASK_SORTS } from './task-query.js'
 
 /** Dependencies and dependents listed on a task's page; the graph view shows the shape beyond. */
@@ -84,7 +85,8 @@ export async function uiRoutes(app: FastifyInstance, context: DaemonContext): Pr
       if (attempts.length === 0) throw new EtlError('ETL_ERR_DAEMON_NOT_FOUND', `no task ${JSON.stringify(id)} in the scheduler or its history`)
       return { task: null, attempts: attempts.map(showAttempt) }
     }
-    return { task: taskDetail(state, (depId) => scheduler.task(depId), context.clock.now()), attempts: attempts.map(showAttempt) }
+    const detail = taskDetail(state, (depId) => scheduler.task(depId), context.clock.now())
+    return { task: { ...detail, launch: state.launch ? launchView(state.launch, scheduler) : null }, attempts: attempts.map(showAttempt) }
   })
 
   app.get<{ Params: { id: string }; Querystring: { depth?: string } }>('/api/ui/graph/:id', async (request) => {
@@ -152,6 +154,7 @@ function taskDetail(state: Readonly<TaskState>, lookup: (id: string) => Readonly
     error: state.error ? { message: redactText(state.error.message), stack: state.error.stack ? redactText(state.error.stack) : null, code: state.error.code ?? null } : null,
     log: (state.log ?? []).map((line) => ({ ...line, message: redactText(line.message) })),
     workers: [...state.workers],
+    origin: state.origin ? { module: redactText(state.origin.module), cwd: redactText(state.origin.cwd), config: state.origin.config ? redactText(state.origin.config) : null } : null,
     deps: state.deps.slice(0, MAX_LISTED_NEIGHBOURS).map(neighbour),
     depsCount: state.deps.length,
     dependents: state.dependents.slice(0, MAX_LISTED_NEIGHBOURS).map(neighbour),

@@ -16,7 +16,9 @@ import type {
   WorkerRequest,
 } from './scheduler.js'
 import type { AttemptRecord, SchedulerEvent, SchedulerJournal, SchedulerOp } from './scheduler-op.js'
-import { fromSnapshot, toSnapshot, type TaskSnapshot } from './task-snapshot.js'
+import type { TaskLaunch } from './task-launch.js'
+import type { TaskOrigin } from './task-origin.js'
+import { fromSnapshot, OriginTable, toSnapshot, type TaskSnapshot } from './task-snapshot.js'
 import type { TaskState } from './task-state.js'
 import type { TaskStatus } from './task-status.js'
 import { WorkerRegistry, type WorkerInfo, type WorkerMeta } from './worker-registry.js'
@@ -25,6 +27,8 @@ import { WorkerRegistry, type WorkerInfo, type WorkerMeta } from './worker-regis
 export interface CentralSchedulerSnapshot {
   version: 1
   tasks: TaskSnapshot[]
+  /** The origins the tasks' `origin` indexes point into; absent in snapshots from before they were kept. */
+  origins?: TaskOrigin[]
   workers: WorkerInfo[]
   runs: RunInfo[]
   /** The last `getWork` answer per worker, so a call retried across a restart gets the same task. */
@@ -83,9 +87,9 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
 
   // ---- the worker API ----
 
-  override async addTasks({ workerId, tasks }: AddTasksRequest): Promise<void> {
+  override async addTasks({ workerId, tasks, origin }: AddTasksRequest): Promise<void> {
     this.touchWorker(workerId)
-    this.#apply({ op: 'add', at: this.#time.live(), workerId, tasks })
+    this.#apply({ op: 'add', at: this.#time.live(), workerId, tasks, ...(origin ? { origin } : {}) })
   }
 
   override async getWork({ workerId, requestId }: GetWorkRequest): Promise<GetWorkResponse> {
@@ -176,6 +180,28 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     return state.status
   }
 
+  /**
+   * Puts a task back to PENDING because a person asked for it to run again in a new worker: a DISABLED
+   * task is re-enabled, a FAILED one forgiven, a DONE one invalidated (the rerun removes its outputs).
+   * Returns the status after, or undefined for a task the scheduler does not know.
+   */
+  rerun(taskId: string): TaskStatus | undefined {
+    const state = this.tasks.get(taskId)
+    if (!state) return undefined
+    if (state.status === 'DISABLED' || state.status === 'FAILED' || state.status === 'DONE') this.#apply({ op: 'rerun', at: this.#time.live(), taskId })
+    return state.status
+  }
+
+  /**
+   * Records how the process started to rerun a task is doing. A launch that failed before its worker
+   * registered leaves nobody to run the task, so a PENDING task no live worker holds becomes FAILED
+   * with the launch's error, rather than waiting for ever.
+   */
+  recordLaunch(taskId: string, launch: TaskLaunch): void {
+    if (!this.tasks.has(taskId)) return
+    this.#apply({ op: 'launch', at: this.#time.live(), taskId, launch })
+  }
+
   workers(): IterableIterator<WorkerInfo> {
     return this.#workers.all()
   }
@@ -195,9 +221,11 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   // ---- persistence ----
 
   snapshot(): CentralSchedulerSnapshot {
+    const origins = new OriginTable()
     return {
       version: 1,
-      tasks: [...this.tasks.values()].map(toSnapshot),
+      tasks: [...this.tasks.values()].map((state) => toSnapshot(state, origins)),
+      origins: origins.origins,
       workers: this.#workers.snapshot(),
       runs: this.#runs.snapshot(),
       lastGetWork: [...this.#lastGetWork].map(([workerId, last]) => ({ workerId, ...last })),
@@ -205,7 +233,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   }
 
   restore(snapshot: CentralSchedulerSnapshot): void {
-    this.restoreTasks(snapshot.tasks.map(fromSnapshot))
+    this.restoreTasks(snapshot.tasks.map((task) => fromSnapshot(task, snapshot.origins)))
     this.#workers.restore(snapshot.workers, this.#time.live())
     this.#runs.restore(snapshot.runs)
     this.#lastGetWork.clear()
@@ -253,7 +281,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   #applyAt(op: SchedulerOp): void {
     switch (op.op) {
       case 'add':
-        return this.#add(op.workerId, op.tasks)
+        return this.#add(op.workerId, op.tasks, op.origin)
       case 'finish':
         return this.#finish(op.request)
       case 'release':
@@ -271,6 +299,10 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
         this.reopen(state)
         return
       }
+      case 'rerun':
+        return this.#rerun(op.taskId)
+      case 'launch':
+        return this.#launch(op.taskId, op.launch)
       case 'worker':
         return this.#seeWorker(op.workerId, op.meta, op.at)
       case 'prune':
@@ -280,8 +312,13 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     }
   }
 
-  #add(workerId: string, records: AddTasksRequest['tasks']): void {
-    for (const record of records) this.addTask(workerId, record)
+  #add(workerId: string, records: AddTasksRequest['tasks'], origin: TaskOrigin | undefined): void {
+    for (const record of records) {
+      this.addTask(workerId, record)
+      // The first worker to say where a task comes from wins: a later run from elsewhere (a copy of
+      // the project, another machine) must not move where the UI reruns it.
+      if (origin) this.tasks.get(record.id)!.origin ??= origin
+    }
     const runId = this.#workers.get(workerId)?.runId
     const run = runId === undefined ? undefined : this.#runs.get(runId)
     const first = records[0]
@@ -290,6 +327,25 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
       if (!run.label) run.label = labelOf(first.family, first.params)
       this.#emit({ type: 'run', run })
     }
+  }
+
+  #rerun(taskId: string): void {
+    const state = this.tasks.get(taskId)
+    if (state?.status === 'DONE') return this.invalidate(state)
+    if (state?.status === 'DISABLED') state.failures = []
+    if (state?.status === 'DISABLED' || state?.status === 'FAILED') this.reopen(state)
+  }
+
+  #launch(taskId: string, launch: TaskLaunch): void {
+    const state = this.tasks.get(taskId)
+    if (!state) return
+    state.launch = launch
+    const registered = launch.runId !== undefined && this.#runs.get(launch.runId) !== undefined
+    if (launch.status !== 'failed' || registered || state.status !== 'PENDING' || hasLiveWorker(state, this.#workers.activeIds())) return
+    this.markFailed(state, {
+      code: 'ETL_ERR_DAEMON_LAUNCH_FAILED',
+      message: `the rerun started from the UI ended before its worker registered: ${launch.message ?? 'no reason given'} (its output is on this task's page)`,
+    })
   }
 
   #afterTake(op: Extract<SchedulerOp, { op: 'take' }>): void {

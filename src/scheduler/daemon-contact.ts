@@ -102,7 +102,8 @@ export class DaemonContact {
       this.#logger.warn(this.#made ? this.#lostLine(cause, left, budget.waitMs) : this.#notAnsweringLine(cause, left, budget.waitMs))
       return
     }
-    if (now - this.#lastLineAt < budget.waitMs) return
+    // Half the wait, not all of it: a timer may fire a little early, and the next try's line is due.
+    if (now - this.#lastLineAt < budget.waitMs / 2) return
     this.#lastLineAt = now
     const changed = cause === this.#lastCause ? '' : `: ${cause}`
     this.#lastCause = cause

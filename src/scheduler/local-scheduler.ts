@@ -219,6 +219,19 @@ export class LocalScheduler implements Scheduler {
     this.#unblockDownstream(state)
   }
 
+  /**
+   * Puts a DONE task back to PENDING because its outputs are being removed so it runs again (`etl
+   * invalidate`): everything that requires it waits for it again, as a restored graph would count it.
+   * What depends on it stays as it is; only what is still to run waits.
+   */
+  protected invalidate(state: TaskState): void {
+    if (state.status !== 'DONE') return
+    for (const id of state.dependents) this.tasks.get(id)!.waitingOn += 1
+    const blocked = state.deps.some((id) => BLOCKING_STATUSES.has(this.tasks.get(id)!.status))
+    this.setStatus(state, blocked ? 'UPSTREAM_FAILED' : 'PENDING')
+    if (!blocked) this.#pushIfReady(state)
+  }
+
   /** Takes `state` for `workerId`: RUNNING, resources held. */
   protected takeTask(state: TaskState, workerId: string): void {
     this.setStatus(state, 'RUNNING')

@@ -1,5 +1,7 @@
 import type { TaskError, TaskFinishedRequest, TaskLogLine, TaskRecord } from './scheduler.js'
 import type { RunInfo } from './run-registry.js'
+import type { TaskLaunch } from './task-launch.js'
+import type { TaskOrigin } from './task-origin.js'
 import type { WorkerInfo, WorkerMeta } from './worker-registry.js'
 
 /**
@@ -8,13 +10,15 @@ import type { WorkerInfo, WorkerMeta } from './worker-registry.js'
  * it happened at, and applying an op reads the time from it, never from the clock.
  */
 export type SchedulerOp =
-  | { op: 'add'; at: number; workerId: string; tasks: TaskRecord[] }
+  | { op: 'add'; at: number; workerId: string; tasks: TaskRecord[]; origin?: TaskOrigin }
   | { op: 'take'; at: number; workerId: string; taskId: string; requestId?: string }
   | { op: 'finish'; at: number; request: TaskFinishedRequest }
   | { op: 'release'; at: number; workerId: string; reason: 'stopped' | 'lost' }
   | { op: 'retry'; at: number; taskId: string }
   | { op: 'enable'; at: number; taskId: string }
   | { op: 'forgive'; at: number; taskId: string }
+  | { op: 'rerun'; at: number; taskId: string }
+  | { op: 'launch'; at: number; taskId: string; launch: TaskLaunch }
   | { op: 'worker'; at: number; workerId: string; meta: WorkerMeta }
   | { op: 'prune'; at: number; taskIds: string[]; workerIds: string[]; runIds: string[] }
 

@@ -1,5 +1,6 @@
 import type { TaskResult } from '../core/output-marker.js'
 import type { TaskKind } from '../core/task-like.js'
+import type { TaskOrigin } from './task-origin.js'
 import type { TaskStatus } from './task-status.js'
 
 /** A task as a worker registers it: everything a scheduler needs, nothing that cannot travel as JSON. */
@@ -33,6 +34,11 @@ export interface TaskError {
 export interface AddTasksRequest {
   workerId: string
   tasks: TaskRecord[]
+  /**
+   * The module and folder the worker loaded these tasks from (`etl run` always says). The daemon keeps
+   * the first one it hears for each task, so its UI can rerun the task where it came from.
+   */
+  origin?: TaskOrigin
 }
 
 export interface GetWorkRequest {

@@ -1,6 +1,8 @@
 import type { TaskResult } from '../core/output-marker.js'
 import type { TaskKind } from '../core/task-like.js'
 import type { TaskError, TaskLogLine } from './scheduler.js'
+import type { TaskLaunch } from './task-launch.js'
+import type { TaskOrigin } from './task-origin.js'
 import type { TaskStatus } from './task-status.js'
 
 /** A scheduler's view of one task. */
@@ -39,6 +41,10 @@ export interface TaskState {
   retryAt: number | undefined
   /** The tail of the running or last attempt's log (central scheduler only). */
   log?: TaskLogLine[]
+  /** Where the first worker that said so loaded the task from (central scheduler only). */
+  origin?: TaskOrigin
+  /** The last process the daemon started to rerun the task (central scheduler only). */
+  launch?: TaskLaunch
 }
 
 export function newTaskState(id: string, seq: number, now: number): TaskState {

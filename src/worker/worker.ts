@@ -8,6 +8,7 @@ import type { RetryPolicy } from '../core/retry-policy.js'
 import { flatten, type Structure } from '../core/structure.js'
 import { isTask, type TaskLike } from '../core/task-like.js'
 import type { Scheduler, TaskError, TaskRecord } from '../scheduler/scheduler.js'
+import type { TaskOrigin } from '../scheduler/task-origin.js'
 import { BLOCKING_STATUSES, type TaskStatus } from '../scheduler/task-status.js'
 import { silentLogger } from '../util/logger.js'
 import { Wakeup } from '../util/wakeup.js'
@@ -37,6 +38,11 @@ export interface WorkerOptions {
   heartbeatMs?: number
   /** `complete()` checks at once while building the graph. @defaultValue 16 */
   completionConcurrency?: number
+  /**
+   * The module and folder the tasks were loaded from, sent with every registration so the daemon's UI
+   * can rerun a task there (`etl run` sets it). Without it the daemon can show the task but not rerun it.
+   */
+  origin?: TaskOrigin
 }
 
 /** Records sent to the scheduler per call, so a 100,000-task graph is not one giant request. */
@@ -66,6 +72,7 @@ export class Worker {
   readonly #signal: AbortSignal
   readonly #pollIntervalMs: number
   readonly #heartbeatMs: number
+  readonly #origin: TaskOrigin | undefined
   readonly #tasks = new Map<string, TaskLike>()
   readonly #completeAtStart = new Set<string>()
   readonly #failedAtStart = new Map<string, TaskError>()
@@ -87,6 +94,7 @@ export class Worker {
     this.#signal = options.signal ?? new AbortController().signal
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000
     this.#heartbeatMs = options.heartbeatMs ?? 10_000
+    this.#origin = options.origin
     const scheduler = this.#scheduler
     this.#logs = scheduler.taskLog ? new TaskLogShipper((taskId, lines) => scheduler.taskLog!({ workerId: this.id, taskId, lines })) : undefined
     this.#runner = new TaskRunner({
@@ -240,8 +248,9 @@ export class Worker {
       if (record.status === 'DONE') this.#completeAtStart.add(record.id)
       else if (record.status === 'FAILED') this.#failedAtStart.set(record.id, record.error ?? { message: 'failed' })
     }
+    const origin = this.#origin ? { origin: this.#origin } : {}
     for (let start = 0; start < records.length; start += ADD_TASKS_BATCH) {
-      await this.#scheduler.addTasks({ workerId: this.id, tasks: records.slice(start, start + ADD_TASKS_BATCH) })
+      await this.#scheduler.addTasks({ workerId: this.id, tasks: records.slice(start, start + ADD_TASKS_BATCH), ...origin })
     }
   }
 

@@ -173,6 +173,13 @@ test('cli: a missing task module is a scheduling error that says how to point at
   t.deepEqual(await fs.readdir(cwd), [])
 })
 
+test('cli: a missing task module is what is reported, not the task parameters it would have declared', async (t) => {
+  const result = await runCli(['run', 'Hello', '--name', 'x', '--local-scheduler', '--module', 'nowhere.ts'], await tempDir())
+  t.is(result.code, 5)
+  t.regex(result.stderr, /task module .*nowhere\.ts does not exist; check the --module path/)
+  t.notRegex(result.stderr, /Unknown argument/)
+})
+
 test('cli: global options may come before the command', async (t) => {
   const cwd = await tempDir()
   await fs.writeFile(path.join(cwd, 'prod.json'), JSON.stringify({ workers: 2 }))

@@ -211,3 +211,107 @@ test('central-scheduler: a named resource caps concurrency across all workers', 
   await finish(scheduler, 'w1', held.id)
   t.truthy((await scheduler.getWork({ workerId: 'w3' })).taskId)
 })
+
+const HERE = { module: '/srv/etl/tasks/index.ts', cwd: '/srv/etl' }
+const ELSEWHERE = { module: '/home/me/copy/tasks/index.ts', cwd: '/home/me/copy', config: '/home/me/copy/dev.json' }
+
+test('central-scheduler: the first worker to say where a task comes from wins, and the origin survives a snapshot and the journal', async (t) => {
+  const { scheduler, ops } = setup()
+  await scheduler.addTasks({ workerId: 'w0', tasks: [record('A')] })
+  t.is(scheduler.task('A')!.origin, undefined, 'a worker that does not say leaves it unknown')
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A'), record('B')], origin: HERE })
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('B'), record('C')], origin: ELSEWHERE })
+  t.deepEqual(scheduler.task('A')!.origin, HERE)
+  t.deepEqual(scheduler.task('B')!.origin, HERE, 'a later registration from elsewhere does not move it')
+  t.deepEqual(scheduler.task('C')!.origin, ELSEWHERE)
+
+  const snapshot = structuredClone(scheduler.snapshot())
+  t.is(snapshot.origins!.length, 2, 'each origin is written once, whatever the number of tasks')
+  const restored = new CentralScheduler()
+  restored.restore(snapshot)
+  t.deepEqual(restored.task('B')!.origin, HERE)
+  t.deepEqual(restored.task('C')!.origin, ELSEWHERE)
+  const replayed = new CentralScheduler()
+  for (const op of ops) replayed.replay(op)
+  t.deepEqual(replayed.task('A')!.origin, HERE)
+})
+
+test('central-scheduler: a snapshot from before origins and launches were kept still loads', (t) => {
+  const scheduler = new CentralScheduler()
+  const old = {
+    version: 1 as const,
+    tasks: [
+      {
+        id: 'A', family: 'A', params: {}, kind: 'task' as const, priority: 0, resources: {}, deps: [], status: 'DONE' as const, known: true, workers: ['w1'],
+        worker: undefined, seq: 0, addedAt: 1, updatedAt: 2, startedAt: 1, endedAt: 2, attempts: 1, progress: undefined, result: null, error: undefined, failures: [], retryAt: undefined,
+      },
+    ],
+    workers: [],
+    runs: [],
+    lastGetWork: [],
+  }
+  scheduler.restore(JSON.parse(JSON.stringify(old)))
+  t.like(scheduler.task('A'), { status: 'DONE', origin: undefined, launch: undefined })
+  t.is(scheduler.rerun('A'), 'PENDING')
+})
+
+test('central-scheduler: a rerun of a DONE task puts it back to PENDING, and what requires it waits for it again', async (t) => {
+  const { scheduler, ops } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('B', ['A']), record('C', ['A']), record('A')] })
+  for (const id of ['A', 'B']) {
+    t.is((await scheduler.getWork({ workerId: 'w1' })).taskId, id)
+    await finish(scheduler, 'w1', id)
+  }
+  await scheduler.workerStopped({ workerId: 'w1' })
+  t.is(scheduler.task('C')!.status, 'PENDING')
+  t.is(scheduler.rerun('A'), 'PENDING')
+  t.is(scheduler.task('B')!.status, 'DONE', 'what depends on it is not invalidated with it')
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('C', ['A']), record('A')] })
+  t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, 'A', 'C waits for A to run again')
+  t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, null)
+  await finish(scheduler, 'w2', 'A')
+  t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, 'C')
+
+  const replayed = new CentralScheduler()
+  for (const op of ops) replayed.replay(op)
+  t.is(replayed.task('A')!.status, 'DONE')
+  t.is(replayed.task('C')!.status, 'RUNNING')
+  t.is(scheduler.rerun('nope'), undefined)
+})
+
+test('central-scheduler: a rerun re-enables a DISABLED task and forgives a FAILED one', async (t) => {
+  const { scheduler } = setup({ disableAfterFailures: 1 })
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
+  await scheduler.getWork({ workerId: 'w1' })
+  await finish(scheduler, 'w1', 'A', 'FAILED')
+  t.is(scheduler.task('A')!.status, 'DISABLED')
+  t.is(scheduler.rerun('A'), 'PENDING')
+  t.deepEqual(scheduler.task('A')!.failures, [])
+})
+
+test('central-scheduler: a launch that fails before its worker registers fails the task, unless a live worker holds it', async (t) => {
+  const { scheduler, ops } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A'), record('B')], origin: HERE })
+  await scheduler.workerStopped({ workerId: 'w1' })
+  const failed = { id: 'rerun:A@1', runId: 'rerun-A-1', status: 'failed' as const, invalidateFirst: false, startedAt: 1, endedAt: 2, exitCode: 5, message: 'the run step exited with code 5' }
+  scheduler.recordLaunch('A', failed)
+  t.like(scheduler.task('A'), { status: 'FAILED', launch: failed, error: { code: 'ETL_ERR_DAEMON_LAUNCH_FAILED' } })
+  t.regex(scheduler.task('A')!.error!.message, /ended before its worker registered: the run step exited with code 5/)
+
+  // B's rerun got as far as its worker, which then failed: that worker's own report is what counts.
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('B')] })
+  await scheduler.workerStopped({ workerId: 'w2' })
+  scheduler.touchWorker('w3', { runId: 'rerun-B-1' })
+  await scheduler.workerStopped({ workerId: 'w3' })
+  scheduler.recordLaunch('B', { ...failed, id: 'rerun:B@1', runId: 'rerun-B-1', exitCode: 3 })
+  t.is(scheduler.task('B')!.status, 'PENDING')
+
+  await scheduler.addTasks({ workerId: 'w4', tasks: [record('C')] })
+  scheduler.recordLaunch('C', { ...failed, id: 'rerun:C@1', runId: 'rerun-C-1' })
+  t.is(scheduler.task('C')!.status, 'PENDING', 'a live worker will still run it')
+
+  const replayed = new CentralScheduler()
+  for (const op of ops) replayed.replay(op)
+  t.like(replayed.task('A'), { status: 'FAILED', launch: failed })
+  t.is(replayed.task('B')!.status, 'PENDING')
+})

@@ -11,6 +11,8 @@ const HOSTILE = '<img src=x onerror=alert(1)>'
 /** Screenshots are artifacts of the test run, in a git-ignored folder. */
 const ARTIFACTS = path.resolve('test-results')
 
+const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
 test('web ui: a person filters to FAILED, opens the failed task and sees its error; markup in a parameter shows as text', async (t) => {
   await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
   const dir = await tempDir('ui')
@@ -27,7 +29,7 @@ test('web ui: a person filters to FAILED, opens the failed task and sees its err
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: BROWSER_ARGS,
   })
   t.teardown(() => browser.close())
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
@@ -70,4 +72,36 @@ test('web ui: a person filters to FAILED, opens the failed task and sees its err
   await page.screenshot({ path: path.join(ARTIFACTS, 'daemon-ui-escaped-parameter.png'), fullPage: true })
   t.deepEqual(dialogs, [], 'no script from a parameter ran')
   t.deepEqual(external, [], 'the page loads nothing from elsewhere')
+})
+
+// Serial: two browsers at once on a small shared machine make both tests slow.
+test.serial('web ui: a rerun whose launch fails shows its exit code and output on the task page, not "running"', async (t) => {
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
+  const dir = await tempDir('ui-rerun')
+  const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false, token: 'ui-token' })
+  t.teardown(() => daemon.close())
+  // A worker from a project whose module has since gone away registered the task, then left.
+  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 100 })
+  const task = { id: 'Touch_ui', family: 'Touch', params: { label: 'ui' }, kind: 'task' as const, deps: [], status: 'FAILED' as const, priority: 0, resources: {} }
+  await scheduler.addTasks({ workerId: 'gone', tasks: [task], origin: { module: path.join(dir, 'tasks', 'gone.ts'), cwd: dir } })
+  await scheduler.workerStopped({ workerId: 'gone' })
+  scheduler.close()
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  await page.goto(`${daemon.url}/#/task/Touch_ui`)
+  await page.locator('[data-testid=task-origin]').waitFor()
+  t.regex((await page.locator('[data-testid=task-origin]').textContent()) ?? '', /gone\.ts.*in .*ui-rerun/)
+  await page.locator('input[aria-label="action token"]').fill('ui-token')
+  await page.getByRole('button', { name: 'Rerun in a new worker' }).click()
+  await page.locator('#notice').filter({ hasText: 'Rerun started' }).waitFor()
+  // The page refreshes every few seconds; the launch fails as soon as etl finds no module.
+  await page.locator('[data-testid=launch-status]').filter({ hasText: 'failed' }).waitFor({ timeout: 60_000 })
+  t.is(await page.locator('[data-testid=launch-exit-code]').textContent(), '5')
+  t.regex((await page.locator('[data-testid=launch-output]').textContent()) ?? '', /task module .*gone\.ts does not exist/)
+  t.regex((await page.locator('[data-testid=task-launch]').textContent()) ?? '', /failed before its worker registered/)
+  t.regex((await page.locator('[data-testid=error-text]').textContent()) ?? '', /ended before its worker registered: the run step exited with code 5/)
+  await fs.mkdir(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: path.join(ARTIFACTS, 'daemon-ui-failed-rerun.png'), fullPage: true })
 })

@@ -6,6 +6,7 @@ import { DataServices } from '../../db/data-services.js'
 import { limitHeapGrowth } from '../../util/heap-growth.js'
 import { LocalScheduler } from '../../scheduler/local-scheduler.js'
 import type { Scheduler } from '../../scheduler/scheduler.js'
+import type { TaskOrigin } from '../../scheduler/task-origin.js'
 import { build } from '../../worker/build.js'
 import { acquireRunLock, defaultLockDir } from '../../worker/run-lock.js'
 import type { CliEnvironment } from '../cli-environment.js'
@@ -18,6 +19,8 @@ export interface RunOptions {
   schedulerUrl?: string | undefined
   workers?: number | undefined
   lock: boolean
+  /** Told to the central scheduler with the tasks, so its UI can rerun one where it came from. */
+  origin?: TaskOrigin | undefined
 }
 
 /** A function that connects to the central scheduler; the daemon's module provides it. */
@@ -68,6 +71,7 @@ export async function runCommand(
       retry: env.config.retry,
       logger: env.logger,
       signal: abort.signal,
+      ...(options.origin ? { origin: options.origin } : {}),
       onEvent: (event) => {
         progress.update(event)
         env.terminal.status(progress.line())

@@ -20,6 +20,10 @@ export interface ScheduleRunRecord {
   runId?: string | undefined
   message?: string | undefined
   outputTail?: string | undefined
+  /** The task a rerun from the UI was started for (not kept in the history's table). */
+  taskId?: string | undefined
+  /** True when that rerun removed the task's outputs first, because it was DONE. */
+  invalidateFirst?: boolean | undefined
 }
 
 /** A run as the history keeps it. */

@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import { redactText } from '../redact-text.js'
+import { runArguments } from './run-arguments.js'
+
+export { runArguments } from './run-arguments.js'
 
 /** What a run of a task needs to start. */
 export interface RunSpec {
   /** The command line before `run <Task> ...`, such as `[process.execPath, ".../bin/etl.js"]`. */
   command: readonly string[]
+  /** `run` builds the task; `invalidate` removes its outputs (the first step of a DONE task's rerun). @defaultValue 'run' */
+  step?: 'run' | 'invalidate' | undefined
   task: string
   params: Readonly<Record<string, string | number | boolean>>
   workers?: number | undefined
@@ -12,35 +18,52 @@ export interface RunSpec {
   /** Passed as `ETL_RUN_ID`: the worker's run in the daemon's history. */
   runId: string
   runLabel: string
+  /** The folder the process starts in. @defaultValue the daemon's own */
+  cwd?: string | undefined
+  /** Passed as `--module`. @defaultValue none: the CLI's own default, `tasks/index.ts` in `cwd` */
+  module?: string | undefined
+  /** Passed as `--config`. @defaultValue none: `etl.config.json` in `cwd`, if there is one */
+  config?: string | undefined
+}
+
+/** How a started run ended. */
+export interface RunExit {
+  code: number | null
+  signal: string | null
+  outputTail: string
+  /** Why the process could not be started, when it could not. */
+  error?: string
+  /** The step of a rerun it ended in (the schedule runner sets it; a launcher need not). */
+  step?: 'run' | 'invalidate'
 }
 
 /** A started run: its process id and how it ended. */
 export interface LaunchedRun {
   pid: number | undefined
-  exited: Promise<{ code: number | null; signal: string | null; outputTail: string; error?: string }>
+  /**
+   * Settles once the operating system has started the process (or refused to: a missing program, no
+   * permission). A launcher without it is taken to have started the process when it returns.
+   */
+  spawned?: Promise<void>
+  exited: Promise<RunExit>
 }
 
 export type RunLauncher = (spec: RunSpec) => LaunchedRun
 
 /** Characters of a run's output kept for the history. */
-const OUTPUT_TAIL_CHARS = 8000
-
-/** The arguments after the command: `run <Task> --<param> <value>... [--workers N] --scheduler-url <url>`. */
-export function runArguments(spec: RunSpec): string[] {
-  const params = Object.entries(spec.params).flatMap(([name, value]) => [`--${name}`, String(value)])
-  const workers = spec.workers === undefined ? [] : ['--workers', String(spec.workers)]
-  return ['run', spec.task, ...params, ...workers, '--scheduler-url', spec.schedulerUrl]
-}
+export const OUTPUT_TAIL_CHARS = 8000
 
 /**
- * Starts a run as a child process of the daemon: `<command> run <Task> ...`, with `ETL_RUN_ID` and
- * `ETL_RUN_LABEL` set so its worker's calls are filed under the run. Its output is kept (the tail,
- * secrets masked) for the history.
+ * Starts a run as a child process of the daemon: `<command> run <Task> ...` in `spec.cwd`, with
+ * `ETL_RUN_ID` and `ETL_RUN_LABEL` set so its worker's calls are filed under the run. Its output is
+ * kept (the tail, secrets masked) for the history. Throws when the process cannot be started at all.
  */
 export function launchRun(spec: RunSpec): LaunchedRun {
   const [program, ...prefix] = spec.command
   if (!program) throw new Error('scheduler.runCommand is empty')
+  if (spec.cwd !== undefined) checkFolder(spec.cwd)
   const child = spawn(program, [...prefix, ...runArguments(spec)], {
+    ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ETL_RUN_ID: spec.runId, ETL_RUN_LABEL: spec.runLabel, ETL_SCHEDULER_URL: spec.schedulerUrl },
   })
@@ -50,7 +73,13 @@ export function launchRun(spec: RunSpec): LaunchedRun {
   }
   child.stdout.on('data', keep)
   child.stderr.on('data', keep)
-  const exited = new Promise<{ code: number | null; signal: string | null; outputTail: string; error?: string }>((resolve) => {
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve)
+    child.once('error', reject)
+  })
+  // Whoever asks gets the rejection; nobody asking is not an unhandled one.
+  spawned.catch(() => {})
+  const exited = new Promise<RunExit>((resolve) => {
     let spawnError: string | undefined
     child.on('error', (error) => {
       spawnError = error.message
@@ -59,5 +88,18 @@ export function launchRun(spec: RunSpec): LaunchedRun {
       resolve({ code, signal, outputTail: redactText(tail), ...(spawnError ? { error: spawnError } : {}) })
     })
   })
-  return { pid: child.pid, exited }
+  return { pid: child.pid, spawned, exited }
+}
+
+/** A missing folder would surface as the program's ENOENT, which sends people looking for node. */
+function checkFolder(cwd: string): void {
+  let isFolder = false
+  try {
+    isFolder = fs.statSync(cwd).isDirectory()
+  } catch {
+    // reported below
+  }
+  if (!isFolder) {
+    throw new Error(`the folder ${cwd} it should start in does not exist (or is not a folder); start the task with etl run by hand from where its project is now`)
+  }
 }

@@ -1,13 +1,15 @@
+import { createHash } from 'node:crypto'
 import type { Cron } from 'croner'
 import type { Logger } from 'pino'
 import { EtlError } from '../../errors.js'
 import { systemClock, type Clock } from '../../util/clock.js'
 import { silentLogger } from '../../util/logger.js'
 import type { ScheduleConfig } from '../daemon-config-schema.js'
+import type { TaskOrigin } from '../../scheduler/task-origin.js'
 import type { ScheduleRunRecord } from '../history/run-history.js'
 import type { StatePart } from '../state-store.js'
 import { pausedCron } from './cron.js'
-import { launchRun, type LaunchedRun, type RunLauncher } from './run-launcher.js'
+import { launchRun, OUTPUT_TAIL_CHARS, type LaunchedRun, type RunExit, type RunLauncher, type RunSpec } from './run-launcher.js'
 import { isProcessAlive } from '../../util/process-alive.js'
 
 /**
@@ -49,6 +51,24 @@ export interface ScheduleView {
   running: { id: string; startedAt: number; pid: number | undefined } | undefined
 }
 
+/** A rerun of one task from the UI: the task, and where and how its worker starts. */
+export interface TaskRunRequest {
+  taskId: string
+  family: string
+  params: Record<string, string>
+  /** The module, folder and config the task was registered from. */
+  origin: TaskOrigin
+  /** Runs `etl invalidate` with the same arguments first, so a DONE task runs again. */
+  invalidateFirst: boolean
+}
+
+/** A rerun as started: its record (`running`, or `failed` when it could not start) and its process. */
+export interface StartedTaskRun {
+  record: ScheduleRunRecord
+  /** Undefined when the process could not be started. */
+  launched: LaunchedRun | undefined
+}
+
 interface RunningRun {
   id: string
   schedule: string
@@ -57,6 +77,9 @@ interface RunningRun {
   startedAt: number
   pid: number | undefined
   runId: string
+  /** Set for a rerun from the UI, so its end (even one found after a restart) reaches the task. */
+  taskId?: string
+  invalidateFirst?: boolean
 }
 
 type ScheduleOp = { op: 'due'; name: string; at: number } | { op: 'started'; run: RunningRun } | { op: 'ended'; schedule: string }
@@ -81,6 +104,7 @@ export class ScheduleRunner implements StatePart {
   readonly #lastDue = new Map<string, number>()
   readonly #running = new Map<string, RunningRun>()
   readonly #children = new Map<string, LaunchedRun>()
+  readonly #listeners: ((record: ScheduleRunRecord) => void)[] = []
   #timer: NodeJS.Timeout | undefined
   #stopped = true
 
@@ -134,9 +158,26 @@ export class ScheduleRunner implements StatePart {
     return this.#startRun(schedule.config, this.#clock.now(), 'manual')
   }
 
-  /** Starts a run of one task with its parameters (the UI's rerun), as if it were a schedule of its own. */
-  runTask(task: string, params: Record<string, string>): ScheduleRunRecord {
-    return this.#startRun({ name: `manual:${task}`, cron: '', task, params }, this.#clock.now(), 'manual')
+  /**
+   * Starts a run of one task with its parameters (the UI's rerun), as if it were a schedule of its own:
+   * in the folder and with the module the task was registered from, after `etl invalidate` when asked.
+   */
+  runTask(request: TaskRunRequest): StartedTaskRun {
+    const config: ScheduleConfig = { name: rerunName(request.taskId), cron: '', task: request.family, params: request.params }
+    let launched: LaunchedRun | undefined
+    const record = this.#startRun(config, this.#clock.now(), 'manual', request, (child) => (launched = child))
+    return { record, launched }
+  }
+
+  /** The rerun of `taskId` still going, if there is one. */
+  runningTask(taskId: string): { id: string; startedAt: number; pid: number | undefined } | undefined {
+    const run = this.#running.get(rerunName(taskId))
+    return run ? { id: run.id, startedAt: run.startedAt, pid: run.pid } : undefined
+  }
+
+  /** Adds a listener for every record, after the `record` option (the server files reruns on their tasks). */
+  onRecord(listener: (record: ScheduleRunRecord) => void): void {
+    this.#listeners.push(listener)
   }
 
   list(): ScheduleView[] {
@@ -214,15 +255,17 @@ export class ScheduleRunner implements StatePart {
     if (onTime) this.#startRun(config, latest, 'cron')
   }
 
-  #startRun(config: ScheduleConfig, dueAt: number, cause: 'cron' | 'manual'): ScheduleRunRecord {
+  #startRun(config: ScheduleConfig, dueAt: number, cause: 'cron' | 'manual', rerun?: TaskRunRequest, onLaunch?: (child: LaunchedRun) => void): ScheduleRunRecord {
     const now = this.#clock.now()
     const id = cause === 'cron' ? `${config.name}@${dueAt}` : `${config.name}@manual-${now}`
+    const forTask = rerun ? { taskId: rerun.taskId, invalidateFirst: rerun.invalidateFirst } : {}
     const previous = this.#running.get(config.name)
     if (previous) {
       const skipped: ScheduleRunRecord = {
         id,
         schedule: config.name,
         task: config.task,
+        ...forTask,
         dueAt,
         status: 'skipped',
         message: `the previous run ${previous.id} (started ${new Date(previous.startedAt).toISOString()}) was still going`,
@@ -231,44 +274,69 @@ export class ScheduleRunner implements StatePart {
       this.#logger.warn(`schedule ${config.name}: skipped the run due at ${new Date(dueAt).toISOString()}: ${skipped.message}`)
       return skipped
     }
-    const runId = `${config.name}-${new Date(dueAt).toISOString()}${cause === 'manual' ? '-manual' : ''}`
-    const started: ScheduleRunRecord = { id, schedule: config.name, task: config.task, dueAt, startedAt: now, status: 'running', runId }
+    const runId = rerun ? rerunRunId(rerun, dueAt) : `${config.name}-${new Date(dueAt).toISOString()}${cause === 'manual' ? '-manual' : ''}`
+    const started: ScheduleRunRecord = { id, schedule: config.name, task: config.task, ...forTask, dueAt, startedAt: now, status: 'running', runId }
+    const spec: RunSpec = {
+      command: this.#options.runCommand,
+      task: config.task,
+      params: config.params ?? {},
+      workers: config.workers,
+      schedulerUrl: this.#options.schedulerUrl(),
+      runId,
+      runLabel: rerun ? `rerun of ${rerun.taskId}` : `${config.name}: ${config.task}`,
+      ...(rerun ? { cwd: rerun.origin.cwd, module: rerun.origin.module, config: rerun.origin.config } : {}),
+    }
+    let run: RunningRun = { id, schedule: config.name, task: config.task, dueAt, startedAt: now, pid: undefined, runId, ...forTask }
     let child: LaunchedRun
     try {
-      child = this.#launcher({
-        command: this.#options.runCommand,
-        task: config.task,
-        params: config.params ?? {},
-        workers: config.workers,
-        schedulerUrl: this.#options.schedulerUrl(),
-        runId,
-        runLabel: `${config.name}: ${config.task}`,
-      })
+      const steps: RunSpec[] = !rerun ? [spec] : rerun.invalidateFirst ? [{ ...spec, step: 'invalidate' }, { ...spec, step: 'run' }] : [{ ...spec, step: 'run' }]
+      // The recorded pid follows the step that runs, so a restarted daemon adopts the right process.
+      child = this.#launchSteps(steps, (pid) => this.#apply({ op: 'started', run: (run = { ...run, pid }) }))
     } catch (error) {
       const failed: ScheduleRunRecord = { ...started, status: 'failed', endedAt: now, message: `could not start the run: ${(error as Error).message}` }
       this.#record(failed)
       return failed
     }
-    const run: RunningRun = { id, schedule: config.name, task: config.task, dueAt, startedAt: now, pid: child.pid, runId }
+    run = { ...run, pid: child.pid }
     this.#apply({ op: 'started', run })
     this.#children.set(config.name, child)
     this.#record(started)
+    onLaunch?.(child)
     this.#logger.info(`schedule ${config.name}: started ${config.task} (run ${runId}, pid ${child.pid ?? '?'})`)
-    void child.exited.then(({ code, signal, outputTail, error }) => {
+    void child.exited.then((exit) => {
       this.#children.delete(config.name)
       this.#apply({ op: 'ended', schedule: config.name })
-      const ok = code === 0
-      this.#record({
-        ...started,
-        status: ok ? 'succeeded' : 'failed',
-        endedAt: this.#clock.now(),
-        exitCode: code,
-        outputTail,
-        message: error ? `could not start the run: ${error}` : ok ? 'finished' : signal ? `ended by signal ${signal}` : `exited with code ${code}`,
-      })
-      this.#logger[ok ? 'info' : 'warn'](`schedule ${config.name}: run ${runId} ${ok ? 'finished' : `failed (exit ${code ?? signal})`}`)
+      const ok = exit.code === 0 && !exit.error
+      this.#record({ ...started, status: ok ? 'succeeded' : 'failed', endedAt: this.#clock.now(), exitCode: exit.code, outputTail: exit.outputTail, message: endMessage(exit) })
+      this.#logger[ok ? 'info' : 'warn'](`schedule ${config.name}: run ${runId} ${ok ? 'finished' : `failed (exit ${exit.code ?? exit.signal})`}`)
     })
     return started
+  }
+
+  /**
+   * Starts the first step now and each next one once the one before exits 0; the launch ends with the
+   * first step that fails, or with the last. Throws, as a launcher does, when the first cannot start.
+   */
+  #launchSteps(steps: readonly RunSpec[], onNextStep: (pid: number | undefined) => void): LaunchedRun {
+    const [firstSpec, ...rest] = steps
+    const first = this.#launcher(firstSpec!)
+    const exited = rest.reduce<Promise<RunExit>>(
+      (before, spec) =>
+        before.then(async (previous) => {
+          if (previous.code !== 0 || previous.error) return previous
+          let next: LaunchedRun
+          try {
+            next = this.#launcher(spec)
+          } catch (error) {
+            return withStep(spec, { code: null, signal: null, outputTail: previous.outputTail, error: (error as Error).message })
+          }
+          onNextStep(next.pid)
+          const end = withStep(spec, await next.exited)
+          return { ...end, outputTail: `${previous.outputTail}${end.outputTail}`.slice(-OUTPUT_TAIL_CHARS) }
+        }),
+      first.exited.then((exit) => withStep(firstSpec!, exit)),
+    )
+    return { pid: first.pid, ...(first.spawned ? { spawned: first.spawned } : {}), exited }
   }
 
   /** Runs still recorded as going from before a restart: over once their process is gone. */
@@ -281,6 +349,7 @@ export class ScheduleRunner implements StatePart {
         id: run.id,
         schedule: name,
         task: run.task,
+        ...(run.taskId !== undefined ? { taskId: run.taskId, invalidateFirst: run.invalidateFirst ?? false } : {}),
         dueAt: run.dueAt,
         startedAt: run.startedAt,
         endedAt: this.#clock.now(),
@@ -304,7 +373,35 @@ export class ScheduleRunner implements StatePart {
 
   #record(record: ScheduleRunRecord): void {
     this.#options.record?.(record)
+    for (const listener of this.#listeners) listener(record)
   }
+}
+
+/** The name a task's reruns go by in the list of runs going: one at a time per task. */
+function rerunName(taskId: string): string {
+  return `rerun:${taskId}`
+}
+
+/**
+ * The run id of a rerun: readable, short enough for the header a worker sends it in (ids can be
+ * 2,000 characters long), and distinct for two tasks of one family started in the same millisecond.
+ */
+function rerunRunId(request: TaskRunRequest, at: number): string {
+  const digest = createHash('sha256').update(request.taskId).digest('hex').slice(0, 10)
+  return `rerun-${request.family.slice(0, 100)}-${digest}-${new Date(at).toISOString()}`
+}
+
+/** The exit, tagged with the step it ended (a launcher need not know about steps). */
+function withStep(spec: RunSpec, exit: RunExit): RunExit {
+  return spec.step ? { ...exit, step: spec.step } : exit
+}
+
+/** How a run ended, in words, naming the step a rerun ended in. */
+function endMessage({ code, signal, error, step }: RunExit): string {
+  if (error) return `could not start the ${step ? `${step} step` : 'run'}: ${error}`
+  if (code === 0) return 'finished'
+  const prefix = step ? `the ${step} step ` : ''
+  return signal ? `${prefix}ended by signal ${signal}` : `${prefix}exited with code ${code}`
 }
 
 /** Due times in (after, now], oldest first, at most MAX_MISSED_RECORDS + 1 of them, and how many more. */

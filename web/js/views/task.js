@@ -10,6 +10,7 @@ export function mount(container, id, ctx) {
   const actions = h('div')
   const details = h('div', { class: 'card' })
   const errorCard = h('div', { class: 'card', 'data-testid': 'task-error', hidden: true })
+  const launchCard = h('div', { class: 'card', 'data-testid': 'task-launch', hidden: true })
   const logCard = h('div', { class: 'card' })
   const neighbours = h('div', { class: 'card' })
   const graphCard = h('div', { class: 'card graph' })
@@ -27,7 +28,7 @@ export function mount(container, id, ctx) {
   )
   const graphBox = h('div')
   replace(graphCard, h('h2', {}, 'Dependency graph ', depthSelect), graphBox)
-  replace(container, header, actions, h('div', { class: 'grid' }, h('div', {}, details, errorCard), h('div', {}, logCard, neighbours)), graphCard, attemptsCard)
+  replace(container, header, actions, h('div', { class: 'grid' }, h('div', {}, details, launchCard, errorCard), h('div', {}, logCard, neighbours)), graphCard, attemptsCard)
 
   let lastGraphKey = ''
   async function drawInto() {
@@ -61,7 +62,13 @@ export function mount(container, id, ctx) {
     const buttons = []
     if (task.status === 'DISABLED') buttons.push({ label: 'Re-enable', action: 'enable', body: { taskId: task.id }, title: 'Forget its failures and let it run again', done: (r) => `Re-enabled: now ${r.status}` })
     if (task.status === 'FAILED') buttons.push({ label: 'Retry now (forgive)', action: 'forgive', body: { taskId: task.id }, title: 'Put it back to PENDING without waiting for the retry delay', done: (r) => `Forgiven: now ${r.status}` })
-    buttons.push({ label: 'Rerun in a new worker', action: 'rerun', body: { taskId: task.id }, title: 'Start `etl run` for this task and its parameters', done: (r) => `Run ${r.id}: ${r.status}` })
+    buttons.push({
+      label: 'Rerun in a new worker',
+      action: 'rerun',
+      body: { taskId: task.id },
+      title: 'Start `etl run` for this task and its parameters, in the folder and with the module it was registered from; a DONE task is invalidated first (`etl invalidate`) so it runs again',
+      done: (r) => `Rerun started (run ${r.launch.runId}${r.launch.invalidateFirst ? ', invalidating it first' : ''}): the task is ${r.status}, waiting for its worker to register`,
+    })
     replace(actions, actionPanel(ctx, buttons))
 
     const params = Object.entries(task.params)
@@ -87,9 +94,11 @@ export function mount(container, id, ctx) {
         kv('Added', time(task.addedAt)),
         kv('Last change', time(task.updatedAt)),
         kv('Registered by', task.workers.join(', ')),
+        kv('Registered from', task.origin ? h('span', { 'data-testid': 'task-origin' }, task.origin.module, h('br'), 'in ', task.origin.cwd, task.origin.config ? [h('br'), 'config ', task.origin.config] : null) : 'not said by its worker (it cannot be rerun from here)'),
         kv('Result', task.result ? h('pre', {}, JSON.stringify(task.result, null, 2)) : ''),
       ),
     )
+    renderLaunch(task.launch)
     renderError(task.error)
     renderLog(task.log)
     replace(
@@ -119,9 +128,36 @@ export function mount(container, id, ctx) {
         kv('Result', last.result ? h('pre', {}, JSON.stringify(last.result, null, 2)) : ''),
       ),
     )
+    renderLaunch(null)
     renderError(last.error)
     renderLog(last.log)
     replace(neighbours)
+  }
+
+  function renderLaunch(launch) {
+    launchCard.hidden = !launch
+    if (!launch) return
+    const explain = {
+      starting: 'Its process has started; its worker has not registered with the scheduler yet.',
+      running: 'Its worker has registered and is working on the task.',
+      succeeded: 'It finished.',
+      failed: launch.registered ? 'It failed after its worker registered.' : 'It failed before its worker registered, so the task did not run.',
+    }[launch.status]
+    replace(
+      launchCard,
+      h('h2', {}, 'Last rerun ', h('span', { class: `badge s-${launch.status}`, 'data-testid': 'launch-status' }, launch.status)),
+      h('p', {}, explain, launch.invalidateFirst ? ' The task was DONE, so its outputs were removed first (etl invalidate).' : ''),
+      h(
+        'dl',
+        { class: 'kv' },
+        kv('Started', preciseTime(launch.startedAt)),
+        launch.endedAt ? kv('Ended', preciseTime(launch.endedAt)) : null,
+        launch.exitCode !== undefined ? kv('Exit code', h('span', { 'data-testid': 'launch-exit-code' }, launch.exitCode ?? 'none (signal or not started)')) : null,
+        launch.message ? kv('Outcome', h('span', { 'data-testid': 'launch-message' }, launch.message)) : null,
+        launch.registered ? kv('Run', h('a', { href: runHref(launch.runId) }, launch.runId)) : null,
+      ),
+      launch.outputTail ? h('pre', { class: launch.status === 'failed' ? 'error' : undefined, 'data-testid': 'launch-output' }, launch.outputTail) : null,
+    )
   }
 
   function renderError(error) {
