@@ -12,6 +12,7 @@ export const COMMAND_OPTIONS: ReadonlySet<string> = new Set([
   'schedulerUrl',
   'workers',
   'lock',
+  'forgive',
   'downstream',
   'dryRun',
   'host',
@@ -35,7 +36,7 @@ export function isCommandOption(name: string): boolean {
 /** Options every command takes, and each command's own, as typed: for "did you mean" on a typo. */
 export const GLOBAL_FLAGS: readonly string[] = ['config', 'module', 'log-level', 'log-format', 'help', 'version']
 export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock'],
+  run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive'],
   invalidate: ['downstream', 'dry-run'],
   scheduler: ['host', 'port', 'state-dir'],
   demo: ['pipeline', 'scale', 'seed', 'force'],

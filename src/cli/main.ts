@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { EtlError, isSchedulingError } from '../errors.js'
 import { TaskRegistry } from '../core/task-registry.js'
+import { TOKEN_ENV } from '../daemon/action-token.js'
 import { closestMatch } from '../util/closest-match.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
 import { prepareEnvironment, type GlobalOptions } from './cli-environment.js'
@@ -31,6 +32,7 @@ const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) =>
     ...remoteSchedulerOptions(env.config.raw.scheduler, url),
     runLabel: process.env.ETL_RUN_LABEL ?? String(root),
     logger: env.logger,
+    actionToken: env.config.raw.scheduler?.token ?? process.env[TOKEN_ENV],
   })
 }
 
@@ -75,7 +77,12 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
             .option('local-scheduler', { type: 'boolean', default: false, describe: 'schedule in this process instead of asking the central scheduler' })
             .option('scheduler-url', { type: 'string', describe: 'the central scheduler (default: the config, else http://127.0.0.1:8082)' })
             .option('workers', { type: 'string', describe: 'tasks to run at once, a whole number ≥ 1 (default: the config, else 1)' })
-            .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' }),
+            .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' })
+            .option('forgive', {
+              type: 'boolean',
+              default: false,
+              describe: `central scheduler: run again the tasks it holds as failed or disabled (needs its action token in ${TOKEN_ENV})`,
+            }),
           'run',
           registry,
           taskArgument(argv),
@@ -90,6 +97,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
           workers,
           lock: args.lock !== false,
           origin: taskOrigin(args as GlobalOptions),
+          forgive: Boolean(args.forgive),
         }
         exitCode = await runCommand(env, root, options, connectRemoteScheduler)
       },
@@ -288,7 +296,7 @@ function kebabCase(name: string): string {
 }
 
 /** Scheduling errors about reaching the daemon, whose messages say what to check instead of pointing at --help. */
-const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED'])
+const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED', 'ETL_ERR_DAEMON_TOKEN_MISSING'])
 
 function reportError(error: unknown): ExitCodeValue {
   if (error instanceof UsageError || isSchedulingError(error)) {

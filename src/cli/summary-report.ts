@@ -28,8 +28,23 @@ export function formatSummary(summary: ExecutionSummary): string {
     section(out, `Not run: ${summary.notRun.length}`, summary.notRun, (line) => `${line.label} (${line.status})`)
   }
   const code = exitCodeFor(summary.outcome)
-  out.push(`Finished in ${wall}; exit code ${code}: ${EXPLANATION[code]}.`, '')
+  out.push(`Finished in ${wall}; exit code ${code}: ${explanation(summary, code)}.`, '')
   return out.join('\n')
+}
+
+/**
+ * What the exit code means and how to get past it. A DISABLED task stays so whatever the next run
+ * does, so "run again" would be wrong advice: the way out is to re-enable it.
+ */
+function explanation(summary: ExecutionSummary, code: number): string {
+  const disabled = [...summary.failed, ...summary.notRun].filter((line) => line.status === 'DISABLED')
+  if (code !== ExitCode.TASK_FAILED || disabled.length === 0) return EXPLANATION[code]!
+  const which = disabled.length === 1 ? `${disabled[0]!.label} is` : `${disabled.length} tasks are`
+  return (
+    `${which} DISABLED by the central scheduler for failing too often, and will not run until re-enabled: fix the cause, then ` +
+    `re-enable ${disabled.length === 1 ? 'it' : 'them'} on ${disabled.length === 1 ? 'its' : 'their'} page in the scheduler's web UI (with the action token), ` +
+    'or run the same command with --forgive (with ETL_SCHEDULER_TOKEN set)'
+  )
 }
 
 function section(out: string[], title: string, lines: SummaryLine[], render: (line: SummaryLine) => string): void {
@@ -51,7 +66,8 @@ function ranLine(line: SummaryLine): string {
 
 function failedLine(line: SummaryLine): string {
   const duration = line.durationMs === undefined ? '' : `  ${formatDuration(line.durationMs)}`
-  return `✗ ${line.label}${duration}\n      ${line.error ?? 'failed'}`
+  const disabled = line.status === 'DISABLED' ? '  (now DISABLED: it failed too often)' : ''
+  return `✗ ${line.label}${duration}${disabled}\n      ${line.error ?? 'failed'}`
 }
 
 function plainLine(line: SummaryLine): string {

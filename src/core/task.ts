@@ -33,6 +33,7 @@ const RESERVED_PARAM_NAMES = new Set([
   'logFormat',
   'downstream',
   'dryRun',
+  'forgive',
 ])
 const PARAM_NAME = /^[a-z][A-Za-z0-9]*$/
 

@@ -3,6 +3,8 @@ import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
 import os from 'node:os'
+import { TOKEN_ENV } from '../daemon/action-token.js'
+import { EtlError } from '../errors.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { sleep } from '../util/sleep.js'
 import { DaemonContact, type TryBudget } from './daemon-contact.js'
@@ -59,6 +61,8 @@ export interface RemoteSchedulerOptions {
   runLabel?: string
   /** Where the worker says that the daemon does not answer, and each retry. @defaultValue silent */
   logger?: Logger
+  /** The daemon's action token, for {@link RemoteScheduler.reopenFailed} (`etl run --forgive`); never sent otherwise. */
+  actionToken?: string | undefined
 }
 
 /**
@@ -99,6 +103,7 @@ export class RemoteScheduler implements Scheduler {
   readonly #requestTimeoutMs: number
   readonly #connectTimeoutMs: number
   readonly #headers: Record<string, string>
+  readonly #actionToken: string | undefined
   // node:http with keep-alive rather than fetch: a worker makes two calls per task, and fetch's
   // per-request streams and signals cost several times more CPU than the call itself.
   readonly #agent: http.Agent
@@ -120,6 +125,7 @@ export class RemoteScheduler implements Scheduler {
     })
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REMOTE_SCHEDULER_DEFAULTS.requestTimeoutMs
     this.#connectTimeoutMs = options.connectTimeoutMs ?? REMOTE_SCHEDULER_DEFAULTS.connectTimeoutMs
+    this.#actionToken = options.actionToken
     this.#agent = new (this.url.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: MAX_SOCKETS })
     const label = options.runLabel ?? process.env.ETL_RUN_LABEL
     this.#headers = {
@@ -164,6 +170,36 @@ export class RemoteScheduler implements Scheduler {
   /** Log lines are best effort: two tries. */
   taskLog(request: TaskLogRequest): Promise<void> {
     return this.#call('taskLog', request, bestEffort(2))
+  }
+
+  /**
+   * Re-enables the DISABLED tasks among `taskIds` and forgives the FAILED ones, with the same
+   * token-guarded actions as the UI's buttons: a worker's own calls can never reopen a task.
+   */
+  async reopenFailed(request: TaskStatusesRequest): Promise<string[]> {
+    if (this.#actionToken === undefined) {
+      throw new EtlError(
+        'ETL_ERR_DAEMON_TOKEN_MISSING',
+        `--forgive reopens failed and disabled tasks, an action the daemon allows only with its token: set ${TOKEN_ENV} (or scheduler.token in the config) for this command as well`,
+      )
+    }
+    const statuses = await this.taskStatuses(request)
+    const reopened: string[] = []
+    for (const [taskId, status] of Object.entries(statuses)) {
+      const action = status === 'DISABLED' ? 'enable' : status === 'FAILED' ? 'forgive' : undefined
+      if (!action) continue
+      await this.#act(action, taskId, this.#actionToken)
+      reopened.push(taskId)
+    }
+    return reopened
+  }
+
+  /** One UI action (`/api/actions/<action>`), sent with the token; refused actions are errors with the daemon's reason. */
+  async #act(action: 'enable' | 'forgive', taskId: string, token: string): Promise<void> {
+    const url = `${this.url}${RPC_PATH_PREFIX}actions/${action}`
+    const response = await this.#post(url, JSON.stringify({ taskId }), { authorization: `Bearer ${token}` })
+    if (response.status < 300) return
+    throw rejected(url, action, 1, response.status, parseAnswer(response.body))
   }
 
   /** Closes the kept-alive connections (a worker process that is done need not wait for them to time out). */
@@ -216,11 +252,11 @@ export class RemoteScheduler implements Scheduler {
     else this.#contact.failed({ attempt, budget, cause })
   }
 
-  #post(url: string, payload: string): Promise<{ status: number; body: string }> {
+  #post(url: string, payload: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const request = (url.startsWith('https:') ? https : http).request(
         url,
-        { method: 'POST', agent: this.#agent, headers: { ...this.#headers, 'content-length': Buffer.byteLength(payload) } },
+        { method: 'POST', agent: this.#agent, headers: { ...this.#headers, ...extraHeaders, 'content-length': Buffer.byteLength(payload) } },
         (response) => {
           const chunks: Buffer[] = []
           response.on('data', (chunk: Buffer) => chunks.push(chunk))

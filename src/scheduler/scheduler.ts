@@ -125,6 +125,13 @@ export interface Scheduler {
    * in-process one) costs the worker nothing, because the worker only collects lines when it exists.
    */
   taskLog?(request: TaskLogRequest): Promise<void>
+  /**
+   * Puts the FAILED and DISABLED tasks among `taskIds` back to PENDING, for `etl run --forgive`, and
+   * gives the ids it reopened. Optional: the in-process scheduler starts every run afresh, with no
+   * failure from an earlier run to forgive. The daemon's client does it through the token-guarded
+   * actions a person would use in the UI, not through the workers' calls.
+   */
+  reopenFailed?(request: TaskStatusesRequest): Promise<string[]>
 }
 
 /** The scheduler's methods, in one list, so the HTTP client and server expose exactly these. */

@@ -42,7 +42,7 @@ export interface ExecutionSummary {
   upstreamFailed: SummaryLine[]
   /** Tasks another worker completed (central scheduler). */
   doneElsewhere: SummaryLine[]
-  /** Tasks still pending, running elsewhere, or disabled when this worker stopped. */
+  /** Tasks still pending, running elsewhere, or disabled (by an earlier run's failures) when this worker stopped. */
   notRun: SummaryLine[]
 }
 
@@ -106,7 +106,10 @@ export class SummaryCollector {
         if (this.#outcomes.has(id)) summary.ran.push(line)
         else if (worker.completeAtStart.has(id)) summary.alreadyComplete.push(line)
         else summary.doneElsewhere.push(line)
-      } else if (line.status === 'FAILED') summary.failed.push(line)
+      } else if (line.status === 'FAILED' || (line.status === 'DISABLED' && this.#outcomes.get(id)?.status === 'FAILED')) {
+        // A task whose failure here got it disabled failed in this run: it is listed with the failures.
+        summary.failed.push(line)
+      }
       else if (line.status === 'UPSTREAM_FAILED') summary.upstreamFailed.push(line)
       else summary.notRun.push(line)
     }

@@ -43,6 +43,11 @@ export interface WorkerOptions {
    * can rerun a task there (`etl run` sets it). Without it the daemon can show the task but not rerun it.
    */
   origin?: TaskOrigin
+  /**
+   * Reopen the registered tasks the scheduler holds as FAILED or DISABLED from earlier runs (`etl run
+   * --forgive`), so they run again now rather than after the retry delay, or never. @defaultValue false
+   */
+  forgive?: boolean
 }
 
 /** Records sent to the scheduler per call, so a 100,000-task graph is not one giant request. */
@@ -73,6 +78,7 @@ export class Worker {
   readonly #pollIntervalMs: number
   readonly #heartbeatMs: number
   readonly #origin: TaskOrigin | undefined
+  readonly #forgive: boolean
   readonly #tasks = new Map<string, TaskLike>()
   readonly #completeAtStart = new Set<string>()
   readonly #failedAtStart = new Map<string, TaskError>()
@@ -95,6 +101,7 @@ export class Worker {
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000
     this.#heartbeatMs = options.heartbeatMs ?? 10_000
     this.#origin = options.origin
+    this.#forgive = options.forgive ?? false
     const scheduler = this.#scheduler
     this.#logs = scheduler.taskLog ? new TaskLogShipper((taskId, lines) => scheduler.taskLog!({ workerId: this.id, taskId, lines })) : undefined
     this.#runner = new TaskRunner({
@@ -132,8 +139,17 @@ export class Worker {
     const { graph, records } = await discover(roots, this.#cache)
     this.#remember(graph.ids().map((id) => graph.node(id)!))
     await this.#register(records)
+    if (this.#forgive) await this.#reopenFailed(records)
     const count = (status: TaskRecord['status']) => records.filter((record) => record.status === status).length
     this.#emit({ type: 'discovered', records: records.length, complete: count('DONE'), pending: count('PENDING'), failed: count('FAILED') })
+  }
+
+  /** Asks the scheduler to reopen what failed or was disabled before this run, and says what it reopened. */
+  async #reopenFailed(records: readonly TaskRecord[]): Promise<void> {
+    if (!this.#scheduler.reopenFailed) return
+    const reopened = await this.#scheduler.reopenFailed({ taskIds: records.filter((record) => record.status !== 'DONE').map((record) => record.id) })
+    const labels = reopened.map((id) => String(this.#tasks.get(id) ?? id))
+    if (labels.length) this.#logger.info(`--forgive reopened ${labels.length} failed or disabled task${labels.length === 1 ? '' : 's'}: ${labels.join(', ')}`)
   }
 
   /** Runs tasks until the scheduler says nothing registered by this worker can change. Never throws for a task failure. */

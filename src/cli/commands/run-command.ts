@@ -21,6 +21,8 @@ export interface RunOptions {
   lock: boolean
   /** Told to the central scheduler with the tasks, so its UI can rerun one where it came from. */
   origin?: TaskOrigin | undefined
+  /** Reopen the tasks the central scheduler holds as FAILED or DISABLED (`--forgive`). */
+  forgive?: boolean | undefined
 }
 
 /** A function that connects to the central scheduler; the daemon's module provides it. */
@@ -72,6 +74,7 @@ export async function runCommand(
       logger: env.logger,
       signal: abort.signal,
       ...(options.origin ? { origin: options.origin } : {}),
+      forgive: options.forgive ?? false,
       onEvent: (event) => {
         progress.update(event)
         env.terminal.status(progress.line())
