@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises'
+import fs from 'node:fs'
 import path from 'node:path'
 import { EtlError } from '../errors.js'
 
@@ -24,7 +24,7 @@ const DIALECT_SUFFIX = /^(.+)\.(postgres|pglite|mysql|redshift)\.sql$/
 export async function readSqlFiles(dir: string, flavours: readonly string[] = []): Promise<SqlFile[]> {
   let names: string[]
   try {
-    names = (await fs.readdir(dir)).filter((name) => name.endsWith('.sql'))
+    names = (await fs.promises.readdir(dir)).filter((name) => name.endsWith('.sql'))
   } catch (error) {
     throw new EtlError('ETL_ERR_ELT_INPUT_MISSING', `cannot read the SQL folder ${dir}: ${(error as Error).message}`, { cause: error })
   }
@@ -32,9 +32,24 @@ export async function readSqlFiles(dir: string, flavours: readonly string[] = []
   return Promise.all(
     [...chosen.keys()].sort().map(async (name) => {
       const file = path.join(dir, chosen.get(name)!)
-      return { name, file, statements: splitStatements(await fs.readFile(file, 'utf8')) }
+      return { name, file, statements: splitStatements(await fs.promises.readFile(file, 'utf8')) }
     }),
   )
+}
+
+/**
+ * The base names of the SQL files in `dir` (`010_report` for `010_report.sql` and its dialect
+ * variants), sorted: what `readSqlFiles` gives one file for, known without reading any. Read at once,
+ * for a task's `output()`; a missing folder has none.
+ */
+export function sqlFileNames(dir: string): string[] {
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir).filter((name) => name.endsWith('.sql'))
+  } catch {
+    return []
+  }
+  return [...new Set(names.map((name) => DIALECT_SUFFIX.exec(name)?.[1] ?? name.replace(/\.sql$/, '')))].sort()
 }
 
 /** For each base name, the file to read: the most specific variant `flavours` allows, else the plain file. */

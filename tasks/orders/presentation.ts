@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { ExecutionControl, LocalTarget, bindSqlVariables, encodeCsvRecord, getLayout, readSqlFiles, type TaskContext } from 'etl'
+import { ExecutionControl, LocalTarget, bindSqlVariables, encodeCsvRecord, getLayout, readSqlFiles, sqlFileNames, type CompletionContext, type TaskContext } from 'etl'
 import { setCurrentExecution, settleExecution } from './current-execution.js'
 import { PRES_SQL_DIR, REPORTS_SQL_DIR, WAREHOUSE } from './pipeline.js'
 import { SequenceStep, runningSequence, stepResult } from './sequence-task.js'
@@ -35,7 +35,10 @@ export class BuildPres extends SequenceStep {
   }
 }
 
-/** The reporting questions of seed 003, one CSV each under `output/reports/` (the folder of the output markers). */
+/**
+ * The reporting questions of seed 003, one CSV each under `output/reports/` (the folder of the output
+ * markers). The reports are outputs as well as the marker: delete one and this step runs again.
+ */
 export class WriteReports extends SequenceStep {
   static override readonly description = 'answer the reporting questions: output/reports/*.csv'
 
@@ -43,6 +46,15 @@ export class WriteReports extends SequenceStep {
     return new BuildPres()
   }
 
+  override output() {
+    return [this.marker(), ...sqlFileNames(REPORTS_SQL_DIR).map((name) => WriteReports.reportFile(name))]
+  }
+
+  override async complete(ctx?: CompletionContext): Promise<boolean> {
+    if (!(await super.complete(ctx))) return false
+    for (const name of sqlFileNames(REPORTS_SQL_DIR)) if (!(await WriteReports.reportFile(name).exists())) return false
+    return true
+  }
 
   /** Where a report goes. */
   static reportFile(name: string): LocalTarget {

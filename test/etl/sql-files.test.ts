@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import test from 'ava'
-import { readSqlFiles } from '../../src/etl/sql-files.js'
+import { readSqlFiles, sqlFileNames } from '../../src/etl/sql-files.js'
 import { tempDir } from '../helpers/sandbox.js'
 
 async function sqlFolder(t: { teardown(fn: () => Promise<void>): void }, names: string[]): Promise<string> {
@@ -24,4 +24,10 @@ test('sql files: a dialect variant replaces the plain file for that dialect, and
 test('sql files: a dotted name that is not a dialect is an ordinary file', async (t) => {
   const dir = await sqlFolder(t, ['010_v1.2.sql'])
   t.deepEqual(await chosen(dir, ['redshift']), ['010_v1.2=010_v1.2.sql'])
+})
+
+test('sql files: the names a folder gives files for are known without reading them, one per file and its variants', async (t) => {
+  const dir = await sqlFolder(t, ['020_b.sql', '010_a.sql', '010_a.redshift.sql', '030_c.postgres.sql', 'notes.txt'])
+  t.deepEqual(sqlFileNames(dir), ['010_a', '020_b', '030_c'])
+  t.deepEqual(sqlFileNames(path.join(dir, 'missing')), [])
 })

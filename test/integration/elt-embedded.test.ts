@@ -121,6 +121,12 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
   t.is(rerun.code, 0)
   t.regex(rerun.stdout, /Ran 2 tasks\n {2}✓ BuildPres\(\) .*\n {2}✓ RunJob\(\)/)
 
+  // A report is an output too: deleting one reruns the step that writes them.
+  await fs.rm(path.join(reports, 'top_5_devices.csv'))
+  const regenerated = await run(cwd, 'run', 'RunJob', '--local-scheduler')
+  t.regex(regenerated.stdout, /Ran 2 tasks\n {2}✓ WriteReports\(\) .*\n {2}✓ RunJob\(\)/)
+  await fs.access(path.join(reports, 'top_5_devices.csv'))
+
   // invalidate --downstream reruns the task and everything that depends on it.
   const invalidate = await run(cwd, 'invalidate', 'WriteReports', '--downstream')
   t.is(invalidate.code, 0, invalidate.stderr)
