@@ -13,6 +13,7 @@ import { runCommand, type RemoteSchedulerFactory } from './commands/run-command.
 import { COMMAND_FLAGS, COMMAND_OPTIONS, GLOBAL_FLAGS } from './command-options.js'
 import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { stopWithLauncher } from './launcher-watch.js'
 import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
 import { taskOrigin } from './task-origin.js'
@@ -41,6 +42,7 @@ const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) =>
  */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.OK
+  stopWithLauncher()
   const { command, module } = preParse(argv)
   let loaded: TaskModule | undefined
   let loadError: unknown

@@ -8,6 +8,8 @@ import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
 import { runCli } from '../helpers/cli.js'
 import { MARIADB, scratchMysql } from '../helpers/databases.js'
 import { addDictionaryEntry, pipelineProject, type PipelineProject } from '../helpers/pipeline-project.js'
+import { tempDir } from '../helpers/sandbox.js'
+import { PIPELINE } from './elt-helpers.js'
 
 /** A table a user adds to the dictionary before the source has it. */
 const INVOICES = { table: 'invoices', columns: ['invoice_no', 'updated_datetime'], watermark: 'updated_datetime', key: ['invoice_no'] }
@@ -118,4 +120,13 @@ test('demo: init refuses a source that has tables, naming what it would drop, an
   const advance = await p.run('demo', 'advance')
   t.is(advance.code, 5)
   t.regex(advance.stderr, /has no sample to advance: "order_lines" is missing; run etl demo init first/)
+})
+
+test('source safety: a table no dictionary names is refused before anything runs, with the tables there are', async (t) => {
+  const cwd = await tempDir()
+  t.teardown(() => fs.rm(cwd, { recursive: true, force: true }))
+  const result = await runCli(['run', 'LandTable', '--table', 'nosuch', '--local-scheduler', '--module', PIPELINE], cwd)
+  t.is(result.code, 5, result.stdout + result.stderr)
+  t.regex(result.stderr, /invalid value "nosuch" for --table of task 'LandTable': expected one of companies, customers, products, product_prices, order_headers, order_lines/)
+  t.deepEqual(await fs.readdir(cwd), [], 'nothing was created')
 })
