@@ -36,6 +36,10 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
 
   const init = await runCli(['demo', 'init', '--scale', '1', '--seed', '7', '--module', PIPELINE], cwd)
   t.is(init.code, 0, init.stderr)
+  const orphans = await source.db.query(
+    'select count(*) as n from order_lines l where not exists (select 1 from products p where p.product_code = l.product_code and p.supplier_id = l.supplier_id)',
+  )
+  t.is(Number(orphans.rows[0]!.n), 0, 'every sample order line names a product that exists')
   const first = await run('run', 'RunJob', '--local-scheduler', '--workers', '3')
   t.is(first.code, 0, first.stdout + first.stderr)
   t.regex(first.stdout, /PrepareSource\(.*\) {2}|Already complete/)
