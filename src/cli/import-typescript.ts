@@ -36,9 +36,9 @@ export async function importTypeScript(file: string): Promise<Record<string, unk
 /**
  * Turns on Node's source maps, so a stack through the bundle names the user's file and line, not the
  * temporary bundle. Node reads a module's map when it loads it (the bundle's is inline, so its
- * removal after the import does not matter), which is why this comes before the import. Only the
- * modules loaded from here on pay for reading their maps: switched on at start (as
- * `--enable-source-maps` does) a no-op `etl run` takes about 80 ms longer.
+ * removal after the import does not matter), which is why this comes before the import, and not
+ * at start as `--enable-source-maps` does: only the modules loaded from here on have their maps
+ * read: about 60 of the 180 maps of etl's own modules that a no-op `etl run` loads.
  */
 function mapStackTraces(): void {
   if (!process.sourceMapsEnabled) process.setSourceMapsEnabled(true)
