@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { RPC_METHODS } from '../scheduler/scheduler.js'
 
 const id = z.string().min(1).max(2000)
+const lease = z.string().max(100)
 const taskError = z.object({ message: z.string(), stack: z.string().optional(), code: z.string().optional(), missingData: z.boolean().optional() })
 const logLine = z.object({ at: z.number(), level: z.string().max(20), message: z.string() })
 const json: z.ZodType<unknown> = z.unknown()
@@ -29,10 +30,11 @@ const taskRecord = z.object({
 export const RPC_SCHEMAS = {
   addTasks: z.object({ workerId: id, tasks: z.array(taskRecord), origin: origin.optional() }),
   getWork: z.object({ workerId: id, requestId: z.string().max(200).optional() }),
-  taskProgress: z.object({ workerId: id, taskId: id, message: z.string().max(10_000) }),
+  taskProgress: z.object({ workerId: id, taskId: id, lease, message: z.string().max(10_000) }),
   taskFinished: z.object({
     workerId: id,
     taskId: id,
+    lease,
     status: z.enum(['DONE', 'FAILED']),
     startedAt: z.number(),
     endedAt: z.number(),
@@ -42,7 +44,7 @@ export const RPC_SCHEMAS = {
     log: z.array(logLine).optional(),
   }),
   ping: z.object({ workerId: id }),
-  workerStopped: z.object({ workerId: id }),
+  workerStopped: z.object({ workerId: id, leases: z.array(lease).max(100_000).optional() }),
   taskStatuses: z.object({ taskIds: z.array(id) }),
-  taskLog: z.object({ workerId: id, taskId: id, lines: z.array(logLine).max(10_000) }),
+  taskLog: z.object({ workerId: id, taskId: id, lease, lines: z.array(logLine).max(10_000) }),
 } satisfies Record<(typeof RPC_METHODS)[number], z.ZodType>

@@ -1,7 +1,8 @@
 import { systemClock } from '../util/clock.js'
+import { EtlError } from '../errors.js'
 import { CENTRAL_SCHEDULER_DEFAULTS, MAX_LOG_LINE_CHARS, type CentralSchedulerOptions } from './central-scheduler-options.js'
 import { FrozenClock } from './frozen-clock.js'
-import { LocalScheduler } from './local-scheduler.js'
+import { LocalScheduler, sameDefinition } from './local-scheduler.js'
 import { RunRegistry, type RunInfo } from './run-registry.js'
 import type {
   AddTasksRequest,
@@ -14,6 +15,7 @@ import type {
   TaskLogRequest,
   TaskProgressRequest,
   WorkerRequest,
+  WorkerStoppedRequest,
 } from './scheduler.js'
 import type { AttemptRecord, SchedulerEvent, SchedulerJournal, SchedulerOp } from './scheduler-op.js'
 import type { TaskLaunch } from './task-launch.js'
@@ -32,7 +34,7 @@ export interface CentralSchedulerSnapshot {
   workers: WorkerInfo[]
   runs: RunInfo[]
   /** The last `getWork` answer per worker, so a call retried across a restart gets the same task. */
-  lastGetWork: { workerId: string; requestId: string; taskId: string }[]
+  lastGetWork: { workerId: string; requestId: string; taskId: string; lease?: string }[]
 }
 
 /** What a person may do to a task from the UI. */
@@ -54,7 +56,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   readonly #time: FrozenClock
   readonly #workers = new WorkerRegistry()
   readonly #runs = new RunRegistry()
-  readonly #lastGetWork = new Map<string, { requestId: string; taskId: string }>()
+  readonly #lastGetWork = new Map<string, { requestId: string; taskId: string; lease?: string | undefined }>()
   readonly #listeners: ((event: SchedulerEvent) => void)[] = []
   #journal: SchedulerJournal | undefined
   #replaying = false
@@ -87,48 +89,71 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
 
   // ---- the worker API ----
 
+  /**
+   * Registers a worker's tasks. A task whose definition differs from the one registered already
+   * (other requirements: two versions of the code) takes the new one only when nobody else is using
+   * the old: while it runs, or another live worker registered it, the whole call is refused with both
+   * definitions, rather than one of them being silently ignored.
+   */
   override async addTasks({ workerId, tasks, origin }: AddTasksRequest): Promise<void> {
     this.touchWorker(workerId)
+    this.#refuseConflicts(workerId, tasks)
     this.#apply({ op: 'add', at: this.#time.live(), workerId, tasks, ...(origin ? { origin } : {}) })
   }
 
   override async getWork({ workerId, requestId }: GetWorkRequest): Promise<GetWorkResponse> {
     this.touchWorker(workerId)
     const last = this.#lastGetWork.get(workerId)
-    if (requestId !== undefined && last?.requestId === requestId) return { taskId: last.taskId, done: false }
+    if (requestId !== undefined && last?.requestId === requestId) return { taskId: last.taskId, done: false, ...(last.lease ? { lease: last.lease } : {}) }
     const at = this.#time.live()
     const response = this.#time.at(at, () => this.chooseWork(workerId))
     if (response.taskId === null) return response
-    const op: SchedulerOp = { op: 'take', at, workerId, taskId: response.taskId, ...(requestId !== undefined ? { requestId } : {}) }
+    const op: SchedulerOp = { op: 'take', at, workerId, taskId: response.taskId, lease: response.lease, ...(requestId !== undefined ? { requestId } : {}) }
     this.#afterTake(op)
     this.#journal?.append(op)
     return response
   }
 
+  /**
+   * Records an attempt's end, if the report presents the attempt's lease. A repeat of a report
+   * already recorded (a retried call) is accepted and changes nothing; any other is refused, so no
+   * caller can end, or fail, an attempt it was not given.
+   */
   override async taskFinished(request: TaskFinishedRequest): Promise<void> {
     this.touchWorker(request.workerId)
+    const lease = this.leaseOf(request)
+    if (lease === 'repeat') return
+    if (lease === 'stale') {
+      throw new EtlError(
+        'ETL_ERR_DAEMON_LEASE_INVALID',
+        `taskFinished for ${request.taskId}: the lease is not that of the attempt running it (the attempt was given back or handed to another worker, or this worker was never given it); the report is not recorded`,
+      )
+    }
     this.#apply({ op: 'finish', at: this.#time.live(), request })
   }
 
-  override async taskProgress({ workerId, taskId, message }: TaskProgressRequest): Promise<void> {
+  override async taskProgress({ workerId, taskId, lease, message }: TaskProgressRequest): Promise<void> {
     this.touchWorker(workerId)
     const state = this.tasks.get(taskId)
-    if (state?.status === 'RUNNING' && state.worker === workerId) state.progress = message
+    if (state && this.holds(state, lease)) state.progress = message
   }
 
-  async taskLog({ workerId, taskId, lines }: TaskLogRequest): Promise<void> {
+  async taskLog({ workerId, taskId, lease, lines }: TaskLogRequest): Promise<void> {
     this.touchWorker(workerId)
     const state = this.tasks.get(taskId)
-    if (state?.status === 'RUNNING' && state.worker === workerId) this.#appendLog(state, lines)
+    if (state && this.holds(state, lease)) this.#appendLog(state, lines)
   }
 
   override async ping({ workerId }: WorkerRequest): Promise<void> {
     this.touchWorker(workerId)
   }
 
-  override async workerStopped({ workerId }: WorkerRequest): Promise<void> {
+  /** The worker is leaving: the tasks whose leases it gives back go back to PENDING, and no others. */
+  override async workerStopped({ workerId, leases }: WorkerStoppedRequest): Promise<void> {
     if (this.#workers.get(workerId)?.state !== 'active') return
-    this.#apply({ op: 'release', at: this.#time.live(), workerId, reason: 'stopped' })
+    const given = new Set(leases ?? [])
+    const taskIds = [...this.tasks.values()].filter((state) => state.worker === workerId && this.holds(state, state.lease) && given.has(state.lease ?? '')).map((state) => state.id)
+    this.#apply({ op: 'release', at: this.#time.live(), workerId, reason: 'stopped', taskIds })
   }
 
   /**
@@ -237,7 +262,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     this.#workers.restore(snapshot.workers, this.#time.live())
     this.#runs.restore(snapshot.runs)
     this.#lastGetWork.clear()
-    for (const { workerId, requestId, taskId } of snapshot.lastGetWork) this.#lastGetWork.set(workerId, { requestId, taskId })
+    for (const { workerId, requestId, taskId, lease } of snapshot.lastGetWork) this.#lastGetWork.set(workerId, { requestId, taskId, lease })
   }
 
   /** Applies an op read back from the journal, as it was applied live. */
@@ -247,7 +272,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
       if (op.op === 'take') {
         const state = this.tasks.get(op.taskId)
         if (!state || state.status !== 'PENDING') return
-        this.#time.at(op.at, () => this.takeTask(state, op.workerId))
+        this.#time.at(op.at, () => this.takeTask(state, op.workerId, op.lease))
         this.#afterTake(op)
       } else {
         this.#apply(op)
@@ -285,7 +310,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
       case 'finish':
         return this.#finish(op.request)
       case 'release':
-        return this.#release(op.workerId, op.reason, op.at)
+        return this.#release(op.workerId, op.reason, op.at, op.taskIds)
       case 'retry':
       case 'forgive': {
         const state = this.tasks.get(op.taskId)
@@ -329,6 +354,25 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     }
   }
 
+  #refuseConflicts(workerId: string, records: AddTasksRequest['tasks']): void {
+    const alive = this.#workers.activeIds()
+    const conflicts: string[] = []
+    for (const record of records) {
+      const state = this.tasks.get(record.id)
+      if (!state?.known || sameDefinition(state, record)) continue
+      const others = [...state.workers].filter((id) => id !== workerId && alive.has(id))
+      if (state.status !== 'RUNNING' && others.length === 0) continue
+      const holder = state.status === 'RUNNING' ? `is running in worker ${state.worker}` : `is registered by live worker${others.length > 1 ? 's' : ''} ${others.slice(0, 3).join(', ')}`
+      conflicts.push(`${record.id} ${holder} as ${describeDefinition(state)}; this worker's code makes it ${describeDefinition(record)}`)
+    }
+    if (conflicts.length === 0) return
+    throw new EtlError(
+      'ETL_ERR_DAEMON_REGISTRATION_CONFLICT',
+      `addTasks: ${conflicts.length} task${conflicts.length > 1 ? 's are' : ' is'} defined differently by another version of the code: ${conflicts.slice(0, 5).join('; ')}${conflicts.length > 5 ? `; and ${conflicts.length - 5} more` : ''}. ` +
+        'Let the workers running the other version finish or stop them; then this version takes over',
+    )
+  }
+
   #rerun(taskId: string): void {
     const state = this.tasks.get(taskId)
     if (state?.status === 'DONE') return this.invalidate(state)
@@ -349,7 +393,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   }
 
   #afterTake(op: Extract<SchedulerOp, { op: 'take' }>): void {
-    if (op.requestId !== undefined) this.#lastGetWork.set(op.workerId, { requestId: op.requestId, taskId: op.taskId })
+    if (op.requestId !== undefined) this.#lastGetWork.set(op.workerId, { requestId: op.requestId, taskId: op.taskId, lease: op.lease })
     const state = this.tasks.get(op.taskId)!
     state.log = []
     this.#emit({ type: 'attempt', attempt: { ...this.#attemptBase(state, op.workerId, op.at), status: 'RUNNING', startedAt: op.at } })
@@ -373,10 +417,11 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     this.#emit({ type: 'attempt', attempt })
   }
 
-  #release(workerId: string, reason: 'stopped' | 'lost', at: number): void {
-    const held = [...this.tasks.values()].filter((state) => state.status === 'RUNNING' && state.worker === workerId)
+  /** A worker stopped (giving back the tasks `taskIds`; all of them in a journal from before leases) or was lost (all of them). */
+  #release(workerId: string, reason: 'stopped' | 'lost', at: number, taskIds?: readonly string[]): void {
+    const held = [...this.tasks.values()].filter((state) => state.status === 'RUNNING' && state.worker === workerId && (!taskIds || taskIds.includes(state.id)))
     const takenAt = new Map(held.map((state) => [state.id, state.startedAt ?? at]))
-    for (const state of this.releaseWorker(workerId)) {
+    for (const state of this.releaseWorker(workerId, new Set(held.map((state) => state.lease ?? '')))) {
       const started = takenAt.get(state.id) ?? at
       const error = { message: `worker ${workerId} ${reason === 'lost' ? 'stopped answering' : 'stopped'} while running this task; it went back to PENDING` }
       this.#emit({ type: 'attempt', attempt: { ...this.#attemptBase(state, workerId, started), status: 'LOST', startedAt: started, endedAt: at, error, log: state.log ?? [] } })
@@ -462,6 +507,12 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
 function hasLiveWorker(state: TaskState, alive: ReadonlySet<string>): boolean {
   for (const id of state.workers) if (alive.has(id)) return true
   return false
+}
+
+/** A task's family and requirements, as a conflict message shows them. */
+function describeDefinition(task: Pick<TaskState, 'family' | 'deps'>): string {
+  const deps = task.deps.length === 0 ? 'requiring nothing' : `requiring ${task.deps.slice(0, 3).join(', ')}${task.deps.length > 3 ? ` and ${task.deps.length - 3} more` : ''}`
+  return `${task.family} ${deps}`
 }
 
 function labelOf(family: string, params: Record<string, string>): string {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import TinyQueue from 'tinyqueue'
 import { systemClock, type Clock } from '../util/clock.js'
 import type {
@@ -11,6 +12,7 @@ import type {
   TaskRecord,
   TaskStatusesRequest,
   WorkerRequest,
+  WorkerStoppedRequest,
 } from './scheduler.js'
 import { newTaskState, type TaskState } from './task-state.js'
 import { BLOCKING_STATUSES, OPEN_STATUSES, type TaskStatus } from './task-status.js'
@@ -73,8 +75,9 @@ export class LocalScheduler implements Scheduler {
     }
     for (const state of skipped) this.#ready.push(state)
     if (chosen) {
-      this.takeTask(chosen, workerId)
-      return { taskId: chosen.id, done: false }
+      const lease = randomUUID()
+      this.takeTask(chosen, workerId, lease)
+      return { taskId: chosen.id, done: false, lease }
     }
     const open = this.#openByWorker.get(workerId) ?? 0
     // Nothing ready, nothing running anywhere: the open tasks can never become ready.
@@ -82,19 +85,37 @@ export class LocalScheduler implements Scheduler {
     return { taskId: null, done: open === 0 || stuck }
   }
 
-  async taskProgress({ taskId, message }: TaskProgressRequest): Promise<void> {
+  async taskProgress({ taskId, lease, message }: TaskProgressRequest): Promise<void> {
     const state = this.tasks.get(taskId)
-    if (state) state.progress = message
+    if (state && this.holds(state, lease)) state.progress = message
   }
 
   async taskFinished(request: TaskFinishedRequest): Promise<void> {
     this.finishTask(request)
   }
 
-  /** `taskFinished` without the promise; false when the worker no longer holds the task and nothing changed. */
+  /** True while `lease` is the lease of the attempt running `state`. */
+  protected holds(state: TaskState, lease: string | undefined): boolean {
+    return state.status === 'RUNNING' && state.lease === lease
+  }
+
+  /**
+   * What a report of an attempt's end is: `current` for the attempt running now, `repeat` for one
+   * already recorded (a retried call whose first answer was lost), `stale` for anything else: an
+   * attempt given back or handed to another worker, or a lease the task was never given.
+   */
+  protected leaseOf(request: Pick<TaskFinishedRequest, 'taskId' | 'workerId' | 'lease'>): 'current' | 'repeat' | 'stale' {
+    const state = this.tasks.get(request.taskId)
+    if (!state || state.lease !== request.lease) return 'stale'
+    if (state.status === 'RUNNING') return state.worker === request.workerId ? 'current' : 'stale'
+    // The attempt this lease was given for has ended, and its end was recorded: the same report again.
+    return state.status === 'PENDING' ? 'stale' : 'repeat'
+  }
+
+  /** `taskFinished` without the promise; false when the report is not the running attempt's and nothing changed. */
   protected finishTask(request: TaskFinishedRequest): boolean {
     const state = this.tasks.get(request.taskId)
-    if (!state || state.status !== 'RUNNING' || state.worker !== request.workerId) return false
+    if (!state || this.leaseOf(request) !== 'current') return false
     this.#release(state)
     state.startedAt = request.startedAt
     state.endedAt = request.endedAt
@@ -107,16 +128,20 @@ export class LocalScheduler implements Scheduler {
 
   async ping(_request: WorkerRequest): Promise<void> {}
 
-  async workerStopped({ workerId }: WorkerRequest): Promise<void> {
-    this.releaseWorker(workerId)
+  async workerStopped({ workerId, leases }: WorkerStoppedRequest): Promise<void> {
+    this.releaseWorker(workerId, new Set(leases ?? []))
   }
 
-  /** Puts every task `workerId` is running back to PENDING (it stopped, or stopped answering). */
-  protected releaseWorker(workerId: string): TaskState[] {
+  /**
+   * Puts the tasks `workerId` is running back to PENDING: those whose lease is in `leases` (it stopped
+   * and gave them back), or all of them (`leases` undefined: it stopped answering).
+   */
+  protected releaseWorker(workerId: string, leases?: ReadonlySet<string>): TaskState[] {
     const released: TaskState[] = []
     for (const state of this.tasks.values()) {
-      if (state.status === 'RUNNING' && state.worker === workerId) {
+      if (state.status === 'RUNNING' && state.worker === workerId && (!leases || leases.has(state.lease ?? ''))) {
         this.#release(state)
+        state.lease = undefined
         this.setStatus(state, 'PENDING')
         this.#pushIfReady(state)
         released.push(state)
@@ -153,16 +178,24 @@ export class LocalScheduler implements Scheduler {
     return usage
   }
 
+  /**
+   * Registers a task for `workerId`. A task known already keeps its status, with three exceptions a
+   * new run relies on to resume: found complete (DONE), failed to check (FAILED), and asked for again
+   * after a failure (back to PENDING). None of them moves a RUNNING task (its lease holder ends it)
+   * or a DISABLED one (only a person re-enables it). A task whose definition changed (another family
+   * or other requirements: the code changed) takes the new one.
+   */
   protected addTask(workerId: string, record: TaskRecord): void {
     const state = this.#stateFor(record.id)
     const isNew = !state.known
     if (isNew) this.#learn(state, record)
+    else if (!sameDefinition(state, record)) this.#redefine(state, record)
     if (!state.workers.has(workerId)) {
       state.workers.add(workerId)
       if (OPEN_STATUSES.has(state.status)) this.#adjustOpen(workerId, +1)
     }
     state.updatedAt = this.clock.now()
-    if (record.status === 'DONE' && state.status !== 'DONE' && state.status !== 'RUNNING') this.markDone(state)
+    if (record.status === 'DONE' && state.status !== 'DONE' && state.status !== 'RUNNING' && state.status !== 'DISABLED') this.markDone(state)
     else if (record.status === 'FAILED' && state.status === 'PENDING') this.markFailed(state, record.error ?? { message: 'failed' })
     else if (!isNew && record.status === 'PENDING' && BLOCKING_STATUSES.has(state.status) && state.status !== 'DISABLED') {
       this.reopen(state)
@@ -232,10 +265,11 @@ export class LocalScheduler implements Scheduler {
     if (!blocked) this.#pushIfReady(state)
   }
 
-  /** Takes `state` for `workerId`: RUNNING, resources held. */
-  protected takeTask(state: TaskState, workerId: string): void {
+  /** Takes `state` for `workerId` under `lease`: RUNNING, resources held. */
+  protected takeTask(state: TaskState, workerId: string, lease: string | undefined): void {
     this.setStatus(state, 'RUNNING')
     state.worker = workerId
+    state.lease = lease
     state.startedAt = this.clock.now()
     state.endedAt = undefined
     state.progress = undefined
@@ -326,6 +360,18 @@ export class LocalScheduler implements Scheduler {
     return state
   }
 
+  /** Takes a changed definition: unhooked from its old requirements, hooked to the new ones. */
+  #redefine(state: TaskState, record: TaskRecord): void {
+    for (const id of state.deps) {
+      const dep = this.tasks.get(id)
+      if (dep) dep.dependents = dep.dependents.filter((dependent) => dependent !== state.id)
+    }
+    state.deps = []
+    state.waitingOn = 0
+    this.#learn(state, record)
+    if (state.status === 'UPSTREAM_FAILED' && !state.deps.some((id) => BLOCKING_STATUSES.has(this.tasks.get(id)!.status))) this.setStatus(state, 'PENDING')
+  }
+
   #learn(state: TaskState, record: TaskRecord): void {
     state.known = true
     state.family = record.family
@@ -374,4 +420,11 @@ export class LocalScheduler implements Scheduler {
   #adjustOpen(workerId: string, delta: number): void {
     this.#openByWorker.set(workerId, (this.#openByWorker.get(workerId) ?? 0) + delta)
   }
+}
+
+/** Whether a registration describes the task as the scheduler knows it: same family, same requirements. */
+export function sameDefinition(state: Pick<TaskState, 'family' | 'deps'>, record: Pick<TaskRecord, 'family' | 'deps'>): boolean {
+  if (state.family !== record.family) return false
+  const deps = new Set(record.deps)
+  return deps.size === state.deps.length && state.deps.every((id) => deps.has(id))
 }

@@ -11,9 +11,9 @@ import type { WorkerInfo, WorkerMeta } from './worker-registry.js'
  */
 export type SchedulerOp =
   | { op: 'add'; at: number; workerId: string; tasks: TaskRecord[]; origin?: TaskOrigin }
-  | { op: 'take'; at: number; workerId: string; taskId: string; requestId?: string }
+  | { op: 'take'; at: number; workerId: string; taskId: string; lease?: string | undefined; requestId?: string }
   | { op: 'finish'; at: number; request: TaskFinishedRequest }
-  | { op: 'release'; at: number; workerId: string; reason: 'stopped' | 'lost' }
+  | { op: 'release'; at: number; workerId: string; reason: 'stopped' | 'lost'; taskIds?: string[] }
   | { op: 'retry'; at: number; taskId: string }
   | { op: 'enable'; at: number; taskId: string }
   | { op: 'forgive'; at: number; taskId: string }

@@ -53,6 +53,11 @@ export interface GetWorkRequest {
 export interface GetWorkResponse {
   /** The task to run now, already RUNNING and held by this worker; null when none is ready for it. */
   taskId: string | null
+  /**
+   * The attempt's lease, with the task: only a call that presents it can report the attempt's
+   * progress, log or end, or give the task back. A worker id is no credential (the UI shows it).
+   */
+  lease?: string
   /** True when nothing this worker registered can still change: it may stop. */
   done: boolean
 }
@@ -60,12 +65,16 @@ export interface GetWorkResponse {
 export interface TaskProgressRequest {
   workerId: string
   taskId: string
+  /** The lease `getWork` gave with the task. */
+  lease: string
   message: string
 }
 
 export interface TaskFinishedRequest {
   workerId: string
   taskId: string
+  /** The lease `getWork` gave with the task: a report without it, or with another attempt's, is refused. */
+  lease: string
   status: 'DONE' | 'FAILED'
   /** Milliseconds since the epoch. */
   startedAt: number
@@ -89,11 +98,18 @@ export interface TaskLogLine {
 export interface TaskLogRequest {
   workerId: string
   taskId: string
+  /** The lease `getWork` gave with the task. */
+  lease: string
   lines: TaskLogLine[]
 }
 
 export interface WorkerRequest {
   workerId: string
+}
+
+export interface WorkerStoppedRequest extends WorkerRequest {
+  /** The leases of the tasks the worker still holds: those go back to PENDING, and only those. */
+  leases?: string[]
 }
 
 export interface TaskStatusesRequest {
@@ -116,8 +132,8 @@ export interface Scheduler {
   taskFinished(request: TaskFinishedRequest): Promise<void>
   /** Heartbeat: the worker is alive. */
   ping(request: WorkerRequest): Promise<void>
-  /** The worker is leaving; anything it still holds goes back to PENDING. */
-  workerStopped(request: WorkerRequest): Promise<void>
+  /** The worker is leaving; the tasks whose leases it gives back go back to PENDING. */
+  workerStopped(request: WorkerStoppedRequest): Promise<void>
   /** The current status of each task asked about (unknown ids are left out). */
   taskStatuses(request: TaskStatusesRequest): Promise<Record<string, TaskStatus>>
   /**

@@ -24,6 +24,11 @@ export interface TaskState {
   workers: Set<string>
   /** The worker running it now. */
   worker: string | undefined
+  /**
+   * The lease of the latest attempt, given out with the task: reports of that attempt must present
+   * it. Kept after the attempt ends, so a retried report of it is known for a repeat.
+   */
+  lease?: string | undefined
   /** Insertion order, so equal priorities run first-come first-served. */
   readonly seq: number
   addedAt: number

@@ -85,6 +85,8 @@ export class Worker {
   readonly #waiters = new Set<Waiter>()
   readonly #waitingOwners = new Set<string>()
   readonly #lastProgress = new Map<string, number>()
+  /** The lease of each task this worker runs now: every report about it presents it. */
+  readonly #leases = new Map<string, string>()
   readonly #wakeup = new Wakeup()
   /** Only for a scheduler that keeps task logs (the daemon). */
   readonly #logs: TaskLogShipper | undefined
@@ -103,7 +105,7 @@ export class Worker {
     this.#origin = options.origin
     this.#forgive = options.forgive ?? false
     const scheduler = this.#scheduler
-    this.#logs = scheduler.taskLog ? new TaskLogShipper((taskId, lines) => scheduler.taskLog!({ workerId: this.id, taskId, lines })) : undefined
+    this.#logs = scheduler.taskLog ? new TaskLogShipper((taskId, lines) => scheduler.taskLog!({ workerId: this.id, taskId, lease: this.#leaseOf(taskId), lines })) : undefined
     this.#runner = new TaskRunner({
       data,
       logger: this.#logger,
@@ -161,7 +163,7 @@ export class Worker {
     } finally {
       clearInterval(heartbeat)
       this.#logs?.stop()
-      await this.#scheduler.workerStopped({ workerId: this.id }).catch(() => {})
+      await this.#scheduler.workerStopped({ workerId: this.id, leases: [...this.#leases.values()] }).catch(() => {})
     }
   }
 
@@ -174,6 +176,7 @@ export class Worker {
         const work = await this.#scheduler.getWork({ workerId: this.id })
         done = work.done
         if (!work.taskId) break
+        this.#leases.set(work.taskId, work.lease ?? '')
         this.#start(work.taskId)
       }
       if ((done || cancelled) && this.#limit.activeCount + this.#limit.pendingCount === 0) return
@@ -207,6 +210,7 @@ export class Worker {
       await this.#scheduler.taskFinished({
         workerId: this.id,
         taskId,
+        lease: this.#leaseOf(taskId),
         status: outcome.status,
         startedAt: outcome.startedAt,
         endedAt: outcome.endedAt,
@@ -215,6 +219,8 @@ export class Worker {
         ...(outcome.error ? { error: outcome.error } : {}),
         ...(log?.length ? { log } : {}),
       })
+      // Reported: the attempt is over. A report that never arrived keeps its lease, given back when the worker stops.
+      this.#leases.delete(taskId)
     } catch (error) {
       this.#logger.error({ err: error }, `could not report the end of ${task ?? taskId} to the scheduler`)
     }
@@ -313,7 +319,11 @@ export class Worker {
     const now = Date.now()
     if (now - (this.#lastProgress.get(task.id) ?? 0) < PROGRESS_INTERVAL_MS) return
     this.#lastProgress.set(task.id, now)
-    this.#scheduler.taskProgress({ workerId: this.id, taskId: task.id, message }).catch(() => {})
+    this.#scheduler.taskProgress({ workerId: this.id, taskId: task.id, lease: this.#leaseOf(task.id), message }).catch(() => {})
+  }
+
+  #leaseOf(taskId: string): string {
+    return this.#leases.get(taskId) ?? ''
   }
 
   #emit(event: WorkerEvent): void {

@@ -13,6 +13,11 @@ function record(id: string, deps: string[] = [], extra: Partial<TaskRecord> = {}
   return { id, family: id.split('_')[0]!, params: {}, kind: 'task', deps, status: 'PENDING', priority: 0, resources: {}, ...extra }
 }
 
+/** The lease the running attempt of `taskId` was given, as its worker would present it. */
+function leaseOf(scheduler: CentralScheduler, taskId: string): string {
+  return scheduler.task(taskId)?.lease ?? ''
+}
+
 function setup(options: ConstructorParameters<typeof CentralScheduler>[0] = {}) {
   const clock = new FakeClock()
   const ops: SchedulerOp[] = []
@@ -32,6 +37,7 @@ async function finish(scheduler: CentralScheduler, workerId: string, taskId: str
   await scheduler.taskFinished({
     workerId,
     taskId,
+    lease: leaseOf(scheduler, taskId),
     status,
     startedAt: 1,
     endedAt: 2,
@@ -44,7 +50,7 @@ test('central-scheduler: a task two workers registered is handed out once', asyn
   const { scheduler } = setup()
   await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
   await scheduler.addTasks({ workerId: 'w2', tasks: [record('A')] })
-  t.deepEqual(await scheduler.getWork({ workerId: 'w1' }), { taskId: 'A', done: false })
+  t.like(await scheduler.getWork({ workerId: 'w1' }), { taskId: 'A', done: false })
   t.deepEqual(await scheduler.getWork({ workerId: 'w2' }), { taskId: null, done: false })
   await finish(scheduler, 'w1', 'A')
   t.deepEqual(await scheduler.getWork({ workerId: 'w2' }), { taskId: null, done: true })
@@ -54,7 +60,8 @@ test('central-scheduler: a worker that stops calling loses its task to another w
   const { scheduler, clock, events } = setup()
   await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
   await scheduler.addTasks({ workerId: 'w2', tasks: [record('A')] })
-  t.is((await scheduler.getWork({ workerId: 'w1' })).taskId, 'A')
+  const first = await scheduler.getWork({ workerId: 'w1' })
+  t.is(first.taskId, 'A')
   clock.advance(600)
   await scheduler.ping({ workerId: 'w2' })
   scheduler.maintain()
@@ -67,8 +74,9 @@ test('central-scheduler: a worker that stops calling loses its task to another w
   t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, 'A')
   const lost = events.find((event) => event.type === 'attempt' && event.attempt.status === 'LOST')
   t.truthy(lost)
-  // The lost worker's late report changes nothing.
-  await finish(scheduler, 'w1', 'A', 'FAILED')
+  // The lost worker's late report, with the lease it was given, is refused and changes nothing.
+  const late = { workerId: 'w1', taskId: 'A', lease: first.lease!, status: 'FAILED', startedAt: 1, endedAt: 2, attempts: 1 } as const
+  await t.throwsAsync(scheduler.taskFinished(late), { code: 'ETL_ERR_DAEMON_LEASE_INVALID' })
   t.is(scheduler.task('A')!.status, 'RUNNING')
   t.is(scheduler.task('A')!.worker, 'w2')
 })
@@ -150,7 +158,7 @@ test('central-scheduler: replaying the journal over a snapshot rebuilds the same
   const journalStart = ops.length
   await scheduler.getWork({ workerId: 'w1', requestId: 'x1' })
   await finish(scheduler, 'w1', 'A')
-  await scheduler.getWork({ workerId: 'w1', requestId: 'x2' })
+  const second = await scheduler.getWork({ workerId: 'w1', requestId: 'x2' })
   await finish(scheduler, 'w1', 'B', 'FAILED')
   await scheduler.addTasks({ workerId: 'w2', tasks: [record('D', ['C'])] })
   clock.advance(100)
@@ -163,7 +171,8 @@ test('central-scheduler: replaying the journal over a snapshot rebuilds the same
     t.is(copy.task(id)!.updatedAt, scheduler.task(id)!.updatedAt, id)
   }
   t.is(copy.task('B')!.retryAt, scheduler.task('B')!.retryAt)
-  t.deepEqual(await copy.getWork({ workerId: 'w1', requestId: 'x2' }), { taskId: 'B', done: false })
+  t.deepEqual(await copy.getWork({ workerId: 'w1', requestId: 'x2' }), { taskId: 'B', done: false, lease: second.lease })
+  t.is(copy.task('B')!.lease, scheduler.task('B')!.lease, 'the lease comes back with the replay')
   t.deepEqual(copy.snapshot().runs, scheduler.snapshot().runs)
 })
 
@@ -192,8 +201,8 @@ test('central-scheduler: the log tail keeps the last lines and arrives with the 
   const { scheduler, events } = setup({ logTailLines: 3 })
   await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
   await scheduler.getWork({ workerId: 'w1' })
-  await scheduler.taskLog({ workerId: 'w1', taskId: 'A', lines: [1, 2, 3].map((n) => ({ at: n, level: 'info', message: `line ${n}` })) })
-  await scheduler.taskFinished({ workerId: 'w1', taskId: 'A', status: 'DONE', startedAt: 1, endedAt: 2, attempts: 1, log: [{ at: 4, level: 'info', message: 'line 4' }] })
+  await scheduler.taskLog({ workerId: 'w1', taskId: 'A', lease: leaseOf(scheduler, 'A'), lines: [1, 2, 3].map((n) => ({ at: n, level: 'info', message: `line ${n}` })) })
+  await scheduler.taskFinished({ workerId: 'w1', taskId: 'A', lease: leaseOf(scheduler, 'A'), status: 'DONE', startedAt: 1, endedAt: 2, attempts: 1, log: [{ at: 4, level: 'info', message: 'line 4' }] })
   t.deepEqual(scheduler.task('A')!.log!.map((line) => line.message), ['line 2', 'line 3', 'line 4'])
   const ended = events.filter((event) => event.type === 'attempt' && event.attempt.status === 'DONE')
   t.is(ended.length, 1)
@@ -314,4 +323,64 @@ test('central-scheduler: a launch that fails before its worker registers fails t
   for (const op of ops) replayed.replay(op)
   t.like(replayed.task('A'), { status: 'FAILED', launch: failed })
   t.is(replayed.task('B')!.status, 'PENDING')
+})
+
+test('central-scheduler: only an attempt\'s lease ends it; a retried report is a repeat, any other is refused', async (t) => {
+  const { scheduler } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A'), record('B')] })
+  const taken = await scheduler.getWork({ workerId: 'w1' })
+  const report = { workerId: 'w1', taskId: taken.taskId!, status: 'DONE', startedAt: 1, endedAt: 2, attempts: 1 } as const
+  // Knowing the worker id (the UI shows it) is not enough.
+  await t.throwsAsync(scheduler.taskFinished({ ...report, lease: 'guessed' }), { code: 'ETL_ERR_DAEMON_LEASE_INVALID' })
+  await t.throwsAsync(scheduler.taskFinished({ ...report, workerId: 'w2', lease: taken.lease! }), { code: 'ETL_ERR_DAEMON_LEASE_INVALID' })
+  t.is(scheduler.task(taken.taskId!)!.status, 'RUNNING')
+  await scheduler.taskFinished({ ...report, lease: taken.lease! })
+  await scheduler.taskFinished({ ...report, lease: taken.lease! })
+  t.is(scheduler.task(taken.taskId!)!.status, 'DONE')
+  t.is(scheduler.task(taken.taskId!)!.attempts, 1, 'the repeat changed nothing')
+})
+
+test('central-scheduler: a stopping worker gives back only the tasks whose leases it presents', async (t) => {
+  const { scheduler } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A'), record('B')] })
+  const a = await scheduler.getWork({ workerId: 'w1' })
+  const b = await scheduler.getWork({ workerId: 'w1' })
+  await scheduler.workerStopped({ workerId: 'w1', leases: ['made-up'] })
+  t.is(scheduler.task(a.taskId!)!.status, 'RUNNING')
+  await scheduler.touchWorker('w1')
+  await scheduler.workerStopped({ workerId: 'w1', leases: [b.lease!] })
+  t.is(scheduler.task(b.taskId!)!.status, 'PENDING')
+  t.is(scheduler.task(a.taskId!)!.status, 'RUNNING', 'the task whose lease it kept stays until the worker is lost')
+})
+
+test('central-scheduler: a registration never moves a DISABLED task: a DONE claim is ignored until someone re-enables it', async (t) => {
+  const { scheduler } = setup({ disableAfterFailures: 1 })
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('B', ['A']), record('A')] })
+  await scheduler.getWork({ workerId: 'w1' })
+  await finish(scheduler, 'w1', 'A', 'FAILED')
+  t.is(scheduler.task('A')!.status, 'DISABLED')
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('A', [], { status: 'DONE' }), record('B', ['A'])] })
+  t.is(scheduler.task('A')!.status, 'DISABLED')
+  t.is(scheduler.task('B')!.status, 'UPSTREAM_FAILED', 'what needs it still waits for it')
+  scheduler.act('enable', 'A')
+  t.is(scheduler.task('A')!.status, 'PENDING')
+})
+
+test('central-scheduler: a task defined differently while another worker uses it is refused with both definitions; once nobody does, the new one takes over', async (t) => {
+  const { scheduler, clock } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('R', ['A']), record('A')] })
+  // Someone registers the same id with made-up requirements while w1 is alive.
+  const error = await t.throwsAsync(scheduler.addTasks({ workerId: 'intruder', tasks: [record('R', ['Never'])] }), { code: 'ETL_ERR_DAEMON_REGISTRATION_CONFLICT' })
+  t.regex(error!.message, /R is registered by live worker w1 as R requiring A; this worker's code makes it R requiring Never/)
+  t.deepEqual(scheduler.task('R')!.deps, ['A'], 'nothing of the refused call was applied')
+  t.is(scheduler.task('Never'), undefined)
+
+  // The code changed and the old worker is gone: the new definition is taken.
+  await scheduler.workerStopped({ workerId: 'w1', leases: [] })
+  clock.advance(10)
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('R', ['B']), record('B')] })
+  t.deepEqual(scheduler.task('R')!.deps, ['B'])
+  t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, 'B')
+  await finish(scheduler, 'w2', 'B')
+  t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, 'R', 'R waits on B alone now')
 })

@@ -6,18 +6,24 @@ function record(id: string, deps: string[] = [], extra: Partial<TaskRecord> = {}
 }
 
 async function finish(scheduler: LocalScheduler, workerId: string, taskId: string, status: 'DONE' | 'FAILED' = 'DONE') {
-  await scheduler.taskFinished({ workerId, taskId, status, startedAt: 0, endedAt: 1, attempts: 1, ...(status === 'FAILED' ? { error: { message: 'boom' } } : {}) })
+  await scheduler.taskFinished({ workerId, taskId, lease: scheduler.task(taskId)?.lease ?? '', status, startedAt: 0, endedAt: 1, attempts: 1, ...(status === 'FAILED' ? { error: { message: 'boom' } } : {}) })
+}
+
+/** What `getWork` answers, without the lease (a random value). */
+async function work(scheduler: LocalScheduler, workerId: string): Promise<{ taskId: string | null; done: boolean }> {
+  const { taskId, done } = await scheduler.getWork({ workerId })
+  return { taskId, done }
 }
 
 test('local-scheduler: getWork hands out B only after A is DONE', async (t) => {
   const s = new LocalScheduler()
   await s.addTasks({ workerId: 'w', tasks: [record('B', ['A']), record('A')] })
-  t.deepEqual(await s.getWork({ workerId: 'w' }), { taskId: 'A', done: false })
-  t.deepEqual(await s.getWork({ workerId: 'w' }), { taskId: null, done: false })
+  t.deepEqual(await work(s, 'w'), { taskId: 'A', done: false })
+  t.deepEqual(await work(s, 'w'), { taskId: null, done: false })
   await finish(s, 'w', 'A')
-  t.deepEqual(await s.getWork({ workerId: 'w' }), { taskId: 'B', done: false })
+  t.deepEqual(await work(s, 'w'), { taskId: 'B', done: false })
   await finish(s, 'w', 'B')
-  t.deepEqual(await s.getWork({ workerId: 'w' }), { taskId: null, done: true })
+  t.deepEqual(await work(s, 'w'), { taskId: null, done: true })
 })
 
 test('local-scheduler: ready tasks go out by priority, then first come first served', async (t) => {
@@ -81,7 +87,21 @@ test('local-scheduler: a stopped worker gives its running tasks back', async (t)
   const s = new LocalScheduler()
   await s.addTasks({ workerId: 'w1', tasks: [record('x')] })
   await s.addTasks({ workerId: 'w2', tasks: [record('x')] })
-  t.is((await s.getWork({ workerId: 'w1' })).taskId, 'x')
-  await s.workerStopped({ workerId: 'w1' })
+  const taken = await s.getWork({ workerId: 'w1' })
+  t.is(taken.taskId, 'x')
+  await s.workerStopped({ workerId: 'w1', leases: [taken.lease!] })
   t.is((await s.getWork({ workerId: 'w2' })).taskId, 'x')
+})
+
+test('local-scheduler: only the lease an attempt was given can end it, so no one else can finish or give back a task', async (t) => {
+  const s = new LocalScheduler()
+  await s.addTasks({ workerId: 'w1', tasks: [record('x')] })
+  await s.addTasks({ workerId: 'w2', tasks: [record('x')] })
+  const taken = await s.getWork({ workerId: 'w1' })
+  t.truthy(taken.lease)
+  await s.taskFinished({ workerId: 'w1', taskId: 'x', lease: 'guessed', status: 'DONE', startedAt: 0, endedAt: 1, attempts: 1 })
+  await s.workerStopped({ workerId: 'w1', leases: ['guessed'] })
+  t.is(s.task('x')!.status, 'RUNNING', 'neither a made-up lease nor a stop without the real one moves it')
+  await s.taskFinished({ workerId: 'w1', taskId: 'x', lease: taken.lease!, status: 'DONE', startedAt: 0, endedAt: 1, attempts: 1 })
+  t.is(s.task('x')!.status, 'DONE')
 })
