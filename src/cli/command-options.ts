@@ -1,26 +1,10 @@
+import { TASK_COMMAND_OPTIONS } from '../core/reserved-names.js'
+
 /**
  * The CLI's own option names (as yargs gives them, camel-cased), so everything else on a task command's
  * line is a task parameter.
  */
-export const COMMAND_OPTIONS: ReadonlySet<string> = new Set([
-  'task',
-  'config',
-  'module',
-  'logLevel',
-  'logFormat',
-  'localScheduler',
-  'schedulerUrl',
-  'workers',
-  'lock',
-  'forgive',
-  'downstream',
-  'dryRun',
-  'host',
-  'port',
-  'stateDir',
-  'help',
-  'version',
-])
+export const COMMAND_OPTIONS: ReadonlySet<string> = TASK_COMMAND_OPTIONS
 
 /** Names yargs reads as an option of its own when given as `--<name>`: the options and their aliases. */
 const RESERVED_NAMES: ReadonlySet<string> = new Set([...COMMAND_OPTIONS, 'h'].map((name) => name.toLowerCase()))
@@ -38,6 +22,6 @@ export const GLOBAL_FLAGS: readonly string[] = ['config', 'module', 'log-level',
 export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive'],
   invalidate: ['downstream', 'dry-run'],
-  scheduler: ['host', 'port', 'state-dir'],
+  scheduler: ['host', 'port', 'state-dir', 'insecure'],
   demo: ['pipeline', 'scale', 'seed', 'force'],
 }

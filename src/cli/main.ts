@@ -155,13 +155,15 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         y
           .option('host', { type: 'string', describe: 'address to bind (default: the config, else 127.0.0.1: this machine only)' })
           .option('port', { type: 'number', describe: 'port (default: the config, else 8082)' })
-          .option('state-dir', { type: 'string', describe: 'folder of the daemon state and embedded run history (default: data/scheduler)' }),
+          .option('state-dir', { type: 'string', describe: 'folder of the daemon state and embedded run history (default: data/scheduler)' })
+          .option('insecure', { type: 'boolean', describe: 'listen on a non-loopback --host without a token (only on a network you trust)' }),
       async (args) => {
         const env = await environment(args as GlobalOptions)
         exitCode = await schedulerCommand(env, {
           host: args.host as string | undefined,
           port: args.port as number | undefined,
           stateDir: args.stateDir as string | undefined,
+          insecure: args.insecure as boolean | undefined,
         })
       },
     )

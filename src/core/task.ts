@@ -5,6 +5,7 @@ import { OutputMarker, type TaskResult } from './output-marker.js'
 import type { ParamInput, ParamSpec, ParamValues } from './param.js'
 import type { Parameter } from './parameter.js'
 import { resolveParameter } from './parameter-defaults.js'
+import { RESERVED_PARAM_NAMES } from './reserved-names.js'
 import type { RetryPolicy } from './retry-policy.js'
 import { flatten, type Structure } from './structure.js'
 import { isTarget, type Target } from './target.js'
@@ -15,26 +16,6 @@ import { ABSTRACT_TASK, TASK_BRAND, isTask, type TaskKind, type TaskLike } from 
 /** The default `resources`, one frozen object shared by every task that holds none. */
 const NO_RESOURCES: Readonly<Record<string, number>> = Object.freeze({})
 
-/** Names a parameter may not take: they would shadow what the worker and scheduler read. */
-const RESERVED_PARAM_NAMES = new Set([
-  'id',
-  'family',
-  'params',
-  'kind',
-  'help',
-  'version',
-  'module',
-  'workers',
-  'config',
-  'localScheduler',
-  'schedulerUrl',
-  'lock',
-  'logLevel',
-  'logFormat',
-  'downstream',
-  'dryRun',
-  'forgive',
-])
 const PARAM_NAME = /^[a-z][A-Za-z0-9]*$/
 
 /** A task class made by `Task.with(spec)`: its constructor takes exactly the declared parameters. */

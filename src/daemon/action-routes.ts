@@ -13,7 +13,7 @@ const scheduleBody = z.object({ schedule: z.string().min(1) })
  * (retry it now), rerun a task in a new worker process where it was registered from, trigger a schedule now.
  */
 export async function actionRoutes(app: FastifyInstance, context: DaemonContext): Promise<void> {
-  app.addHook('preHandler', async (request) => requireToken(request, context.token))
+  app.addHook('preHandler', async (request) => requireToken(request, context.token, context.guard))
 
   for (const action of ['enable', 'forgive'] as const) {
     app.post(`/api/actions/${action}`, async (request) => {

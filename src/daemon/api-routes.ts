@@ -14,6 +14,10 @@ const RPC_BODY_LIMIT = 64 * 1024 * 1024
  * expose exactly the `Scheduler` interface. Each body is checked against its schema first.
  */
 export async function apiRoutes(app: FastifyInstance, context: DaemonContext): Promise<void> {
+  // With a token configured, a call without it changes nothing and learns nothing. (The hook covers
+  // this plugin's routes only: the UI's reads and actions are plugins of their own.)
+  const { workerToken } = context
+  if (workerToken !== undefined) app.addHook('preHandler', (request) => context.guard.check(request, workerToken, 'worker'))
   for (const method of RPC_METHODS) {
     const schema = RPC_SCHEMAS[method]
     app.post(`${RPC_PATH_PREFIX}${method}`, { bodyLimit: RPC_BODY_LIMIT }, async (request) => {

@@ -25,11 +25,28 @@ export const schedulerConfigSchema = z.strictObject({
   /** @defaultValue 8082 */
   port: field.port().optional(),
   /** Where workers find the daemon (`etl run` without `--local-scheduler`). @defaultValue `http://127.0.0.1:8082` */
-  url: z.url({ error: 'expected an http:// URL' }).optional(),
+  url: z.url({ error: 'expected an http:// or https:// URL' }).optional(),
   /** Folder of the daemon's state and embedded history. @defaultValue 'data/scheduler' */
   stateDir: field.string().optional(),
-  /** Token for actions that change state from the UI; better `${ETL_SCHEDULER_TOKEN}` or the env variable itself. */
+  /** Token for actions that change state from the UI; better `${ETL_SCHEDULER_TOKEN}` or the env variable itself. At least 16 characters. */
   token: field.string().optional(),
+  /**
+   * Token every worker call must carry (workers read it from here or `ETL_WORKER_TOKEN`).
+   * @defaultValue the action token: one secret secures both
+   */
+  workerToken: field.string().optional(),
+  /**
+   * Host names the daemon answers to besides IP addresses, `localhost` and this machine's name
+   * (`.example.com` allows every name under it); `true` answers to any, giving up the defence
+   * against DNS rebinding. @defaultValue []
+   */
+  allowedHosts: z.union([z.literal(true), z.array(field.string())], { error: 'expected a list of host names, or true' }).optional(),
+  /** Serve HTTPS: PEM files of the key and the certificate. */
+  tls: z.strictObject({ key: field.string(), cert: field.string() }).optional(),
+  /** For workers of an `https://` daemon whose certificate a private CA signed: that CA's PEM file (or set `NODE_EXTRA_CA_CERTS`). */
+  caFile: field.string().optional(),
+  /** Listen on a non-loopback address without a token (anyone who reaches it can register and finish tasks). @defaultValue false */
+  insecure: z.boolean().optional(),
   workerTimeoutMs: field.positiveInt().optional(),
   retryDelayMs: field.nonNegativeInt().optional(),
   disableAfterFailures: field.positiveInt().optional(),

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
 import type { Clock } from '../util/clock.js'
 import type { DaemonMetrics } from './daemon-metrics.js'
+import type { TokenGuard } from './token-guard.js'
 import type { RunHistory } from './history/run-history.js'
 import type { ScheduleRunner } from './schedules/schedule-runner.js'
 
@@ -14,6 +15,10 @@ export interface DaemonContext {
   schedules: ScheduleRunner | undefined
   /** The action token; undefined disables every action that changes state. */
   token: string | undefined
+  /** The token every worker call must carry; undefined lets any caller in (a loopback-only daemon). */
+  workerToken: string | undefined
+  /** Checks both tokens, and slows down and logs guessing. */
+  guard: TokenGuard
   metrics: DaemonMetrics
   clock: Clock
   logger: Logger

@@ -11,6 +11,9 @@ import type { SchedulerOp } from '../scheduler/scheduler-op.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { silentLogger } from '../util/logger.js'
 import { TOKEN_ENV } from './action-token.js'
+import { daemonTokens, WORKER_TOKEN_ENV } from './daemon-tokens.js'
+import { isLoopback } from './host-guard.js'
+import { launchRun } from './schedules/run-launcher.js'
 import { DaemonMetrics } from './daemon-metrics.js'
 import type { HistoryConfig } from './history/history-client.js'
 import { openRunHistory } from './history/open-run-history.js'
@@ -41,6 +44,8 @@ export interface SchedulerDaemonOptions {
   config?: EtlConfig
   /** The action token. @defaultValue `scheduler.token`, else the `ETL_SCHEDULER_TOKEN` environment variable */
   token?: string
+  /** Listen on a non-loopback address without a token. @defaultValue `scheduler.insecure`, else false */
+  insecure?: boolean
   /** Where the run history lives, or false for none. @defaultValue `scheduler.history`, else the embedded database */
   history?: HistoryConfig | false
   /** The command line of a scheduled run, before `run <Task> ...`. @defaultValue `scheduler.runCommand`, else node + the package's `bin/etl.js` */
@@ -88,7 +93,16 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
   const host = options.host ?? section.host ?? DAEMON_DEFAULTS.host
   const port = options.port ?? section.port ?? DAEMON_DEFAULTS.port
   const stateDir = path.resolve(options.stateDir ?? section.stateDir ?? DAEMON_DEFAULTS.stateDir)
-  const token = options.token ?? section.token ?? (env[TOKEN_ENV] || undefined)
+  const tokens = daemonTokens(section, env, { action: options.token })
+  const token = tokens.action
+  if (!isLoopback(host) && tokens.worker === undefined && !(options.insecure ?? section.insecure ?? false)) {
+    throw new EtlError(
+      'ETL_ERR_DAEMON_INSECURE',
+      `refusing to listen on ${host} without a token: anyone who reaches it could register, finish and fail tasks and see every task's details. ` +
+        `Set ${TOKEN_ENV} (or scheduler.token, and optionally a separate scheduler.workerToken / ${WORKER_TOKEN_ENV}), or pass --insecure if the network itself is trusted`,
+    )
+  }
+  const tls = section.tls ? readTls(section.tls) : undefined
 
   const scheduler = new CentralScheduler({ ...tuningFrom(section), resources: options.config?.resources ?? {}, ...options.scheduler, clock })
   const metrics = new DaemonMetrics()
@@ -103,7 +117,8 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
   const schedules = new ScheduleRunner({
     schedules: options.config?.raw.schedules ?? [],
     runCommand: options.runCommand ?? section.runCommand ?? defaultRunCommand(),
-    ...(options.launcher ? { launcher: options.launcher } : {}),
+    // The runs it starts are workers too: they get the worker token however the daemon got it.
+    launcher: options.launcher ?? ((spec) => launchRun(spec, tokens.worker === undefined ? {} : { [WORKER_TOKEN_ENV]: tokens.worker })),
     schedulerUrl: () => url,
     record: (record) => {
       history?.recordScheduleRun(record)
@@ -135,6 +150,10 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
       history,
       schedules,
       token,
+      workerToken: tokens.worker,
+      allowedHosts: section.allowedHosts ?? [],
+      bindHost: host,
+      tls,
       metrics,
       clock,
       logger,
@@ -151,7 +170,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
   }
   const address = app.server.address()
   const boundPort = typeof address === 'object' && address ? address.port : port
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`
+  url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`
 
   const timer = setInterval(() => {
     try {
@@ -166,10 +185,11 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
 
   const tasks = [...scheduler.allTasks()].length
   logger.info(
-    `scheduler daemon at ${url} (state in ${stateDir}: ${recovery.fromSnapshot ? `restored ${tasks} tasks, replayed ${recovery.replayed} changes` : 'new'}; history: ${opened?.description ?? 'off'}; actions ${token ? 'need the token' : `disabled (no token: set ${TOKEN_ENV})`})`,
+    `scheduler daemon at ${url} (state in ${stateDir}: ${recovery.fromSnapshot ? `restored ${tasks} tasks, replayed ${recovery.replayed} changes` : 'new'}; history: ${opened?.description ?? 'off'}; ` +
+      `actions ${token ? 'need the token' : `disabled (no token: set ${TOKEN_ENV})`}; workers ${tokens.worker ? 'need the worker token' : 'need no token'})`,
   )
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    logger.warn(`the daemon listens on ${host}: anyone who reaches it can register tasks and see task details; keep it behind a firewall`)
+  if (!isLoopback(host) && tokens.worker === undefined) {
+    logger.warn(`the daemon listens on ${host} without a token (--insecure): anyone who reaches it can register, finish and fail tasks and see task details; keep it behind a firewall`)
   }
 
   let closing: Promise<void> | undefined
@@ -216,4 +236,16 @@ export function defaultRunCommand(): string[] {
     dir = path.dirname(dir)
   }
   return [process.execPath, 'bin/etl.js']
+}
+
+/** The TLS key and certificate files, read at start: a missing one stops the daemon with its path. */
+function readTls(files: { key: string; cert: string }): { key: Buffer; cert: Buffer } {
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file)
+    } catch (error) {
+      throw new EtlError('ETL_ERR_CONFIG_INVALID', `cannot read the TLS ${what} ${file} (scheduler.tls.${what}): ${(error as Error).message}`, { cause: error })
+    }
+  }
+  return { key: read(files.key, 'key'), cert: read(files.cert, 'cert') }
 }

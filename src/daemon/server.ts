@@ -14,6 +14,8 @@ import { metricsRoutes } from './metrics-routes.js'
 import type { ScheduleRunner } from './schedules/schedule-runner.js'
 import { defaultWebDir, staticRoutes } from './static-routes.js'
 import { noteTaskRun } from './task-launches.js'
+import { hostGuard, type AllowedHosts } from './host-guard.js'
+import { TokenGuard } from './token-guard.js'
 import { uiRoutes } from './ui-routes.js'
 import { installedVersion } from '../util/installed-version.js'
 
@@ -25,6 +27,14 @@ export interface ServerOptions {
   schedules?: ScheduleRunner | undefined
   /** The action token; without one every state-changing action is refused (and the UI says so). */
   token?: string | undefined
+  /** The token every worker call must carry. @defaultValue none: any caller may call (keep the daemon on loopback) */
+  workerToken?: string | undefined
+  /** Host names answered besides IP addresses, `localhost` and this machine's (see `hostGuard`). @defaultValue none */
+  allowedHosts?: AllowedHosts
+  /** The address the server binds, a name it answers to. @defaultValue '127.0.0.1' */
+  bindHost?: string
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer } | undefined
   /** @defaultValue the package's `web/` folder */
   webDir?: string
   /** Counts attempts as they end; pass one already listening to the scheduler, or one is made and attached. */
@@ -60,7 +70,8 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   ETL_ERR_DAEMON_LEASE_INVALID: 409,
   ETL_ERR_DAEMON_REGISTRATION_CONFLICT: 409,
   ETL_ERR_DAEMON_WORKER_UNAUTHORIZED: 401,
-  ETL_ERR_DAEMON_HOST_REFUSED: 421,
+  ETL_ERR_DAEMON_HOST_REFUSED: 403,
+  ETL_ERR_DAEMON_TOO_MANY_FAILURES: 429,
 }
 
 /**
@@ -80,6 +91,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     history: options.history,
     schedules: options.schedules,
     token: options.token,
+    workerToken: options.workerToken,
+    guard: new TokenGuard({ logger, ...(options.clock ? { clock: options.clock } : {}) }),
     metrics,
     clock: options.clock ?? systemClock,
     logger,
@@ -87,7 +100,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   // A rerun's start and end, reported by the runner, go on the task, where its page shows them.
   options.schedules?.onRecord((record) => noteTaskRun(options.scheduler, record))
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, return503OnClosing: true })
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+  })
+
+  const knownHost = hostGuard(options.allowedHosts ?? [], options.bindHost ?? '127.0.0.1')
+  app.addHook('onRequest', async (request) => {
+    const host = request.headers.host
+    if (knownHost(host)) return
+    throw new EtlError(
+      'ETL_ERR_DAEMON_HOST_REFUSED',
+      `this daemon does not answer to the host name in ${JSON.stringify(host ?? '')} (a web page that points a name of its own at this address would: DNS rebinding); if you reach it by that name, add it to scheduler.allowedHosts`,
+    )
+  })
 
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY)

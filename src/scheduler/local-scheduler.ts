@@ -422,9 +422,14 @@ export class LocalScheduler implements Scheduler {
   }
 }
 
-/** Whether a registration describes the task as the scheduler knows it: same family, same requirements. */
-export function sameDefinition(state: Pick<TaskState, 'family' | 'deps'>, record: Pick<TaskRecord, 'family' | 'deps'>): boolean {
+/**
+ * Whether a registration describes the task as the scheduler knows it: same family, same
+ * requirements. A record found complete, or failed to check, names no requirements (the worker does
+ * not look below it), so only a PENDING one can disagree about them.
+ */
+export function sameDefinition(state: Pick<TaskState, 'family' | 'deps'>, record: Pick<TaskRecord, 'family' | 'deps' | 'status'>): boolean {
   if (state.family !== record.family) return false
+  if (record.status !== 'PENDING') return true
   const deps = new Set(record.deps)
   return deps.size === state.deps.length && state.deps.every((id) => deps.has(id))
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
 import os from 'node:os'
 import { TOKEN_ENV } from '../daemon/action-token.js'
+import { workerTokenFor, type TokenSection } from '../daemon/daemon-tokens.js'
 import { EtlError } from '../errors.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { sleep } from '../util/sleep.js'
@@ -63,6 +65,10 @@ export interface RemoteSchedulerOptions {
   logger?: Logger
   /** The daemon's action token, for {@link RemoteScheduler.reopenFailed} (`etl run --forgive`); never sent otherwise. */
   actionToken?: string | undefined
+  /** The token every call carries, when the daemon has one (`scheduler.workerToken`, `ETL_WORKER_TOKEN`, else the action token). */
+  workerToken?: string | undefined
+  /** For an `https://` daemon whose certificate a private CA signed: that CA's certificate (PEM). @defaultValue the system's CAs and `NODE_EXTRA_CA_CERTS` */
+  ca?: string | Buffer | undefined
 }
 
 /**
@@ -126,9 +132,12 @@ export class RemoteScheduler implements Scheduler {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? REMOTE_SCHEDULER_DEFAULTS.requestTimeoutMs
     this.#connectTimeoutMs = options.connectTimeoutMs ?? REMOTE_SCHEDULER_DEFAULTS.connectTimeoutMs
     this.#actionToken = options.actionToken
-    this.#agent = new (this.url.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: MAX_SOCKETS })
+    this.#agent = this.url.startsWith('https:')
+      ? new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...(options.ca !== undefined ? { ca: options.ca } : {}) })
+      : new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })
     const label = options.runLabel ?? process.env.ETL_RUN_LABEL
     this.#headers = {
+      ...(options.workerToken !== undefined ? { authorization: `Bearer ${options.workerToken}` } : {}),
       'content-type': 'application/json',
       [WORKER_HEADERS.host]: os.hostname(),
       [WORKER_HEADERS.pid]: String(process.pid),
@@ -317,8 +326,9 @@ function parseAnswer<T>(text: string): RpcResult<T> | RpcFailure | undefined {
 export const DEFAULT_SCHEDULER_URL = 'http://127.0.0.1:8082'
 
 /** The config's `scheduler` keys that say how workers reach the daemon. */
-export interface SchedulerClientSection {
+export interface SchedulerClientSection extends TokenSection {
   url?: string | undefined
+  caFile?: string | undefined
   rpcRetryAttempts?: number | undefined
   rpcRetryWaitMs?: number | undefined
   rpcConnectAttempts?: number | undefined
@@ -334,12 +344,24 @@ export interface SchedulerClientSection {
  * const scheduler = new RemoteScheduler(remoteSchedulerOptions(config.raw.scheduler, argv.schedulerUrl))
  * ```
  */
-export function remoteSchedulerOptions(section: SchedulerClientSection | undefined, url?: string): RemoteSchedulerOptions {
+export function remoteSchedulerOptions(section: SchedulerClientSection | undefined, url?: string, env: NodeJS.ProcessEnv = process.env): RemoteSchedulerOptions {
+  const workerToken = workerTokenFor(section, env)
   return {
-    url: url ?? section?.url ?? process.env.ETL_SCHEDULER_URL ?? DEFAULT_SCHEDULER_URL,
+    ...(section?.caFile !== undefined ? { ca: readCa(section.caFile) } : {}),
+    url: url ?? section?.url ?? env.ETL_SCHEDULER_URL ?? DEFAULT_SCHEDULER_URL,
+    ...(workerToken !== undefined ? { workerToken } : {}),
     ...(section?.rpcRetryAttempts !== undefined ? { retryAttempts: section.rpcRetryAttempts } : {}),
     ...(section?.rpcRetryWaitMs !== undefined ? { retryWaitMs: section.rpcRetryWaitMs } : {}),
     ...(section?.rpcConnectAttempts !== undefined ? { connectAttempts: section.rpcConnectAttempts } : {}),
     ...(section?.rpcConnectRetryWaitMs !== undefined ? { connectRetryWaitMs: section.rpcConnectRetryWaitMs } : {}),
+  }
+}
+
+/** The CA certificate file workers trust the daemon's certificate through; a missing one is said with its key. */
+function readCa(file: string): Buffer {
+  try {
+    return fs.readFileSync(file)
+  } catch (error) {
+    throw new EtlError('ETL_ERR_CONFIG_INVALID', `cannot read scheduler.caFile ${file}: ${(error as Error).message}`, { cause: error })
   }
 }

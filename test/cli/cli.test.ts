@@ -227,3 +227,12 @@ test('cli: run --help of a task says what the task is, and when it takes no para
   t.is(bare.code, 0)
   t.regex(bare.stdout, /Bare: needs nothing and takes nothing\. Bare takes no parameters\./)
 })
+
+test('cli: parameters named host, port or stateDir are given on the command line like any other; names etl run reads itself cannot be declared', async (t) => {
+  const result = await runCli(['run', 'Connect', '--host', 'db', '--port', '5432', '--state-dir', 'here', '--local-scheduler', ...M], await tempDir())
+  t.is(result.code, 0, result.stderr)
+  t.regex(result.stdout, /Connect\(host=db, port=5432, stateDir=here\) .* to=db:5432 stateDir=here/)
+  const { Task, param } = await import('etl')
+  t.throws(() => Task.with({ module: param.string() }), { code: 'ETL_ERR_PARAM_DECLARATION' })
+  t.throws(() => Task.with({ forgive: param.bool() }), { code: 'ETL_ERR_PARAM_DECLARATION' })
+})

@@ -13,7 +13,7 @@ function stop(process: FixtureProcess): void {
 
 async function expectSuccess(t: import('ava').ExecutionContext, workers: FixtureProcess[]): Promise<void> {
   const codes = await Promise.all(workers.map((worker) => worker.exited))
-  codes.forEach((code, index) => t.is(code, 0, `worker ${index} failed:\n${workers[index]!.output()}`))
+  codes.forEach((code, index) => t.is(code, 0, `worker ${index} exited with ${code}, signal ${workers[index]!.child.signalCode}:\n${workers[index]!.output()}`))
 }
 
 test.serial('multi-process: 4 workers share a 1,000-task graph and run every task exactly once', async (t) => {

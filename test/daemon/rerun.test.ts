@@ -5,7 +5,7 @@ import { RemoteScheduler, startSchedulerDaemon, type SchedulerDaemon, type TaskR
 import { runCli } from '../helpers/cli.js'
 import { FIXTURES, tempDir, waitFor } from '../helpers/daemon-helpers.js'
 
-const TOKEN = 'rerun-token'
+const TOKEN = 'rerun-token-long-enough'
 const MODULE = path.join(FIXTURES, 'rerun-tasks.ts')
 
 async function startDaemon(t: ExecutionContext, stateDir: string): Promise<SchedulerDaemon> {
@@ -41,7 +41,7 @@ async function launchEnded(daemon: SchedulerDaemon, taskId: string): Promise<any
 
 /** `etl run Touch` from `cwd` with the fixture module, against the daemon, as a person starts it. */
 async function runTouch(daemon: SchedulerDaemon, cwd: string, label: string) {
-  return runCli(['run', 'Touch', '--label', label, '--module', MODULE, '--scheduler-url', daemon.url], cwd)
+  return runCli(['run', 'Touch', '--label', label, '--module', MODULE, '--scheduler-url', daemon.url], cwd, { ETL_WORKER_TOKEN: TOKEN })
 }
 
 async function touches(cwd: string): Promise<string[]> {
@@ -50,7 +50,7 @@ async function touches(cwd: string): Promise<string[]> {
 
 /** Registers one task the way a worker of `origin` would, then leaves, so no live worker holds it. */
 async function register(daemon: SchedulerDaemon, task: Partial<TaskRecord> & { id: string }, origin?: { module: string; cwd: string }): Promise<void> {
-  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 50 })
+  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 50, workerToken: TOKEN })
   const record: TaskRecord = { family: task.id.split('_')[0]!, params: {}, kind: 'task', deps: [], status: 'PENDING', priority: 0, resources: {}, ...task }
   await scheduler.addTasks({ workerId: `w-${task.id}`, tasks: [record], ...(origin ? { origin } : {}) })
   await scheduler.workerStopped({ workerId: `w-${task.id}` })

@@ -7,7 +7,7 @@ const record = (id: string): TaskRecord => ({ id, family: 'A', params: {}, kind:
 
 test('scheduler-daemon: binds 127.0.0.1 unless told otherwise and takes its token from the environment', async (t) => {
   const dir = await tempDir('daemon')
-  const daemon = await startSchedulerDaemon({ port: 0, stateDir: dir, history: false, env: { ETL_SCHEDULER_TOKEN: 'from-env' } })
+  const daemon = await startSchedulerDaemon({ port: 0, stateDir: dir, history: false, env: { ETL_SCHEDULER_TOKEN: 'from-env-long-enough-token' } })
   t.teardown(() => daemon.close())
   t.is(daemon.host, '127.0.0.1')
   t.regex(daemon.url, /^http:\/\/127\.0\.0\.1:\d+$/)

@@ -78,10 +78,10 @@ test('web ui: a person filters to FAILED, opens the failed task and sees its err
 test.serial('web ui: a rerun whose launch fails shows its exit code and output on the task page, not "running"', async (t) => {
   await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
   const dir = await tempDir('ui-rerun')
-  const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false, token: 'ui-token' })
+  const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false, token: 'ui-token-long-enough-1234' })
   t.teardown(() => daemon.close())
   // A worker from a project whose module has since gone away registered the task, then left.
-  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 100 })
+  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 100, workerToken: 'ui-token-long-enough-1234' })
   const task = { id: 'Touch_ui', family: 'Touch', params: { label: 'ui' }, kind: 'task' as const, deps: [], status: 'FAILED' as const, priority: 0, resources: {} }
   await scheduler.addTasks({ workerId: 'gone', tasks: [task], origin: { module: path.join(dir, 'tasks', 'gone.ts'), cwd: dir } })
   await scheduler.workerStopped({ workerId: 'gone' })
@@ -93,7 +93,7 @@ test.serial('web ui: a rerun whose launch fails shows its exit code and output o
   await page.goto(`${daemon.url}/#/task/Touch_ui`)
   await page.locator('[data-testid=task-origin]').waitFor()
   t.regex((await page.locator('[data-testid=task-origin]').textContent()) ?? '', /gone\.ts.*in .*ui-rerun/)
-  await page.locator('input[aria-label="action token"]').fill('ui-token')
+  await page.locator('input[aria-label="action token"]').fill('ui-token-long-enough-1234')
   await page.getByRole('button', { name: 'Rerun in a new worker' }).click()
   await page.locator('#notice').filter({ hasText: 'Rerun started' }).waitFor()
   // The page refreshes every few seconds; the launch fails as soon as etl finds no module.

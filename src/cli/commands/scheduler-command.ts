@@ -5,6 +5,7 @@ export interface SchedulerCommandOptions {
   host?: string | undefined
   port?: number | undefined
   stateDir?: string | undefined
+  insecure?: boolean | undefined
 }
 
 /**
@@ -20,6 +21,7 @@ export async function schedulerCommand(env: CliEnvironment, options: SchedulerCo
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
   })
   await new Promise<void>((resolve) => {
     const stop = () => resolve()

@@ -58,14 +58,14 @@ export const OUTPUT_TAIL_CHARS = 8000
  * `ETL_RUN_ID` and `ETL_RUN_LABEL` set so its worker's calls are filed under the run. Its output is
  * kept (the tail, secrets masked) for the history. Throws when the process cannot be started at all.
  */
-export function launchRun(spec: RunSpec): LaunchedRun {
+export function launchRun(spec: RunSpec, env: Readonly<Record<string, string>> = {}): LaunchedRun {
   const [program, ...prefix] = spec.command
   if (!program) throw new Error('scheduler.runCommand is empty')
   if (spec.cwd !== undefined) checkFolder(spec.cwd)
   const child = spawn(program, [...prefix, ...runArguments(spec)], {
     ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ETL_RUN_ID: spec.runId, ETL_RUN_LABEL: spec.runLabel, ETL_SCHEDULER_URL: spec.schedulerUrl },
+    env: { ...process.env, ...env, ETL_RUN_ID: spec.runId, ETL_RUN_LABEL: spec.runLabel, ETL_SCHEDULER_URL: spec.schedulerUrl },
   })
   let tail = ''
   const keep = (chunk: Buffer) => {
