@@ -6,9 +6,9 @@
 export const SECRET_MASK = '••••'
 
 /**
- * Parameters as a marker or the central scheduler recorded them, without the masked ones: a task
- * rebuilt from them (a rerun, `etl invalidate --downstream`) resolves its secrets again from the config
- * and the environment, as any run does, rather than taking the mask for the value.
+ * Parameters as the central scheduler recorded them, without the masked ones: a task rerun from them
+ * resolves its secrets again from the config and the environment, as any run does, rather than
+ * taking the mask for the value.
  *
  * ```ts
  * withoutMaskedSecrets({ table: 'orders', password: '••••' }) // { table: 'orders' }
