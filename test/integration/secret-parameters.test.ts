@@ -144,6 +144,13 @@ test.serial('secrets from ${ENV} in the config reach no file, log line, daemon s
     t.is(result.code, 3, result.stdout + result.stderr)
     places.push(...output(`etl run --local-scheduler --log-format ${format}`, result))
   }
+  // The other commands that build the tasks, and show them or a failed check's error.
+  const local = folders[0]!
+  for (const args of [['deps', 'All', '--tag', 'text'], ['invalidate', 'Extract', '--tag', 'text', '--downstream', '--dry-run'], ['list']]) {
+    const result = await runCli([...args, '--module', MODULE], local, SECRETS)
+    t.is(result.code, 0, result.stdout + result.stderr)
+    places.push(...output(`etl ${args[0]}`, result))
+  }
 
   const stateDir = path.join(await tempDir('secrets-daemon'), 'state')
   const daemonLog: string[] = []
@@ -197,6 +204,10 @@ test.serial('secrets from ${ENV} in the config reach no file, log line, daemon s
   t.regex(String(summary), /✓ Extract\(tag=text, password=••••\) .* rows=1 note=extracted with ••••/)
   t.regex(String(summary), /✗ Login\(tag=text, token=••••\)[^\n]*\n +login refused for token ••••/)
   t.regex(String(summary), /✗ Probe\(tag=text, apiKey=••••\)\n +checking whether Probe\(tag=text, apiKey=••••\) is complete failed: probe with key •••• was refused/)
+  const said = (command: string) => String(places.find(([where]) => where === `etl ${command}: stdout`)![1])
+  t.regex(said('deps'), /Probe\(tag=text, apiKey=••••\) {2}\[ERROR checking: probe with key •••• was refused\]/)
+  t.regex(said('invalidate'), /would invalidate Extract\(tag=text, password=••••\)/)
+  t.regex(said('list'), /--token <secret> \(required\) \[secret/)
   const files = places.filter(([where]) => where.includes(`${path.sep}output${path.sep}`) || where.includes(`${path.sep}completed${path.sep}`) || where.includes(`${path.sep}lake${path.sep}`))
   t.true(files.some(([where]) => where.includes(`${path.sep}lake${path.sep}extract${path.sep}`)), 'the lake was written')
   t.true(files.some(([where]) => where.includes(`${path.sep}completed${path.sep}Login${path.sep}`)), 'Login’s item marker stayed, its task having failed')
