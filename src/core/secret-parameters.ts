@@ -19,6 +19,13 @@ export function setEnvValuedParameters(fromEnv: Readonly<Record<string, readonly
  *
  * The config decides for the whole process, so the same task built from the command line, the config
  * or code is the same task, with the same id.
+ *
+ * ```ts
+ * // etl.config.json: { "tasks": { "Extract": { "password": "${SOURCE_PASSWORD}" } } }
+ * isSecretParameter('Extract', 'password', param.string()) // true
+ * isSecretParameter('Extract', 'password', param.string({ secret: false })) // false
+ * isSecretParameter('Login', 'token', param.secret()) // true, whatever the config says
+ * ```
  */
 export function isSecretParameter(family: string, name: string, parameter: Parameter<unknown>): boolean {
   if (parameter.secret !== undefined) return parameter.secret
