@@ -23,8 +23,9 @@ const MAX_DEPTH = 12
  * ```
  */
 export class SecretMasker {
-  /** Longest first, so a secret that contains another is masked whole. */
-  #values: string[] = []
+  readonly #set = new Set<string>()
+  /** Longest first, so a secret that contains another is masked whole; sorted again once the set has grown. */
+  #sorted: string[] = []
 
   /** Adds the secret values of a task the run will build. */
   addTask(task: TaskLike): void {
@@ -33,12 +34,12 @@ export class SecretMasker {
 
   add(value: string): void {
     // An empty secret is nothing to hide, and would match between every two characters.
-    if (value === '' || this.#values.includes(value)) return
-    this.#values = [...this.#values, value].sort((a, b) => b.length - a.length)
+    if (value === '' || this.#set.has(value)) return
+    this.#set.add(value)
   }
 
   get size(): number {
-    return this.#values.length
+    return this.#set.size
   }
 
   text(text: string): string {
@@ -47,13 +48,18 @@ export class SecretMasker {
     return masked
   }
 
+  get #values(): readonly string[] {
+    if (this.#sorted.length !== this.#set.size) this.#sorted = [...this.#set].sort((a, b) => b.length - a.length)
+    return this.#sorted
+  }
+
   /** A copy of a JSON-like value (a result, log fields) with the secrets masked in every string in it. */
   value<T>(value: T): T {
-    return this.#values.length === 0 ? value : (this.#deep(value, 0, new WeakSet()) as T)
+    return this.#set.size === 0 ? value : (this.#deep(value, 0, new WeakSet()) as T)
   }
 
   error(error: TaskError): TaskError {
-    if (this.#values.length === 0) return error
+    if (this.#set.size === 0) return error
     return { ...error, message: this.text(error.message), ...(error.stack !== undefined ? { stack: this.text(error.stack) } : {}) }
   }
 
@@ -67,7 +73,7 @@ export class SecretMasker {
           return (bindings: Record<string, unknown>, options?: object) => this.logger(target.child(this.value(bindings), options))
         }
         if (typeof property === 'string' && LEVELS.has(property)) {
-          return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, this.#values.length ? args.map((arg) => this.value(arg)) : args)
+          return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, this.#set.size ? args.map((arg) => this.value(arg)) : args)
         }
         return (value as (...a: unknown[]) => unknown).bind(target)
       },
@@ -77,7 +83,7 @@ export class SecretMasker {
   #deep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
     if (typeof value === 'string') return this.text(value)
     if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
-      return this.#values.includes(String(value)) ? SECRET_MASK : value
+      return this.#set.has(String(value)) ? SECRET_MASK : value
     }
     if (value === null || typeof value !== 'object' || value instanceof Date) return value
     if (depth >= MAX_DEPTH) return '[too deep to show]'
