@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig, type EtlConfig } from '../config/load-
 import { setLayout } from '../core/layout.js'
 import { setParameterDefaults } from '../core/parameter-defaults.js'
 import { describeValue, type Parameter } from '../core/parameter.js'
+import { isSecretParameter } from '../core/secret-parameters.js'
 import { TaskRegistry } from '../core/task-registry.js'
 import { EtlError } from '../errors.js'
 import { closestMatch } from '../util/closest-match.js'
@@ -40,8 +41,9 @@ export async function prepareEnvironment(
   const config = await loadConfig(options.config ? { file: options.config } : {})
   setLayout({ outputDir: config.outputDir, completedDir: config.completedDir })
   const registry = await loadRegistry()
+  // Before the check, which must know which values are secrets to keep them out of its messages.
+  setParameterDefaults(config.tasks, configName(config), config.tasksFromEnv)
   if (registry) checkTaskDefaults(config, registry)
-  setParameterDefaults(config.tasks, configName(config))
   const format = options.logFormat ?? config.log.format
   const terminal = new Terminal(process.stderr, Boolean(process.stderr.isTTY) && format === 'text')
   const logger = createLogger({ level: options.logLevel ?? config.log.level, format, write: (line) => terminal.write(line) })
@@ -77,7 +79,10 @@ function checkTaskDefaults(config: EtlConfig, registry: TaskRegistry): void {
       try {
         parameter.normalize(value)
       } catch (error) {
-        problems.push(`"tasks.${family}.${name}": got ${describeValue(value)}; ${(error as Error).message}`)
+        const [shown, why] = isSecretParameter(family, name, parameter)
+          ? ['a value (hidden: it is a secret)', `expected ${parameter.expected}`]
+          : [describeValue(value), (error as Error).message]
+        problems.push(`"tasks.${family}.${name}": got ${shown}; ${why}`)
       }
     }
   }

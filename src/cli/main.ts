@@ -2,10 +2,11 @@ import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { EtlError, isSchedulingError } from '../errors.js'
 import { TaskRegistry } from '../core/task-registry.js'
+import type { TaskLike } from '../core/task-like.js'
 import { TOKEN_ENV } from '../daemon/action-token.js'
 import { closestMatch } from '../util/closest-match.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js'
-import { prepareEnvironment, type GlobalOptions } from './cli-environment.js'
+import { prepareEnvironment, type CliEnvironment, type GlobalOptions } from './cli-environment.js'
 import { depsCommand } from './commands/deps-command.js'
 import { invalidateCommand } from './commands/invalidate-command.js'
 import { listCommand } from './commands/list-command.js'
@@ -15,6 +16,7 @@ import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { stopWithLauncher } from './launcher-watch.js'
 import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
+import { secretArgumentsWarning } from './secret-arguments.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
 import { taskOrigin } from './task-origin.js'
 
@@ -92,7 +94,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       async (args) => {
         const workers = wholeNumber('--workers', args.workers, 1)
         const env = await environment(args as GlobalOptions)
-        const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
+        const root = rootTask(env, args)
         const options = {
           localScheduler: Boolean(args.localScheduler),
           schedulerUrl: args.schedulerUrl as string | undefined,
@@ -119,7 +121,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       (y: Argv) => declareTaskOptions(y.positional('task', { type: 'string', describe: 'the task family' }), 'deps', registry, taskArgument(argv)),
       async (args) => {
         const env = await environment(args as GlobalOptions)
-        const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
+        const root = rootTask(env, args)
         const { DataServices } = await import('../db/data-services.js')
         const data = DataServices.fromConfig(env.config)
         try {
@@ -144,7 +146,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         ),
       async (args) => {
         const env = await environment(args as GlobalOptions)
-        const root = env.registry.create(String(args.task), taskTexts(args, COMMAND_OPTIONS))
+        const root = rootTask(env, args)
         process.stdout.write(await invalidateCommand(root, env.registry, { downstream: Boolean(args.downstream), dryRun: Boolean(args.dryRun) }))
       },
     )
@@ -222,6 +224,16 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
 async function needsTaskModule(command: string, module: string | undefined): Promise<boolean> {
   if (TASK_COMMANDS.has(command) || command === 'list' || command === 'demo') return true
   return command === 'scheduler' && (module !== undefined || (await taskModuleExists(module)))
+}
+
+/** The `<task>` of a task command, built from its parameters; a secret among them is warned about, not refused. */
+function rootTask(env: CliEnvironment, args: Record<string, unknown>): TaskLike {
+  const family = String(args.task)
+  const texts = taskTexts(args, COMMAND_OPTIONS)
+  const root = env.registry.create(family, texts)
+  const warning = secretArgumentsWarning(env.registry, family, texts)
+  if (warning) env.logger.warn(warning)
+  return root
 }
 
 /** A flag's text as a whole number of at least `min`, or a usage error quoting what was given. */

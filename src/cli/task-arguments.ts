@@ -1,6 +1,8 @@
 import type { Argv } from 'yargs'
 import type { TaskRegistry, ParameterTexts } from '../core/task-registry.js'
 import { BoolParameter } from '../core/parameters/bool-parameter.js'
+import { SECRET_MASK } from '../core/secret-mask.js'
+import { mayBeSecret } from '../core/secret-parameters.js'
 
 /**
  * Declares a task's parameters as options of a command, so strict mode knows them and
@@ -13,7 +15,8 @@ export function declareTaskOptions<T>(yargs: Argv<T>, command: string, registry:
   const takes = parameters.length ? `${family}'s parameters are listed below.` : `${family} takes no parameters.`
   yargs.usage(`$0 ${command} ${family}${parameters.length ? ' [parameters]' : ''} [options]\n\n${about ? `${family}: ${about}. ` : ''}${takes}`)
   for (const [name, parameter] of parameters) {
-    const defaultText = parameter.hasDefault ? `; default ${parameter.serialize(parameter.defaultValue)}` : ''
+    // Before the config is read nothing says where a value comes from: a name that may be a secret keeps its default to itself.
+    const defaultText = parameter.hasDefault ? `; default ${mayBeSecret(name, parameter) ? SECRET_MASK : parameter.serialize(parameter.defaultValue)}` : ''
     yargs.option(name, {
       type: parameter instanceof BoolParameter ? 'boolean' : 'string',
       describe: `${parameter.description ?? ''} (${parameter.typeName}${defaultText})`.trim(),

@@ -1,6 +1,8 @@
 import { EtlError } from '../errors.js'
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g
+/** The same, for a yes/no test: a global pattern's `test` would carry its position from one call to the next. */
+const HAS_REFERENCE = new RegExp(REFERENCE.source)
 
 /**
  * Replaces `${NAME}` (or `${NAME:-fallback}`) in every string of a parsed config with the environment's
@@ -24,4 +26,20 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, file: stri
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, file, [...path, key])]))
   }
   return value
+}
+
+/**
+ * True when a config value (a string, or any string inside an array or object) holds an `${ENV}`
+ * reference: where secrets are written, so what `tasks.<Family>.<param>` values may be secrets.
+ *
+ * ```ts
+ * hasEnvReference('${SOURCE_PASSWORD}') // true
+ * hasEnvReference('orders') // false
+ * ```
+ */
+export function hasEnvReference(value: unknown): boolean {
+  if (typeof value === 'string') return HAS_REFERENCE.test(value)
+  if (Array.isArray(value)) return value.some(hasEnvReference)
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasEnvReference)
+  return false
 }

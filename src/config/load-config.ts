@@ -6,7 +6,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/retry-policy.js'
 import { deepFreeze, canonicalJson } from '../util/canonical-json.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
 import { configSchema, type ConfigFile } from './config-schema.js'
-import { substituteEnv } from './env-substitution.js'
+import { hasEnvReference, substituteEnv } from './env-substitution.js'
 import { isSecretKey, maskUrlCredentials, redactSecrets } from './redact.js'
 
 /** The config file looked for in the working directory when none is named. */
@@ -24,6 +24,11 @@ export interface EtlConfig {
   readonly resources: Readonly<Record<string, number>>
   readonly log: { readonly level: LogLevel; readonly format: LogFormat }
   readonly tasks: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  /**
+   * Per task family, the parameters whose `tasks` value the file writes as an `${ENV}` reference: a
+   * string parameter named like a secret is a secret when its value comes from one.
+   */
+  readonly tasksFromEnv: Readonly<Record<string, readonly string[]>>
   /** The validated file as written (after `${ENV}` substitution), for sections other parts own. */
   readonly raw: Readonly<ConfigFile>
 }
@@ -64,8 +69,22 @@ export function resolveConfig(input: unknown, options: { file?: string | undefin
     resources: data.resources ?? {},
     log: { level: data.log?.level ?? 'info', format: data.log?.format ?? 'text' },
     tasks: data.tasks ?? {},
+    tasksFromEnv: envValuedTaskParameters(input),
     raw: data,
   })
+}
+
+/** The `tasks.<Family>.<param>` values of the file as written (before substitution) that use `${ENV}`. */
+function envValuedTaskParameters(input: unknown): Record<string, string[]> {
+  const tasks = (input as { tasks?: unknown } | null)?.tasks
+  if (tasks === null || typeof tasks !== 'object') return {}
+  const found: Record<string, string[]> = {}
+  for (const [family, values] of Object.entries(tasks)) {
+    if (values === null || typeof values !== 'object') continue
+    const names = Object.keys(values).filter((name) => hasEnvReference((values as Record<string, unknown>)[name]))
+    if (names.length) found[family] = names
+  }
+  return found
 }
 
 async function existing(file: string): Promise<string | undefined> {

@@ -31,9 +31,16 @@ export interface LoopOutcome<R> {
  */
 export class CompletionMarkers {
   readonly dir: string
+  readonly #mask: <T>(value: T) => T
 
-  constructor(family: string, taskId: string) {
+  /**
+   * `options.mask` masks what goes into a marker, item names and file names included (the worker's
+   * gives each running task one that hides the run's secrets); the same item always gives the same
+   * file, so resuming works as without it.
+   */
+  constructor(family: string, taskId: string, options: { mask?: <T>(value: T) => T } = {}) {
     this.dir = path.join(getLayout().completedDir, family, taskId)
+    this.#mask = options.mask ?? ((value) => value)
   }
 
   async has(item: string): Promise<boolean> {
@@ -47,7 +54,7 @@ export class CompletionMarkers {
 
   /** Records that `item` is done; written atomically, so a crash never marks a half-done item. */
   mark(item: string, result: TaskResult | null = null): Promise<void> {
-    const record: CompletionRecord = { item, completedAt: new Date().toISOString(), result }
+    const record: CompletionRecord = { item: this.#mask(item), completedAt: new Date().toISOString(), result: this.#mask(result) }
     return writeFileAtomic(this.#file(item), `${JSON.stringify(record)}\n`)
   }
 
@@ -91,6 +98,6 @@ export class CompletionMarkers {
   #file(item: string): string {
     if (item === '') throw new Error('a completion marker needs a non-empty item name')
     // Item names become file names: keep them readable but never let one escape the folder.
-    return path.join(this.dir, `${encodeURIComponent(item).replace(/^\./, '%2E')}.json`)
+    return path.join(this.dir, `${encodeURIComponent(this.#mask(item)).replace(/^\./, '%2E')}.json`)
   }
 }

@@ -9,6 +9,7 @@ import { FloatParameter } from './parameters/float-parameter.js'
 import { IntParameter } from './parameters/int-parameter.js'
 import { JsonParameter } from './parameters/json-parameter.js'
 import { ListParameter } from './parameters/list-parameter.js'
+import { SecretParameter, type SecretParameterOptions } from './parameters/secret-parameter.js'
 import { StringParameter } from './parameters/string-parameter.js'
 
 /** A parameter whose type records whether `options` gave a default. */
@@ -22,9 +23,14 @@ type Declared<T, O> = Parameter<T, O extends { default: NonNullable<unknown> | n
  *   date: param.date(),
  *   mode: param.enum(['full', 'incremental'], { default: 'incremental' }),
  *   tables: param.list(param.string(), { default: [] }),
+ *   password: param.secret(), // from the config: "password": "${SOURCE_PASSWORD}"
  * }) {}
  * // new LoadOrders({ date: '2024-01-31' }).params.mode has type 'full' | 'incremental'
  * ```
+ *
+ * A secret is optional in the constructor's type whether or not it has a default: the tasks that
+ * require one do not pass it down in code, it comes from the config (or the command line), and a
+ * run without one stops before anything runs, naming where to set it.
  */
 export const param = {
   string: <const O extends ParameterOptions<string> = {}>(options?: O) =>
@@ -45,6 +51,7 @@ export const param = {
     new ListParameter(item, options) as Declared<readonly T[], O>,
   json: <T = unknown, const O extends ParameterOptions<T> = {}>(options?: O) =>
     new JsonParameter<T>(options) as Declared<T, O>,
+  secret: (options?: SecretParameterOptions) => new SecretParameter(options) as Parameter<string, true>,
 } as const
 
 /** A task's parameter declaration: names to parameter types. */

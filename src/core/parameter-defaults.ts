@@ -1,5 +1,6 @@
 import { EtlError } from '../errors.js'
 import { describeValue, type Parameter } from './parameter.js'
+import { isSecretParameter, setEnvValuedParameters } from './secret-parameters.js'
 
 /** Per-task parameter values from the config file (`"tasks": {"LoadOrders": {"date": "2024-01-31"}}`). */
 export type ParameterDefaults = Readonly<Record<string, Readonly<Record<string, unknown>>>>
@@ -14,11 +15,18 @@ let sourceName = DEFAULT_SOURCE_NAME
  * Sets the config file's per-task parameter values for this process. A task constructed without a value
  * for a parameter takes it from here before falling back to the declared default, so a value in the
  * config applies wherever the task is built, not only on the command line. `file` is the config file
- * they came from, so an error about one of them names the file that was actually read.
+ * they came from, so an error about one of them names the file that was actually read. `fromEnv`
+ * names, per family, the values written as `${ENV}` references: a string parameter named like a
+ * secret whose value is one of them is a secret (see `isSecretParameter`).
  */
-export function setParameterDefaults(defaults: ParameterDefaults, file: string = DEFAULT_SOURCE_NAME): void {
+export function setParameterDefaults(
+  defaults: ParameterDefaults,
+  file: string = DEFAULT_SOURCE_NAME,
+  fromEnv: Readonly<Record<string, readonly string[]>> = {},
+): void {
   current = defaults
   sourceName = file
+  setEnvValuedParameters(fromEnv)
 }
 
 /** The config values for one task family. */
@@ -45,10 +53,11 @@ export function resolveParameter<T>(family: string, name: string, parameter: Par
     try {
       return parameter.normalize(value)
     } catch (error) {
-      throw new EtlError(
-        'ETL_ERR_PARAM_INVALID',
-        `invalid value ${describeValue(value)} for parameter '${name}' of task '${family}' (${source}): ${(error as Error).message}`,
-      )
+      // A secret's value, and the parser's words about it, stay out of the message: it may be the secret.
+      const [shown, why] = isSecretParameter(family, name, parameter)
+        ? ['(hidden: it is a secret)', `expected ${parameter.expected}`]
+        : [describeValue(value), (error as Error).message]
+      throw new EtlError('ETL_ERR_PARAM_INVALID', `invalid value ${shown} for parameter '${name}' of task '${family}' (${source}): ${why}`)
     }
   }
   if (parameter.hasDefault) return parameter.defaultValue as T

@@ -10,6 +10,13 @@ export interface ParameterOptions<T> {
    * @defaultValue true
    */
   significant?: boolean
+  /**
+   * Whether the value is a secret: never part of the task id, never written, logged or sent to the
+   * central scheduler, shown as `••••` (see `param.secret()`). Unset, a string parameter is secret when
+   * its name looks like one (`password`, `token`, `apiKey`, …) and its config value comes from an
+   * `${ENV}` reference; `false` keeps such a parameter an ordinary one.
+   */
+  secret?: boolean
 }
 
 /**
@@ -23,12 +30,15 @@ export abstract class Parameter<T, D extends boolean = boolean> {
   declare readonly hasDefaultType: D
   readonly description: string | undefined
   readonly significant: boolean
+  /** `true` or `false` when declared; undefined leaves it to the config (see `ParameterOptions.secret`). */
+  readonly secret: boolean | undefined
   readonly #options: ParameterOptions<T>
 
   constructor(options: ParameterOptions<T> = {}) {
     this.#options = options
     this.description = options.description
     this.significant = options.significant ?? true
+    this.secret = options.secret
   }
 
   /** The type's name as `etl list` shows it: `int`, `date`, `enum(full|incremental)`. */

@@ -25,8 +25,10 @@ export interface TaskLike {
   readonly kind: TaskKind
   /** Parameter values in canonical text form, significant ones only (what the id hashes). */
   readonly serializedParams: Readonly<Record<string, string>>
-  /** Every parameter's declaration and value, for display. */
-  readonly parameterEntries: readonly { name: string; parameter: Parameter<unknown>; text: string }[]
+  /** Every parameter's declaration and value, for display; a secret's `text` is `••••`. */
+  readonly parameterEntries: readonly { name: string; parameter: Parameter<unknown>; text: string; secret?: boolean }[]
+  /** The values of its secret parameters, for the worker to mask (absent: none, or a task from an older etl). */
+  readonly secretValues?: readonly string[]
   readonly priority: number
   readonly resources: Readonly<Record<string, number>>
   readonly retry: Partial<RetryPolicy> | undefined

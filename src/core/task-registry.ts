@@ -1,6 +1,7 @@
 import { EtlError } from '../errors.js'
 import { closestMatch } from '../util/closest-match.js'
 import type { Parameter } from './parameter.js'
+import { isSecretParameter } from './secret-parameters.js'
 import { familyOf, type TaskClass } from './task.js'
 import { ABSTRACT_TASK, TASK_BRAND, type TaskLike } from './task-like.js'
 
@@ -72,7 +73,10 @@ export class TaskRegistry {
       try {
         values[name] = parameter.parse(String(text))
       } catch (error) {
-        throw new EtlError('ETL_ERR_PARAM_INVALID', `invalid value ${JSON.stringify(String(text))} for --${name} of task '${family}': ${(error as Error).message}`)
+        const [shown, why] = isSecretParameter(family, name, parameter)
+          ? ['(hidden: it is a secret)', `expected ${parameter.expected}`]
+          : [JSON.stringify(String(text)), (error as Error).message]
+        throw new EtlError('ETL_ERR_PARAM_INVALID', `invalid value ${shown} for --${name} of task '${family}': ${why}`)
       }
     }
     return new cls(values)

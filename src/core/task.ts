@@ -7,6 +7,8 @@ import type { Parameter } from './parameter.js'
 import { resolveParameter } from './parameter-defaults.js'
 import { RESERVED_PARAM_NAMES } from './reserved-names.js'
 import type { RetryPolicy } from './retry-policy.js'
+import { SECRET_MASK } from './secret-mask.js'
+import { isSecretParameter, secretText } from './secret-parameters.js'
 import { flatten, type Structure } from './structure.js'
 import { isTarget, type Target } from './target.js'
 import type { CompletionContext, TaskContext } from './task-context.js'
@@ -92,13 +94,19 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
     return this.#id
   }
 
-  get parameterEntries(): { name: string; parameter: Parameter<unknown>; text: string }[] {
+  /** Every parameter for display: a secret's `text` is `••••`. */
+  get parameterEntries(): { name: string; parameter: Parameter<unknown>; text: string; secret: boolean }[] {
     const values = this.params as Record<string, unknown>
-    return Object.entries(spec(this)).map(([name, parameter]) => ({
-      name,
-      parameter,
-      text: parameter.serialize(values[name]),
-    }))
+    return Object.entries(spec(this)).map(([name, parameter]) => {
+      const secret = isSecretParameter(this.family, name, parameter)
+      return { name, parameter, secret, text: secret ? SECRET_MASK : parameter.serialize(values[name]) }
+    })
+  }
+
+  /** The values of the secret parameters, which the worker masks in everything it writes and sends. */
+  get secretValues(): string[] {
+    const values = this.params as Record<string, unknown>
+    return this.parameterEntries.filter((entry) => entry.secret).map(({ name, parameter }) => secretText(parameter, values[name]))
   }
 
   /** The tasks this one needs, in any nesting of arrays and records. @defaultValue none */
@@ -132,7 +140,7 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
   /** The work; may return figures (row counts) that the marker and the summary keep. */
   run(_ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void {}
 
-  /** `Family(name=value, ...)`. */
+  /** `Family(name=value, ...)`, secrets as `••••`. */
   toString(): string {
     const values = this.parameterEntries.map(({ name, text }) => `${name}=${text}`)
     return `${this.family}(${values.join(', ')})`
@@ -172,7 +180,11 @@ function checkDeclaration(owner: string, declared: ParamSpec): void {
   }
 }
 
-/** Resolves each parameter from, in order: the value given, the config file, the declared default. */
+/**
+ * Resolves each parameter from, in order: the value given, the config file, the declared default. A
+ * secret is left out of the serialized values, so out of the id: which secret a task uses does not
+ * make it another task, and the id (a file name, a log field, a UI search key) never shows any of it.
+ */
 function resolveParams(
   family: string,
   declared: ParamSpec,
@@ -192,7 +204,7 @@ function resolveParams(
   for (const [name, parameter] of Object.entries(declared)) {
     const value = resolveParameter(family, name, parameter as Parameter<unknown>, given[name])
     values[name] = value
-    if (parameter.significant) serialized[name] = parameter.serialize(value)
+    if (parameter.significant && !isSecretParameter(family, name, parameter as Parameter<unknown>)) serialized[name] = parameter.serialize(value)
   }
   return { values: deepFreeze(values), serialized: Object.freeze(serialized) }
 }

@@ -113,9 +113,18 @@ export function durationOf(state: Readonly<TaskState>, now: number): number | nu
 
 function matches(state: Readonly<TaskState>, needle: string): boolean {
   if (state.id.toLowerCase().includes(needle) || state.family.toLowerCase().includes(needle)) return true
-  // `name=value`, so a search for `date=2024-01-31` finds the task as the table shows it.
-  for (const [name, value] of Object.entries(state.params)) if (`${name}=${value}`.toLowerCase().includes(needle)) return true
+  // `name=value`, so a search for `date=2024-01-31` finds the task as the table shows it: as shown, masked,
+  // or finding a task or not would tell a hidden value one letter at a time. Masked only on a match, as
+  // most parameters do not match at all.
+  for (const [name, value] of Object.entries(state.params)) {
+    if (!`${name}=${value}`.toLowerCase().includes(needle)) continue
+    if (`${name}=${shownValue(name, value)}`.toLowerCase().includes(needle)) return true
+  }
   return false
+}
+
+function shownValue(name: string, value: string): string {
+  return redactParams({ [name]: value })[name]!
 }
 
 type Comparator = (a: Readonly<TaskState>, b: Readonly<TaskState>, now: number) => number

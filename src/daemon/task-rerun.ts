@@ -1,3 +1,4 @@
+import { withoutMaskedSecrets } from '../core/secret-mask.js'
 import { EtlError } from '../errors.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
@@ -36,7 +37,9 @@ export async function rerunTask(context: DaemonContext, taskId: string): Promise
 
   const invalidateFirst = state.status === 'DONE'
   scheduler.rerun(taskId)
-  const { record, launched } = schedules.runTask({ taskId, family: state.family, params: { ...state.params }, origin, invalidateFirst })
+  // The worker sent its secrets as the mask: the rerun resolves them from the config and the environment.
+  const params = withoutMaskedSecrets(state.params)
+  const { record, launched } = schedules.runTask({ taskId, family: state.family, params, origin, invalidateFirst })
   if (!launched) throw launchFailed(taskId, origin.cwd, record.message ?? 'no reason given')
   try {
     await launched.spawned

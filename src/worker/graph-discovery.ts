@@ -83,10 +83,10 @@ function recordOf(task: TaskLike, deps: readonly TaskLike[], status: TaskRecord[
   return record
 }
 
-/** Every parameter as text; the id's own (frozen) values when every parameter is significant. */
+/** Every parameter as text (a secret as `••••`); the id's own (frozen) values when they are all of them. */
 function displayParams(task: TaskLike): Record<string, string> {
   const entries = task.parameterEntries
-  if (entries.every(({ parameter }) => parameter.significant)) return task.serializedParams as Record<string, string>
+  if (entries.every(({ parameter, secret }) => parameter.significant && !secret)) return task.serializedParams as Record<string, string>
   return Object.fromEntries(entries.map(({ name, text }) => [name, text]))
 }
 

@@ -11,6 +11,7 @@ import { CompletionMarkers } from '../core/completion-markers.js'
 import type { Target } from '../core/target.js'
 import type { DataServices } from '../db/data-services.js'
 import { sleep } from '../util/sleep.js'
+import type { SecretMasker } from './secret-masker.js'
 import { toTaskError } from './task-error.js'
 import type { TaskOutcome, WorkerEventListener } from './worker-events.js'
 
@@ -27,6 +28,8 @@ export interface TaskRunnerOptions {
   progress: (task: TaskLike, message: string) => void
   /** Wraps each task's logger (to ship its lines to the scheduler daemon). */
   tapLog?: (task: TaskLike, log: Logger) => Logger
+  /** The run's secret values, masked in the results, errors, progress and markers the runner makes. */
+  secrets: SecretMasker
 }
 
 /**
@@ -66,7 +69,8 @@ export class TaskRunner {
     try {
       outputs = outputTargets(task)
       const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...this.#options.retry, ...task.retry }
-      const result = task.kind === 'external' ? await this.#awaitExternal(task, tries) : await this.#runWithRetries(task, policy, log, tries, used)
+      const ran = task.kind === 'external' ? await this.#awaitExternal(task, tries) : await this.#runWithRetries(task, policy, log, tries, used)
+      const result = this.#options.secrets.value(ran)
       await this.#commit(task, outputs, { startedAt, attempts: tries.count, result, clearItems: used.completed })
       const outcome: TaskOutcome = { status: 'DONE', startedAt, endedAt: Date.now(), attempts: tries.count, result }
       if (info) log().info({ durationMs: outcome.endedAt - startedAt }, `done ${task}`)
@@ -79,7 +83,7 @@ export class TaskRunner {
         endedAt: Date.now(),
         attempts: Math.max(tries.count, 1),
         result: null,
-        error: toTaskError(error),
+        error: this.#options.secrets.error(toTaskError(error)),
       }
       log().error({ err: error }, `failed ${task}`)
       return outcome
@@ -101,7 +105,7 @@ export class TaskRunner {
         const final = attempt > policy.count || error instanceof UnrecoverableTaskError || this.#options.signal.aborted
         if (final) throw error
         const delayMs = retryDelayMs(policy, attempt)
-        this.#options.onEvent({ type: 'task-retry', task, attempt, delayMs, error: toTaskError(error) })
+        this.#options.onEvent({ type: 'task-retry', task, attempt, delayMs, error: this.#options.secrets.error(toTaskError(error)) })
         log().warn({ err: error, attempt, delayMs }, `retrying ${task} in ${delayMs}ms (attempt ${attempt} of ${policy.count + 1} failed)`)
         await sleep(delayMs, this.#options.signal)
       }
@@ -119,6 +123,7 @@ export class TaskRunner {
     }
     let completed: CompletionMarkers | undefined
     const data = this.#options.data
+    const secrets = this.#options.secrets
     const ctx: TaskContext = {
       signal,
       get log() {
@@ -132,10 +137,11 @@ export class TaskRunner {
       },
       get completed() {
         used.completed = true
-        completed ??= new CompletionMarkers(task.family, task.id)
+        completed ??= new CompletionMarkers(task.family, task.id, { mask: (value) => secrets.value(value) })
         return completed
       },
-      progress: (message, counts) => {
+      progress: (text, counts) => {
+        const message = secrets.text(text)
         this.#options.onEvent({ type: 'task-progress', task, message, ...(counts ? { counts } : {}) })
         this.#options.progress(task, counts ? `${message} (${counts.done}/${counts.total})` : message)
       },
@@ -181,7 +187,7 @@ export class TaskRunner {
       await target.writeRecord({
         taskId: task.id,
         family: task.family,
-        params: Object.fromEntries(task.parameterEntries.map(({ name, text }) => [name, text])),
+        params: Object.fromEntries(task.parameterEntries.map(({ name, text }) => [name, this.#options.secrets.text(text)])),
         startedAt: new Date(run.startedAt).toISOString(),
         endedAt: new Date(endedAt).toISOString(),
         durationMs: endedAt - run.startedAt,

@@ -14,6 +14,7 @@ import { silentLogger } from '../util/logger.js'
 import { Wakeup } from '../util/wakeup.js'
 import { CompletionCache, DEFAULT_COMPLETION_CONCURRENCY } from './completion-cache.js'
 import { discover } from './graph-discovery.js'
+import { SecretMasker } from './secret-masker.js'
 import { TaskLogShipper } from './task-log-shipper.js'
 import { TaskRunner } from './task-runner.js'
 import type { TaskOutcome, WorkerEvent, WorkerEventListener } from './worker-events.js'
@@ -88,13 +89,15 @@ export class Worker {
   /** The lease of each task this worker runs now: every report about it presents it. */
   readonly #leases = new Map<string, string>()
   readonly #wakeup = new Wakeup()
+  /** The secret values of every task this worker knows, masked in all it logs, writes and sends. */
+  readonly #secrets = new SecretMasker()
   /** Only for a scheduler that keeps task logs (the daemon). */
   readonly #logs: TaskLogShipper | undefined
 
   constructor(options: WorkerOptions) {
     this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
     this.#scheduler = options.scheduler
-    this.#logger = (options.logger ?? silentLogger()).child({ workerId: this.id })
+    this.#logger = this.#secrets.logger((options.logger ?? silentLogger()).child({ workerId: this.id }))
     this.#onEvent = options.onEvent ?? (() => {})
     this.#limit = pLimit(options.workers ?? 1)
     const data = options.data ?? new DataServices()
@@ -114,7 +117,9 @@ export class Worker {
       signal: this.#signal,
       require: (owner, requirements, signal) => this.#require(owner, requirements, signal),
       progress: (task, message) => this.#reportProgress(task, message),
-      ...(this.#logs ? { tapLog: (task: TaskLike, log: Logger) => this.#logs!.tap(task.id, log) } : {}),
+      secrets: this.#secrets,
+      // Masked outside the tap too, so the shipper only ever sees masked lines.
+      ...(this.#logs ? { tapLog: (task: TaskLike, log: Logger) => this.#secrets.logger(this.#logs!.tap(task.id, log)) } : {}),
     })
   }
 
@@ -240,6 +245,8 @@ export class Worker {
     const { graph, records } = await discover(wanted, this.#cache, { forbidden })
     const fresh = records.filter((record) => !this.#tasks.has(record.id))
     checkResources(owner, fresh)
+    // Their secrets are known before anything about them is sent.
+    for (const record of fresh) this.#secrets.addTask(graph.node(record.id)!)
     await this.#register(fresh)
     this.#remember(fresh.map((record) => graph.node(record.id)!))
     const ids = new Set(wanted.map((task) => task.id))
@@ -265,7 +272,8 @@ export class Worker {
     }
   }
 
-  async #register(records: TaskRecord[]): Promise<void> {
+  async #register(found: TaskRecord[]): Promise<void> {
+    const records = found.map((record) => this.#masked(record))
     for (const record of records) {
       if (record.status === 'DONE') this.#completeAtStart.add(record.id)
       else if (record.status === 'FAILED') this.#failedAtStart.set(record.id, record.error ?? { message: 'failed' })
@@ -276,9 +284,23 @@ export class Worker {
     }
   }
 
-  /** Keeps the task objects a walk found, so the worker can run whichever the scheduler hands it. */
+  /** Keeps the task objects a walk found, so the worker can run whichever the scheduler hands it, and their secrets. */
   #remember(tasks: Iterable<TaskLike>): void {
-    for (const task of tasks) if (!this.#tasks.has(task.id)) this.#tasks.set(task.id, task)
+    for (const task of tasks) {
+      if (this.#tasks.has(task.id)) continue
+      this.#tasks.set(task.id, task)
+      this.#secrets.addTask(task)
+    }
+  }
+
+  /**
+   * A record as the scheduler may see it: a secret's value is already `••••`, and here the run's
+   * secrets are masked wherever else they show (another parameter's text, a failed check's error).
+   */
+  #masked(record: TaskRecord): TaskRecord {
+    if (this.#secrets.size === 0) return record
+    const params = Object.fromEntries(Object.entries(record.params).map(([name, text]) => [name, this.#secrets.text(text)]))
+    return { ...record, params, ...(record.error ? { error: this.#secrets.error(record.error) } : {}) }
   }
 
   /** Asks the scheduler about what waiting tasks need; a failed call is logged and the next poll retries. */
@@ -319,7 +341,7 @@ export class Worker {
     const now = Date.now()
     if (now - (this.#lastProgress.get(task.id) ?? 0) < PROGRESS_INTERVAL_MS) return
     this.#lastProgress.set(task.id, now)
-    this.#scheduler.taskProgress({ workerId: this.id, taskId: task.id, lease: this.#leaseOf(task.id), message }).catch(() => {})
+    this.#scheduler.taskProgress({ workerId: this.id, taskId: task.id, lease: this.#leaseOf(task.id), message: this.#secrets.text(message) }).catch(() => {})
   }
 
   #leaseOf(taskId: string): string {

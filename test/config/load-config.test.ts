@@ -22,6 +22,15 @@ test('load-config: ${ENV} references are replaced, with fallbacks, and the resul
   t.is(config.workers, 3)
 })
 
+test('load-config: the task parameters whose values come from ${ENV} references are recorded, as secrets are found by them', (t) => {
+  const config = resolveConfig(
+    { tasks: { Extract: { password: '${DB_PASSWORD}', table: 'orders', dsn: 'postgres://etl:${DB_PASSWORD}@db/x', hosts: ['${DB_HOST}'] }, Report: { title: 'sales' } } },
+    { env: { DB_PASSWORD: 'hunter2', DB_HOST: 'db' } },
+  )
+  t.deepEqual(config.tasksFromEnv, { Extract: ['password', 'dsn', 'hosts'] })
+  t.is(config.tasks.Extract!.password, 'hunter2')
+})
+
 test('load-config: a reference to an unset variable names the key and the variable', (t) => {
   const error = t.throws(() => resolveConfig({ tasks: { Extract: { password: '${DB_PASSWORD}' } } }, { env: {} }), { instanceOf: EtlError })
   t.is(error.code, 'ETL_ERR_CONFIG_ENV_MISSING')

@@ -81,6 +81,15 @@ test('server: the task list filters by status, family and text, sorts and pages 
   t.deepEqual(summary.families, { Even: 125, Odd: 125 })
 })
 
+test('server: a search finds a task by its parameters as the table shows them, never by a value it hides', async (t) => {
+  const { app, rpc } = await setup()
+  // As a worker that knows nothing of secrets registers them: a password written into the config itself.
+  await rpc('addTasks', { workerId: 'w1', tasks: [record('Extract_1', [], { params: { password: 'hunter2', url: 'postgres://etl:hunter2@db/x', table: 'orders' } })] })
+  const total = async (q: string) => (await app.inject({ method: 'GET', url: `/api/ui/tasks?q=${encodeURIComponent(q)}` })).json().total as number
+  for (const q of ['password=h', 'password=hunter2', 'hunter', 'etl:h', 'url=postgres://etl:hunter2']) t.is(await total(q), 0, q)
+  for (const q of ['password=', 'url=postgres://etl:', 'table=orders', '@db/x']) t.is(await total(q), 1, q)
+})
+
 test('server: a task page and its graph show the neighbourhood with secrets masked', async (t) => {
   const { app, rpc } = await setup()
   await rpc('addTasks', {

@@ -3,6 +3,7 @@ import type { TaskLike } from '../../core/task-like.js'
 import type { DependencyGraph } from '../../graph/dependency-graph.js'
 import { walkRequirements } from '../../graph/walk-requirements.js'
 import { CompletionCache } from '../../worker/completion-cache.js'
+import { SecretMasker } from '../../worker/secret-masker.js'
 import { firstLine } from '../../errors.js'
 
 /** Deeper levels are drawn at this indent, with their depth written out, so a long chain stays readable. */
@@ -14,11 +15,14 @@ export async function depsCommand(root: TaskLike, context?: CompletionContext): 
   graph.assertAcyclic()
   const cache = new CompletionCache(undefined, context)
   const statuses = new Map<string, string>()
+  // A failed check's error may quote a task's secret, as the worker's would.
+  const secrets = new SecretMasker()
+  for (const id of graph.ids()) secrets.addTask(graph.node(id)!)
   await Promise.all(
     graph.ids().map(async (id) => {
       const task = graph.node(id)!
       const check = await cache.check(task)
-      statuses.set(id, statusText(task, check.complete, check.error))
+      statuses.set(id, secrets.text(statusText(task, check.complete, check.error)))
     }),
   )
   return drawTree(graph, root.id, statuses)
