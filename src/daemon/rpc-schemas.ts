@@ -19,7 +19,7 @@ const taskRecord = z.object({
   deps: z.array(id),
   status: z.enum(['PENDING', 'DONE', 'FAILED']),
   priority: z.number(),
-  resources: z.record(z.string(), z.number().nonnegative()),
+  resources: z.record(z.string(), z.number().int({ error: 'expected whole units' }).nonnegative()),
   error: taskError.optional(),
 })
 

@@ -74,7 +74,7 @@ function recordOf(task: TaskLike, deps: readonly TaskLike[], status: TaskRecord[
     deps: deps.length ? deps.map((dep) => dep.id) : (NO_DEPS as string[]),
     status,
     priority: task.priority,
-    resources: task.resources,
+    resources: checkedResources(task),
   }
   if (status === 'FAILED') {
     const cause = toTaskError(error)
@@ -88,6 +88,23 @@ function displayParams(task: TaskLike): Record<string, string> {
   const entries = task.parameterEntries
   if (entries.every(({ parameter, secret }) => parameter.significant && !secret)) return task.serializedParams as Record<string, string>
   return Object.fromEntries(entries.map(({ name, text }) => [name, text]))
+}
+
+/**
+ * A task's resources, which must be whole numbers of units: the scheduler adds and subtracts them
+ * as tasks start and end, and fractions would leave rounding errors behind (units in use that
+ * never return to 0).
+ */
+function checkedResources(task: TaskLike): Record<string, number> {
+  for (const [name, amount] of Object.entries(task.resources)) {
+    if (!Number.isSafeInteger(amount) || amount < 0) {
+      throw new EtlError(
+        'ETL_ERR_TASK_BAD_RESOURCES',
+        `${task} holds ${JSON.stringify(amount)} units of resource '${name}': a task holds a whole number of units (0, 1, 2, …); scale the resource's capacity in the config instead of using fractions`,
+      )
+    }
+  }
+  return task.resources
 }
 
 function cycleThrough(task: TaskLike): EtlError {

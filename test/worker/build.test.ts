@@ -289,3 +289,12 @@ test('build: asking while running for a task that needs a resource the asker hol
   t.is(summary.outcome, 'task-failed')
   t.regex(summary.failed[0]!.error!, /holds resource 'db' and asked, while running, for AlsoDb_.*which needs it too/)
 })
+
+class Fractional extends Task.with({ tag: param.string() }) {
+  override resources = { warehouse: 0.1 }
+}
+
+test('build: a fraction of a resource is refused before anything runs, since fractions would not add back up to 0', async (t) => {
+  const error = await t.throwsAsync(build(new Fractional({ tag: uniqueTag() })), { code: 'ETL_ERR_TASK_BAD_RESOURCES' })
+  t.regex(error!.message, /holds 0\.1 units of resource 'warehouse': a task holds a whole number of units/)
+})
