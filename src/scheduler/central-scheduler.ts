@@ -34,7 +34,7 @@ export interface CentralSchedulerSnapshot {
   workers: WorkerInfo[]
   runs: RunInfo[]
   /** The last `getWork` answer per worker, so a call retried across a restart gets the same task. */
-  lastGetWork: { workerId: string; requestId: string; taskId: string; lease?: string }[]
+  lastGetWork: { workerId: string; requestId: string; taskId: string; lease?: string; recheck?: boolean }[]
 }
 
 /** What a person may do to a task from the UI. */
@@ -56,7 +56,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   readonly #time: FrozenClock
   readonly #workers = new WorkerRegistry()
   readonly #runs = new RunRegistry()
-  readonly #lastGetWork = new Map<string, { requestId: string; taskId: string; lease?: string | undefined }>()
+  readonly #lastGetWork = new Map<string, { requestId: string; taskId: string; lease?: string | undefined; recheck?: boolean | undefined }>()
   readonly #listeners: ((event: SchedulerEvent) => void)[] = []
   #journal: SchedulerJournal | undefined
   #replaying = false
@@ -104,11 +104,19 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   override async getWork({ workerId, requestId }: GetWorkRequest): Promise<GetWorkResponse> {
     this.touchWorker(workerId)
     const last = this.#lastGetWork.get(workerId)
-    if (requestId !== undefined && last?.requestId === requestId) return { taskId: last.taskId, done: false, ...(last.lease ? { lease: last.lease } : {}) }
+    if (requestId !== undefined && last?.requestId === requestId) return { taskId: last.taskId, done: false, ...(last.lease ? { lease: last.lease } : {}), ...(last.recheck ? { recheck: true } : {}) }
     const at = this.#time.live()
     const response = this.#time.at(at, () => this.chooseWork(workerId))
     if (response.taskId === null) return response
-    const op: SchedulerOp = { op: 'take', at, workerId, taskId: response.taskId, lease: response.lease, ...(requestId !== undefined ? { requestId } : {}) }
+    const op: SchedulerOp = {
+      op: 'take',
+      at,
+      workerId,
+      taskId: response.taskId,
+      lease: response.lease,
+      ...(response.recheck ? { recheck: true } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
+    }
     this.#afterTake(op)
     this.#journal?.append(op)
     return response
@@ -262,7 +270,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
     this.#workers.restore(snapshot.workers, this.#time.live())
     this.#runs.restore(snapshot.runs)
     this.#lastGetWork.clear()
-    for (const { workerId, requestId, taskId, lease } of snapshot.lastGetWork) this.#lastGetWork.set(workerId, { requestId, taskId, lease })
+    for (const { workerId, requestId, taskId, lease, recheck } of snapshot.lastGetWork) this.#lastGetWork.set(workerId, { requestId, taskId, lease, recheck })
   }
 
   /** Applies an op read back from the journal, as it was applied live. */
@@ -393,7 +401,7 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   }
 
   #afterTake(op: Extract<SchedulerOp, { op: 'take' }>): void {
-    if (op.requestId !== undefined) this.#lastGetWork.set(op.workerId, { requestId: op.requestId, taskId: op.taskId, lease: op.lease })
+    if (op.requestId !== undefined) this.#lastGetWork.set(op.workerId, { requestId: op.requestId, taskId: op.taskId, lease: op.lease, recheck: op.recheck })
     const state = this.tasks.get(op.taskId)!
     state.log = []
     this.#emit({ type: 'attempt', attempt: { ...this.#attemptBase(state, op.workerId, op.at), status: 'RUNNING', startedAt: op.at } })

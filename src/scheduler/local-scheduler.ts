@@ -76,8 +76,9 @@ export class LocalScheduler implements Scheduler {
     for (const state of skipped) this.#ready.push(state)
     if (chosen) {
       const lease = randomUUID()
+      const recheck = chosen.lost === true
       this.takeTask(chosen, workerId, lease)
-      return { taskId: chosen.id, done: false, lease }
+      return { taskId: chosen.id, done: false, lease, ...(recheck ? { recheck } : {}) }
     }
     const open = this.#openByWorker.get(workerId) ?? 0
     // Nothing ready, nothing running anywhere: the open tasks can never become ready.
@@ -142,6 +143,7 @@ export class LocalScheduler implements Scheduler {
       if (state.status === 'RUNNING' && state.worker === workerId && (!leases || leases.has(state.lease ?? ''))) {
         this.#release(state)
         state.lease = undefined
+        state.lost = true
         this.setStatus(state, 'PENDING')
         this.#pushIfReady(state)
         released.push(state)
@@ -270,6 +272,7 @@ export class LocalScheduler implements Scheduler {
     this.setStatus(state, 'RUNNING')
     state.worker = workerId
     state.lease = lease
+    state.lost = undefined
     state.startedAt = this.clock.now()
     state.endedAt = undefined
     state.progress = undefined

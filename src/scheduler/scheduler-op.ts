@@ -11,7 +11,7 @@ import type { WorkerInfo, WorkerMeta } from './worker-registry.js'
  */
 export type SchedulerOp =
   | { op: 'add'; at: number; workerId: string; tasks: TaskRecord[]; origin?: TaskOrigin }
-  | { op: 'take'; at: number; workerId: string; taskId: string; lease?: string | undefined; requestId?: string }
+  | { op: 'take'; at: number; workerId: string; taskId: string; lease?: string | undefined; recheck?: boolean; requestId?: string }
   | { op: 'finish'; at: number; request: TaskFinishedRequest }
   | { op: 'release'; at: number; workerId: string; reason: 'stopped' | 'lost'; taskIds?: string[] }
   | { op: 'retry'; at: number; taskId: string }

@@ -58,6 +58,11 @@ export interface GetWorkResponse {
    * progress, log or end, or give the task back. A worker id is no credential (the UI shows it).
    */
   lease?: string
+  /**
+   * The task's last attempt was lost with its worker (stopped, killed, silent), which may have
+   * finished it without saying so: check whether it is complete before running it again.
+   */
+  recheck?: boolean
   /** True when nothing this worker registered can still change: it may stop. */
   done: boolean
 }

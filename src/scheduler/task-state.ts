@@ -29,6 +29,8 @@ export interface TaskState {
    * it. Kept after the attempt ends, so a retried report of it is known for a repeat.
    */
   lease?: string | undefined
+  /** The last attempt was lost with its worker: the next one checks first whether it completed. */
+  lost?: boolean
   /** Insertion order, so equal priorities run first-come first-served. */
   readonly seq: number
   addedAt: number

@@ -49,7 +49,15 @@ export class TaskRunner {
     this.#completion = { data, db: (name) => data.database(name) }
   }
 
-  async run(task: TaskLike): Promise<TaskOutcome> {
+  /**
+   * `recheck`: the task's last attempt was lost with its worker, which may have completed it without
+   * saying so; if the task is complete now it is reported done rather than run a second time.
+   */
+  async run(task: TaskLike, options: { recheck?: boolean } = {}): Promise<TaskOutcome> {
+    if (options.recheck) {
+      const found = await this.#foundComplete(task)
+      if (found) return found
+    }
     const startedAt = Date.now()
     this.#options.onEvent({ type: 'task-started', task, at: startedAt })
     // A child logger per task costs more than a no-op task's whole run, so it is made only when used.
@@ -173,6 +181,15 @@ export class TaskRunner {
       }
       await sleep(Math.min(task.pollIntervalMs ?? 10_000, Math.max(0, deadline - Date.now())), this.#options.signal)
     }
+  }
+
+  /** The outcome of a task found complete before it ran (a lost attempt finished it), or undefined. */
+  async #foundComplete(task: TaskLike): Promise<TaskOutcome | undefined> {
+    const at = Date.now()
+    const complete = await task.complete(this.#completion).catch(() => false)
+    if (!complete) return undefined
+    this.#options.logger.info({ taskId: task.id }, `${task} is complete already: an attempt lost with its worker finished it, so it is not run again`)
+    return { status: 'DONE', startedAt: at, endedAt: Date.now(), attempts: 0, result: null }
   }
 
   /** Writes the task's own marker, then insists the task is now complete; clears item markers after. */

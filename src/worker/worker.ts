@@ -182,7 +182,7 @@ export class Worker {
         done = work.done
         if (!work.taskId) break
         this.#leases.set(work.taskId, work.lease ?? '')
-        this.#start(work.taskId)
+        this.#start(work.taskId, work.recheck === true)
       }
       if ((done || cancelled) && this.#limit.activeCount + this.#limit.pendingCount === 0) return
       await this.#idle()
@@ -197,11 +197,11 @@ export class Worker {
     if (this.#waiters.size > 0) await this.#checkWaiters()
   }
 
-  #start(taskId: string): void {
+  #start(taskId: string, recheck: boolean): void {
     const task = this.#tasks.get(taskId)
     // The wake-up comes after the slot is free again, or the loop could wake, find no slot, and sleep on.
     void this.#limit(async () => {
-      const outcome = task ? await this.#runner.run(task) : unknownTask(taskId)
+      const outcome = task ? await this.#runner.run(task, { recheck }) : unknownTask(taskId)
       await this.#finish(taskId, outcome)
     }).finally(() => this.#wakeup.notify())
   }

@@ -58,6 +58,26 @@ test.serial('multi-process: a killed worker loses its running task to another wo
   t.deepEqual([...starts].filter(([id, count]) => id !== held && count !== 1), [])
 })
 
+test.serial('multi-process: a task whose worker was killed after finishing its work, before saying so, is found complete and not run again', async (t) => {
+  const dir = await tempDir('mp')
+  const daemon = await startDaemonProcess(['--state-dir', path.join(dir, 'state'), '--worker-timeout-ms', '1000'])
+  t.teardown(() => stop(daemon))
+  const runLog = path.join(dir, 'runs.log')
+  const once = path.join(dir, 'once')
+  await fs.mkdir(once)
+  const env = { ETL_TEST_RUN_LOG: runLog, ETL_TEST_ONCE_DIR: once }
+  const args = ['--url', daemon.url, '--size', '1', '--once', '--output-dir', path.join(dir, 'output')]
+  const doomed = runFixture('worker.ts', [...args, '--hold-ms', '60000'], env)
+  t.teardown(() => stop(doomed))
+  await waitFor(async () => (await fs.readdir(once)).some((name) => name.endsWith('.done')), 30_000, () => `the task never finished its work:\n${doomed.output()}`)
+  doomed.child.kill('SIGKILL')
+  const survivor = runFixture('worker.ts', args, env)
+  t.teardown(() => stop(survivor))
+  await expectSuccess(t, [survivor])
+  const { starts } = await readRunLog(runLog)
+  t.deepEqual([...starts.values()], [1], 'the survivor did not run it again (it would have failed on its output)')
+})
+
 test.serial('multi-process: the daemon killed and restarted mid-run loses nothing and runs nothing twice', async (t) => {
   const dir = await tempDir('mp')
   const port = String(await freePort())

@@ -384,3 +384,17 @@ test('central-scheduler: a task defined differently while another worker uses it
   await finish(scheduler, 'w2', 'B')
   t.is((await scheduler.getWork({ workerId: 'w2' })).taskId, 'R', 'R waits on B alone now')
 })
+
+test('central-scheduler: a task whose worker was lost is handed out with recheck, so the next worker looks before running it again', async (t) => {
+  const { scheduler, clock } = setup()
+  await scheduler.addTasks({ workerId: 'w1', tasks: [record('A')] })
+  await scheduler.addTasks({ workerId: 'w2', tasks: [record('A')] })
+  const first = await scheduler.getWork({ workerId: 'w1' })
+  t.falsy(first.recheck)
+  clock.advance(1200)
+  await scheduler.ping({ workerId: 'w2' })
+  scheduler.maintain()
+  const again = await scheduler.getWork({ workerId: 'w2' })
+  t.like(again, { taskId: 'A', recheck: true })
+  t.not(again.lease, first.lease)
+})
