@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 
-/** `.<name>.tmp-<pid>-<8 hex>-<n>`: hidden, its writer's pid, then a part nobody can guess. */
-const TEMP_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{8}-\d+$/
+/**
+ * `.<name>.tmp-<pid>-<8 hex>-<n>`: hidden, its writer's pid, then a part nobody can guess. The two
+ * earlier schemes (`-<n>` alone, `-<8 hex>` alone) are recognised too: a lake may still hold what a
+ * killed run of an older etl left.
+ */
+const TEMP_NAME = /^\..+\.tmp-(\d+)-(?:[0-9a-f]{8}-\d+|\d+|[0-9a-f]{8})$/
 
 /** Random per process, so another user cannot guess a temp name and plant a link at it first. */
 const processPart = randomBytes(4).toString('hex')
