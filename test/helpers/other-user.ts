@@ -1,0 +1,52 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import fs from 'node:fs/promises'
+import { tempDir } from './sandbox.js'
+
+/** A second local user, for tests whose first half is what another user of the machine could do. */
+export interface OtherUser {
+  name: string
+  uid: number
+  gid: number
+}
+
+const NAME = 'etltest2'
+
+/**
+ * The second local user, created when missing (test files run at once may both try: whoever loses
+ * the race finds it made). Undefined when this process is not root and cannot make one: those tests
+ * then stage the same scenario as this user.
+ */
+export function otherUser(): OtherUser | undefined {
+  if (process.getuid?.() !== 0) return undefined
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const found = lookUp(NAME)
+    if (found) return found
+    // useradd takes a lock on /etc/passwd: a concurrent add fails, and the next look-up finds it.
+    spawnSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', NAME])
+    if (!lookUp(NAME)) spawnSync('sleep', ['0.1'])
+  }
+  throw new Error(`could not create the test user ${NAME}`)
+}
+
+function lookUp(name: string): OtherUser | undefined {
+  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' })
+  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' })
+  if (uid.status !== 0 || gid.status !== 0) return undefined
+  return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
+}
+
+/** Runs `command` as `user` and waits for it. */
+export function runAs(user: OtherUser, command: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(command[0]!, command.slice(1), { uid: user.uid, gid: user.gid, env: { ...process.env, ...env, HOME: '/' }, encoding: 'utf8', cwd: '/' })
+}
+
+/**
+ * A folder like /tmp: anyone may create in it (1777), no one may remove what others made. Removed
+ * after the test.
+ */
+export async function sharedTempFolder(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await tempDir('etl-shared-tmp-')
+  await fs.chmod(dir, 0o1777)
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  return dir
+}
