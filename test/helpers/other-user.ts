@@ -1,6 +1,10 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import fs from 'node:fs/promises'
-import { tempDir } from './sandbox.js'
+import os from 'node:os'
+import path from 'node:path'
+
+/** The temp folder as this test process started: tests that point TMPDIR elsewhere still make folders here. */
+const SYSTEM_TEMP = os.tmpdir()
 
 /** A second local user, for tests whose first half is what another user of the machine could do. */
 export interface OtherUser {
@@ -35,9 +39,9 @@ function lookUp(name: string): OtherUser | undefined {
   return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
 }
 
-/** Runs `command` as `user` and waits for it. */
+/** Runs `command` as `user` from the project folder (where `--import tsx` resolves) and waits for it. */
 export function runAs(user: OtherUser, command: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(command[0]!, command.slice(1), { uid: user.uid, gid: user.gid, env: { ...process.env, ...env, HOME: '/' }, encoding: 'utf8', cwd: '/' })
+  return spawnSync(command[0]!, command.slice(1), { uid: user.uid, gid: user.gid, env: { ...process.env, ...env, HOME: '/' }, encoding: 'utf8', cwd: process.cwd() })
 }
 
 /**
@@ -45,8 +49,14 @@ export function runAs(user: OtherUser, command: string[], env: NodeJS.ProcessEnv
  * after the test.
  */
 export async function sharedTempFolder(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await tempDir('etl-shared-tmp-')
+  const dir = await scratchFolder(t, 'etl-shared-tmp-')
   await fs.chmod(dir, 0o1777)
+  return dir
+}
+
+/** A new folder (0700) in the system temp folder, whatever TMPDIR says now; removed after the test. */
+export async function scratchFolder(t: { teardown(fn: () => Promise<void>): void }, prefix = 'etl-test-'): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(SYSTEM_TEMP, prefix))
   t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
   return dir
 }
