@@ -7,9 +7,6 @@ import { ensurePrivateFolder } from './private-folder.js'
 /** What the refusal suggests besides fixing the folder. */
 const OTHERWISE = 'set TMPDIR (or XDG_RUNTIME_DIR) to a folder of your own'
 
-/** Folders already made and checked by this process: each costs a mkdir and an lstat once, not per use. */
-const checked = new Set<string>()
-
 /**
  * This user's own folder for what etl keeps between runs outside the project: run locks, cached and
  * short-lived task bundles, PGlite templates. It is `$XDG_RUNTIME_DIR/etl` when that folder is set
@@ -18,22 +15,14 @@ const checked = new Set<string>()
  * {@link ensurePrivateFolder}.
  */
 export function userRuntimeDir(): string {
-  const dir = runtimeBase()
-  if (!checked.has(dir)) {
-    ensurePrivateFolder(dir, OTHERWISE)
-    checked.add(dir)
-  }
-  return dir
+  // Checked at every use, not once per process: a temp cleaner may remove the folder under a
+  // long-running daemon, and someone else may then make it.
+  return ensurePrivateFolder(runtimeBase(), OTHERWISE)
 }
 
 /** A subfolder of {@link userRuntimeDir}, created 0700 and checked like it. */
 export function userRuntimeFolder(name: string): string {
-  const dir = path.join(userRuntimeDir(), name)
-  if (!checked.has(dir)) {
-    ensurePrivateFolder(dir, OTHERWISE)
-    checked.add(dir)
-  }
-  return dir
+  return ensurePrivateFolder(path.join(userRuntimeDir(), name), OTHERWISE)
 }
 
 function runtimeBase(): string {
