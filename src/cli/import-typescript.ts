@@ -5,7 +5,6 @@ import type { Plugin } from 'esbuild'
 import { installedVersion } from '../util/installed-version.js'
 import { BundleCache, contentStamp } from './bundle-cache.js'
 import { nodeConditions } from './node-conditions.js'
-import { packageImportsPlugin } from './package-imports-plugin.js'
 import { writeBundleFile } from './private-bundle-file.js'
 
 /** Changes whenever the build options below do, so a cached bundle from other options is not reused. */
@@ -54,7 +53,7 @@ async function bundle(file: string): Promise<string> {
   const cache = new BundleCache(file, `esbuild ${installedVersion('esbuild')}, ${RECIPE}, conditions ${conditions.join(' ')}`)
   const cached = cache.get()
   if (cached !== undefined) return cached
-  const { build } = await import('esbuild')
+  const [{ build }, { packageImportsPlugin }] = await Promise.all([import('esbuild'), import('./package-imports-plugin.js')])
   // The contents each file had when esbuild read it: what the bundle was built from.
   const stamps = new Map<string, string>()
   const result = await build({

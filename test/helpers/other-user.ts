@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** The temp folder as this test process started: tests that point TMPDIR elsewhere still make folders here. */
 const SYSTEM_TEMP = os.tmpdir()
@@ -15,16 +16,20 @@ export interface OtherUser {
 
 const NAME = 'etltest2'
 
+/** The project the tests run in: the other user runs its code (the built CLI, tsx). */
+const PROJECT = fileURLToPath(new URL('../..', import.meta.url))
+
 /**
  * The second local user, created when missing (test files run at once may both try: whoever loses
- * the race finds it made). Undefined when this process is not root and cannot make one: those tests
- * then stage the same scenario as this user.
+ * the race finds it made). Undefined when this process is not root and cannot make one, or when the
+ * project sits where other users cannot read it (a checkout under /root): those tests then stage the
+ * same scenario as this user.
  */
 export function otherUser(): OtherUser | undefined {
   if (process.getuid?.() !== 0) return undefined
   for (let attempt = 0; attempt < 50; attempt++) {
     const found = lookUp(NAME)
-    if (found) return found
+    if (found) return canReadProject(found) ? found : undefined
     // useradd takes a lock on /etc/passwd: a concurrent add fails, and the next look-up finds it.
     spawnSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', NAME])
     if (!lookUp(NAME)) spawnSync('sleep', ['0.1'])
@@ -39,9 +44,13 @@ function lookUp(name: string): OtherUser | undefined {
   return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
 }
 
+function canReadProject(user: OtherUser): boolean {
+  return spawnSync('test', ['-r', path.join(PROJECT, 'package.json')], { uid: user.uid, gid: user.gid, cwd: '/' }).status === 0
+}
+
 /** Runs `command` as `user` from the project folder (where `--import tsx` resolves) and waits for it. */
 export function runAs(user: OtherUser, command: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(command[0]!, command.slice(1), { uid: user.uid, gid: user.gid, env: { ...process.env, ...env, HOME: '/' }, encoding: 'utf8', cwd: process.cwd() })
+  return spawnSync(command[0]!, command.slice(1), { uid: user.uid, gid: user.gid, env: { ...process.env, ...env, HOME: '/' }, encoding: 'utf8', cwd: PROJECT })
 }
 
 /**
