@@ -74,12 +74,15 @@ test.serial('run-lock: a lock file another local user plants, naming a live proc
 test.serial("run-lock: a second local user takes a run lock while the first user's lock folder exists", async (t) => {
   const shared = await sharedTempFolder(t)
   useTemp(shared)
-  const first = await acquireRunLock('nightly')
-  if (!first.acquired) return t.fail('the first user must get the lock')
-  t.teardown(() => first.lock.release())
   const other = otherUser()
-  // Not root: a lock folder this user cannot write to stands in for the first user's.
-  if (!other) await fs.mkdir(path.join(shared, 'etl-locks'), { mode: 0o555 }).catch(() => undefined)
+  if (other) {
+    const first = await acquireRunLock('nightly')
+    if (!first.acquired) return t.fail('the first user must get the lock')
+    t.teardown(() => first.lock.release())
+  } else {
+    // No second user: a lock folder this user cannot write to stands in for the first user's.
+    await fs.mkdir(path.join(shared, 'etl-locks'), { mode: 0o555 })
+  }
 
   const args = ['--import', 'tsx', '--conditions=etl-source', CHILD, 'nightly']
   const env = { TMPDIR: shared, XDG_RUNTIME_DIR: '' }
