@@ -2,6 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import test from 'ava'
 import { defaultLockDir } from 'etl'
+import { CLI_TASKS, runCli } from '../helpers/cli.js'
 import { otherUser, runAs, scratchFolder, sharedTempFolder } from '../helpers/other-user.js'
 
 // Each test points the temp folder somewhere of its own, so they run one at a time.
@@ -70,4 +71,16 @@ test.serial('user-runtime-dir: the folder is made 0700 per user, inside XDG_RUNT
   // One inherited through su or sudo, open to others or someone else's, is passed over, not written into.
   await fs.chmod(runtime, 0o755)
   t.is(defaultLockDir(), path.join(shared, `etl-${uid}`, 'locks'))
+})
+
+test.serial('user-runtime-dir: etl run refuses a private folder someone else made, exit 5, with the message alone', async (t) => {
+  const shared = await sharedTempFolder(t)
+  const mine = path.join(shared, `etl-${uid}`)
+  const other = otherUser()
+  if (other) t.is(runAs(other, ['mkdir', '-m', '777', mine]).status, 0)
+  else await fs.symlink(await scratchFolder(t), mine)
+  const result = await runCli(['run', 'Hello', '--name', 'x', '--local-scheduler', '--module', CLI_TASKS], await scratchFolder(t), { TMPDIR: shared, XDG_RUNTIME_DIR: '' })
+  t.is(result.code, 5, result.stdout + result.stderr)
+  t.true(result.stderr.startsWith(`etl: the folder ${mine} `), result.stderr)
+  t.notRegex(result.stderr, /--help|at .*\.js:\d+/, 'no usage hint, no stack')
 })
