@@ -48,8 +48,8 @@ function mapStackTraces(): void {
 
 /** The module bundled: from the cache while its sources are unchanged, else by esbuild. */
 async function bundle(file: string): Promise<string> {
-  // Asking the installed version, not esbuild itself: a cache hit never loads esbuild.
   const conditions = nodeConditions()
+  // Asking the installed version, not esbuild itself: a cache hit never loads esbuild.
   const cache = new BundleCache(file, `esbuild ${installedVersion('esbuild')}, ${RECIPE}, conditions ${conditions.join(' ')}`)
   const cached = cache.get()
   if (cached !== undefined) return cached
