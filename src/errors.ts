@@ -92,6 +92,9 @@ export const ErrorCodes = {
   ETL_ERR_DAEMON_HOST_REFUSED: 'ETL_ERR_DAEMON_HOST_REFUSED',
   ETL_ERR_DAEMON_TOO_MANY_FAILURES: 'ETL_ERR_DAEMON_TOO_MANY_FAILURES',
   ETL_ERR_DAEMON_LAUNCH_FAILED: 'ETL_ERR_DAEMON_LAUNCH_FAILED',
+
+  /** Local files: the per-user folders etl keeps locks, bundles and templates in */
+  ETL_ERR_LOCAL_FOLDER_UNSAFE: 'ETL_ERR_LOCAL_FOLDER_UNSAFE',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
@@ -148,6 +151,7 @@ const SCHEDULING_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCodes.ETL_ERR_SAMPLE_UNKNOWN,
   ErrorCodes.ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY,
   ErrorCodes.ETL_ERR_SAMPLE_SOURCE_MISSING,
+  ErrorCodes.ETL_ERR_LOCAL_FOLDER_UNSAFE,
 ])
 
 /** True when `error` means the run could not be scheduled at all (as opposed to a task failing). */

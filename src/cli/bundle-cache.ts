@@ -1,22 +1,25 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
+import { tempPathFor } from '../core/temp-name.js'
+import { currentUserId } from '../util/current-user-id.js'
+import { userRuntimeFolder } from '../util/user-runtime-dir.js'
 
 /**
  * The last bundle of a task module, reused while none of the files it was built from has changed (a
  * new file only matters once an existing one imports it, which changes that one): an `etl run` with
- * nothing to do then never starts esbuild. Folders are not watched: the bundle itself is written
- * beside the entry for a moment on every run.
+ * nothing to do then never starts esbuild. Folders are not watched. Entries live in this user's
+ * private folder (`bundle-cache/` in `userRuntimeDir`), never in a shared one.
  */
 export class BundleCache {
   readonly #file: string
 
   /**
    * `recipe` names everything besides the sources that shapes the output (esbuild's version, the
-   * options). The folder is this user's own: a cached bundle is code that gets run.
+   * options). The folder must be this user's own: a cached bundle is code that gets run. The default
+   * one is made and checked here, and refused (`ETL_ERR_LOCAL_FOLDER_UNSAFE`) if it is not.
    */
-  constructor(entry: string, recipe: string, dir = path.join(os.tmpdir(), `etl-bundle-cache-${os.userInfo().uid}`)) {
+  constructor(entry: string, recipe: string, dir = userRuntimeFolder('bundle-cache')) {
     this.#file = path.join(dir, `${createHash('sha256').update(`${path.resolve(entry)}\n${recipe}`).digest('hex').slice(0, 24)}.json`)
   }
 
@@ -42,9 +45,11 @@ export class BundleCache {
   put(stamps: ReadonlyMap<string, string>, code: string): void {
     const cached: CachedBundle = { stamps: [...stamps], code }
     try {
-      fs.mkdirSync(path.dirname(this.#file), { recursive: true, mode: 0o700 })
-      const temp = `${this.#file}.${process.pid}.tmp`
-      fs.writeFileSync(temp, JSON.stringify(cached))
+      const dir = path.dirname(this.#file)
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+      if (!ownedByUs(dir)) return
+      const temp = tempPathFor(this.#file)
+      fs.writeFileSync(temp, JSON.stringify(cached), { flag: 'wx', mode: 0o600 })
       fs.renameSync(temp, this.#file)
     } catch {
       // Not cached: the next run bundles again.
@@ -70,8 +75,9 @@ function stampOf(file: string): string {
   }
 }
 
-/** A folder only this user can write to: anyone else could plant a bundle in it. */
+/** A folder only this user can write to, and no link to one: anyone else could plant a bundle in it. */
 function ownedByUs(dir: string): boolean {
-  const stat = fs.statSync(dir)
-  return stat.uid === os.userInfo().uid && (stat.mode & 0o022) === 0
+  const stat = fs.lstatSync(dir)
+  const uid = currentUserId()
+  return stat.isDirectory() && (uid === undefined || (stat.uid === uid && (stat.mode & 0o022) === 0))
 }

@@ -1,13 +1,14 @@
-import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Plugin } from 'esbuild'
 import { installedVersion } from '../util/installed-version.js'
 import { BundleCache, contentStamp } from './bundle-cache.js'
+import { nodeConditions } from './node-conditions.js'
+import { writeBundleFile } from './private-bundle-file.js'
 
 /** Changes whenever the build options below do, so a cached bundle from other options is not reused. */
-const RECIPE = 'esm node20 keepNames inline-sourcemap sources-beside-entry file-scoped-import-meta v2'
+const RECIPE = 'esm node20 keepNames inline-sourcemap absolute-sources file-scoped-import-meta packages-by-url v3'
 
 /** What `import.meta` gives a module about itself, kept pointing at its own source file once bundled. */
 const FILE_SCOPED = {
@@ -18,13 +19,14 @@ const FILE_SCOPED = {
 
 /**
  * Imports a TypeScript module with no build step. The module and the files it imports are bundled
- * with esbuild (packages stay imports), written beside it for the moment of the import, and removed:
- * the way Vite loads `vite.config.ts`. A global loader hook (tsx) would route every later import of
- * the run through a hook thread, which costs a no-op `etl run` about 0.2 s.
+ * with esbuild (packages stay imports, by absolute URL), written to this user's private folder for
+ * the moment of the import, and removed: the way Vite loads `vite.config.ts`, but nothing is ever
+ * written beside the user's sources, so a read-only task folder works and a killed run leaves no
+ * litter there. A global loader hook (tsx) would route every later import of the run through a hook
+ * thread, which costs a no-op `etl run` about 0.2 s.
  */
 export async function importTypeScript(file: string): Promise<Record<string, unknown>> {
-  const bundled = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`)
-  await fs.writeFile(bundled, await bundle(file))
+  const bundled = await writeBundleFile(await bundle(file))
   try {
     mapStackTraces()
     return (await import(pathToFileURL(bundled).href)) as Record<string, unknown>
@@ -46,32 +48,36 @@ function mapStackTraces(): void {
 
 /** The module bundled: from the cache while its sources are unchanged, else by esbuild. */
 async function bundle(file: string): Promise<string> {
+  const conditions = nodeConditions()
   // Asking the installed version, not esbuild itself: a cache hit never loads esbuild.
-  const cache = new BundleCache(file, `esbuild ${installedVersion('esbuild')}, ${RECIPE}`)
+  const cache = new BundleCache(file, `esbuild ${installedVersion('esbuild')}, ${RECIPE}, conditions ${conditions.join(' ')}`)
   const cached = cache.get()
   if (cached !== undefined) return cached
-  const { build } = await import('esbuild')
+  const [{ build }, { packageImportsPlugin }] = await Promise.all([import('esbuild'), import('./package-imports-plugin.js')])
   // The contents each file had when esbuild read it: what the bundle was built from.
   const stamps = new Map<string, string>()
   const result = await build({
     entryPoints: [file],
     bundle: true,
-    packages: 'external',
     platform: 'node',
+    // What Node resolves packages with, so each package is the file Node would load (see the plugin).
+    conditions,
+    mainFields: ['main'],
     format: 'esm',
     target: 'node20',
     write: false,
     metafile: true,
     sourcemap: 'inline',
-    // The map's sources are relative to the output file, and Node resolves them against the bundle's
-    // URL: naming an output beside the entry, where the bundle is written, makes them the real files
-    // from any working folder, also when the bundle comes from the cache.
+    // The map's sources are relative to the output file, which is never written: naming it beside
+    // the entry and that folder as the map's sourceRoot makes them absolute file URLs, so stacks name
+    // the user's real files from wherever the bundle is loaded, and from any working folder.
     outfile: path.join(path.dirname(file), 'bundle.mjs'),
+    sourceRoot: `${pathToFileURL(path.dirname(file)).href}/`,
     logLevel: 'silent',
     // Task families are class names: bundling must not rename a class (esbuild would, to _WriteReports).
     keepNames: true,
     define: Object.fromEntries(Object.keys(FILE_SCOPED).map((name) => [name, variableFor(name)])),
-    plugins: [fileScopedImportMeta(stamps)],
+    plugins: [packageImportsPlugin(stamps), fileScopedImportMeta(stamps)],
   })
   const code = result.outputFiles[0]!.text
   // Every input went through the plugin; one that did not (another loader) is read now.

@@ -43,6 +43,8 @@ export async function loadTaskModule(modulePath: string | undefined, cwd = proce
   try {
     exports = TYPESCRIPT.test(file) ? await importTypeScript(file) : ((await import(pathToFileURL(file).href)) as Record<string, unknown>)
   } catch (error) {
+    // No fault of the module's: the folder its bundle goes to is not safe to use, and says why.
+    if (error instanceof EtlError && error.code === 'ETL_ERR_LOCAL_FOLDER_UNSAFE') throw error
     throw new EtlError('ETL_ERR_TASK_MODULE', `cannot load task module ${file}: ${(error as Error).message}`, { cause: error })
   }
   return { file, exports, registry: TaskRegistry.fromModule(exports) }

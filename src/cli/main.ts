@@ -311,8 +311,11 @@ function kebabCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
 }
 
-/** Scheduling errors about reaching the daemon, whose messages say what to check instead of pointing at --help. */
-const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED', 'ETL_ERR_DAEMON_TOKEN_MISSING'])
+/**
+ * Scheduling errors about reaching the daemon, or about a local folder that is not safe to use, whose
+ * messages say what to check instead of pointing at --help.
+ */
+const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED', 'ETL_ERR_DAEMON_TOKEN_MISSING', 'ETL_ERR_LOCAL_FOLDER_UNSAFE'])
 
 function reportError(error: unknown): ExitCodeValue {
   if (error instanceof UsageError || isSchedulingError(error)) {

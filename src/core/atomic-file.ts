@@ -3,6 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { tempPathFor } from './temp-name.js'
 
 // Creating a folder that already exists still costs a syscall; a run writes thousands of markers into
 // the same few folders, so each folder is created once per process.
@@ -14,17 +15,11 @@ async function ensureDir(dir: string): Promise<void> {
   knownDirs.add(dir)
 }
 
-let tempCounter = 0
-
-/** A sibling temp path, unique per process and write: same folder, so the rename never crosses a file system. */
-function tempPathFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${tempCounter++}`)
-}
-
 /**
  * Writes `data` to `file` so that readers see either nothing or the whole file: the bytes go to a temp
  * file that is renamed over `file` only once it is complete. A crash mid-write leaves at most a hidden
- * temp file, never a partial `file`.
+ * temp file (named by `tempPathFor`, so listings skip it), never a partial `file`. The temp file is
+ * created exclusively: a link planted at its name is never written through.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array | Readable): Promise<void> {
   await ensureDir(path.dirname(file))
@@ -45,8 +40,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array | 
 async function writeOnce(file: string, data: string | Uint8Array | Readable): Promise<void> {
   const temp = tempPathFor(file)
   try {
-    if (typeof data === 'string' || data instanceof Uint8Array) await fs.writeFile(temp, data)
-    else await pipeline(data, createWriteStream(temp))
+    if (typeof data === 'string' || data instanceof Uint8Array) await fs.writeFile(temp, data, { flag: 'wx' })
+    else await pipeline(data, createWriteStream(temp, { flags: 'wx' }))
     await fs.rename(temp, file)
   } catch (error) {
     await fs.rm(temp, { force: true })

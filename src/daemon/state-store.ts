@@ -2,6 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { EtlError } from '../errors.js'
+import { removeAbandonedFiles } from '../core/abandoned-files.js'
+import { tempPathFor, tempWriter } from '../core/temp-name.js'
 import { silentLogger } from '../util/logger.js'
 import { isProcessAlive } from '../util/process-alive.js'
 
@@ -37,6 +39,15 @@ const SNAPSHOT_FILE = 'state.json'
 const JOURNAL_FILE = 'journal.ndjson'
 const LOCK_FILE = 'daemon.lock'
 const DEFAULT_COMPACT_BYTES = 16 * 1024 * 1024
+
+/** Before one temp-name scheme: `state.json.tmp-<pid>`. */
+const OLD_SNAPSHOT_TEMP = /^state\.json\.tmp-(\d+)$/
+
+/** The writer of a snapshot temp file, in today's naming or the one before it. */
+function snapshotTempWriter(name: string): number | undefined {
+  const old = OLD_SNAPSHOT_TEMP.exec(name)
+  return old ? Number(old[1]) : name.startsWith(`.${SNAPSHOT_FILE}.`) ? tempWriter(name) : undefined
+}
 
 /** Folders a store of this process holds: the lock file's pid cannot tell two stores of one process apart. */
 const heldHere = new Set<string>()
@@ -81,6 +92,8 @@ export class StateStore {
   open(): StateRecovery {
     fs.mkdirSync(this.dir, { recursive: true })
     this.#lock()
+    // A daemon killed mid-snapshot left its temp file; under the lock, no one else is writing one.
+    removeAbandonedFiles(this.dir, snapshotTempWriter)
     const snapshot = this.#readSnapshot()
     if (snapshot) {
       this.#seq = snapshot.seq
@@ -117,8 +130,8 @@ export class StateStore {
     for (const [name, part] of this.#parts) file.parts[name] = part.snapshot()
     const text = JSON.stringify(file)
     const target = this.#path(SNAPSHOT_FILE)
-    const temp = `${target}.tmp-${process.pid}`
-    const fd = fs.openSync(temp, 'w')
+    const temp = tempPathFor(target)
+    const fd = fs.openSync(temp, 'wx', 0o600)
     try {
       fs.writeSync(fd, text)
       fs.fsyncSync(fd)

@@ -3,15 +3,14 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { EtlError } from '../errors.js'
 import { writeFileAtomic } from '../core/atomic-file.js'
+import { isTempName } from '../core/temp-name.js'
 import { checkStorageKey } from './storage-key.js'
 import type { Storage, StorageBody, StorageObject } from './storage.js'
 
-/** The temp files `writeFileAtomic` leaves while writing: hidden, never listed as objects. */
-const TEMP_FILE = /^\..+\.tmp-\d+-[0-9a-f]{8}$/
-
 /**
  * The lake as a local folder (`lake/` by default). Writes go to a hidden temp file renamed into
- * place once complete, so a file is either whole or absent.
+ * place once complete, so a file is either whole or absent; `list` never shows a temp file, whether
+ * its write is still going or was killed.
  */
 export class LocalStorage implements Storage {
   readonly root: string
@@ -78,7 +77,7 @@ export class LocalStorage implements Storage {
       const key = folder === '' ? entry.name : `${folder}/${entry.name}`
       if (entry.isDirectory()) {
         if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await this.#walk(key, prefix, found)
-      } else if (entry.isFile() && key.startsWith(prefix) && !TEMP_FILE.test(entry.name)) {
+      } else if (entry.isFile() && key.startsWith(prefix) && !isTempName(entry.name)) {
         const stat = await fs.stat(path.join(this.root, key))
         found.push({ key, size: stat.size, lastModified: stat.mtime })
       }

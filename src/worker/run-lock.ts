@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { constants, readFileSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { tempPathFor } from '../core/temp-name.js'
 import { isProcessAlive } from '../util/process-alive.js'
+import { userRuntimeFolder } from '../util/user-runtime-dir.js'
 
 /** Who holds a lock, as its file records. */
 export interface LockHolder {
@@ -23,9 +25,14 @@ export interface RunLock {
 
 export type AcquireResult = { acquired: true; lock: RunLock } | { acquired: false; holder: LockHolder; file: string }
 
-/** Where locks live when the config names no `lockDir`. */
+/**
+ * Where locks live when the config names no `lockDir`: `locks/` in this user's private folder (see
+ * `userRuntimeDir`), made and checked on first use. Runs of one user keep each other out; another
+ * user neither sees these locks nor can plant one, so two users running the same task are not kept
+ * apart: a `lockDir` they share does that.
+ */
 export function defaultLockDir(): string {
-  return path.join(os.tmpdir(), 'etl-locks')
+  return userRuntimeFolder('locks')
 }
 
 /**
@@ -35,7 +42,7 @@ export function defaultLockDir(): string {
  * so a crash never leaves the lock stuck.
  */
 export async function acquireRunLock(key: string, dir = defaultLockDir()): Promise<AcquireResult> {
-  await fs.mkdir(dir, { recursive: true })
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 })
   const file = path.join(dir, `etl-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.lock`)
   const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), key, execPath: process.execPath }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -61,12 +68,16 @@ const MAX_ATTEMPTS = 50
 const BREAKER_STALE_MS = 5_000
 /** How old an unreadable lock file must be before it counts as abandoned. */
 const UNREADABLE_GRACE_MS = 10_000
-let tempCounter = 0
 
-/** Creates `file` with `content` only if it does not exist, and only ever complete (a hard link of a written file). */
+/**
+ * Creates `file` with `content` only if it does not exist, and only ever complete (a hard link of a
+ * written file). The temp file is made exclusively under an unguessable name and `link` never
+ * follows a link at `file`: in a lock folder others can write to, nothing planted is written through.
+ */
 async function createComplete(file: string, content: string): Promise<boolean> {
-  const temp = `${file}.${process.pid}.${tempCounter++}.tmp`
-  await fs.writeFile(temp, content)
+  const temp = tempPathFor(file)
+  // Readable by others: in a lockDir shared between users, each must be able to read who holds a lock.
+  await fs.writeFile(temp, content, { flag: 'wx', mode: 0o644 })
   try {
     await fs.link(temp, file)
     return true
@@ -105,7 +116,8 @@ async function breakStale(file: string, seen: LockHolder | 'unreadable'): Promis
 async function readHolder(file: string): Promise<LockHolder | 'missing' | 'unreadable'> {
   let text: string
   try {
-    text = await fs.readFile(file, 'utf8')
+    // Not through a link: a lock is a file this code made, and a link there is someone else's.
+    text = await fs.readFile(file, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable'
   }
@@ -118,7 +130,7 @@ async function readHolder(file: string): Promise<LockHolder | 'missing' | 'unrea
 
 async function olderThan(file: string, ms: number): Promise<boolean> {
   try {
-    return Date.now() - (await fs.stat(file)).mtimeMs > ms
+    return Date.now() - (await fs.lstat(file)).mtimeMs > ms
   } catch {
     return true
   }

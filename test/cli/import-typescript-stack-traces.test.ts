@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import test, { type ExecutionContext } from 'ava'
@@ -11,7 +10,7 @@ import { tempDir } from '../helpers/sandbox.js'
 const TASKS = fileURLToPath(new URL('../fixtures/tasks/stack-trace-tasks.ts', import.meta.url))
 const HELPER = fileURLToPath(new URL('../fixtures/tasks/stack-trace-helper.ts', import.meta.url))
 
-/** Any file esbuild's bundle could be written as: `.<entry>.<pid>-<random>.mjs`. */
+/** Any file esbuild's bundle could be written as: `<pid>-<random>.mjs`. */
 const BUNDLE_NAME = /\.mjs\b/
 
 /**
@@ -33,16 +32,17 @@ async function folder(t: ExecutionContext): Promise<string> {
 }
 
 /**
- * Runs `etl run <task>` on the fixture from `cwd`, with `tmp` as the temp folder: the bundle cache
- * lives there, so the first run of a test is never served from another test's cache.
+ * Runs `etl run <task>` on the fixture from `cwd`, with `tmp` as the temp folder (and no
+ * XDG_RUNTIME_DIR): the bundle cache lives there, so the first run of a test is never served from
+ * another test's cache.
  */
 function runFixture(task: string, cwd: string, tmp: string, extra: string[] = ['--local-scheduler']): Promise<CliResult> {
-  return runCli(['run', task, '--module', TASKS, ...extra], cwd, { TMPDIR: tmp })
+  return runCli(['run', task, '--module', TASKS, ...extra], cwd, { TMPDIR: tmp, XDG_RUNTIME_DIR: '' })
 }
 
 /** The one cached bundle under `tmp` and when it was written. */
 async function cachedBundle(tmp: string): Promise<{ file: string; mtimeMs: number }> {
-  const dir = path.join(tmp, `etl-bundle-cache-${os.userInfo().uid}`)
+  const dir = path.join(tmp, `etl-${process.getuid!()}`, 'bundle-cache')
   const entries = await fs.readdir(dir)
   if (entries.length !== 1) throw new Error(`expected one cached bundle, found ${entries.join(', ')}`)
   const file = path.join(dir, entries[0]!)
