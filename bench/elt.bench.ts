@@ -8,7 +8,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { DataServices, LocalScheduler, advanceDemoSource, build, initDemoSource, setLayout, sql, type TaskLike } from 'etl'
+import { DataServices, LocalScheduler, build, setLayout, sql, type TaskLike } from 'etl'
+import { advanceDemoSource, initDemoSource } from '../tasks/orders/sample/demo-source.js'
 
 const SCALE = Number(process.env.ELT_BENCH_SCALE ?? 500)
 const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root' }
@@ -73,7 +74,7 @@ try {
       },
     })
     const wall = (Date.now() - started) / 1000
-    const control = await (await data.database('warehouse')).query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = (select max(exec_seq) from control.etl_execution)`)
+    const control = await (await data.database('warehouse')).query(sql`select table_name, extracted_rows from control.etl_sequence_table where pipeline = 'orders' and exec_seq = (select max(exec_seq) from control.etl_sequence where pipeline = 'orders')`)
     await data.close()
     const stages = [...durations].map(([task, ms]) => ({ task, seconds: ms / 1000 }))
     console.log(`\n${label}: ${summary.complete ? 'complete' : 'FAILED'} in ${wall.toFixed(1)}s`)

@@ -184,7 +184,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         const seed = wholeNumber('--seed', args.seed, 0)
         const env = await environment(args as GlobalOptions)
         const { DataServices } = await import('../db/data-services.js')
-        const { demoCommand } = await import('../etl/demo/demo-command.js')
+        const { demoCommand } = await import('./commands/demo-command.js')
         const { sampleDataIn } = await import('../etl/sample-data.js')
         const data = DataServices.fromConfig(env.config)
         try {

@@ -82,6 +82,14 @@ export abstract class DatabaseBase implements Database {
     return schema === undefined ? this.quoteIdentifier(name) : `${this.quoteIdentifier(schema)}.${this.quoteIdentifier(name)}`
   }
 
+  /** `lock <table>` inside the transaction, as Postgres, PGlite and Redshift all take it (the strongest mode, until commit). */
+  exclusively<T>(table: TableRef, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.transaction(async (tx) => {
+      await tx.query(sql`lock ${sql.table(table)}`)
+      return work(tx)
+    })
+  }
+
   bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult> {
     // Atomic on its own: a load that fails halfway leaves nothing behind.
     return this.transaction((tx) => tx.bulkLoad(table, csv, options))

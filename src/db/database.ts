@@ -110,6 +110,11 @@ export interface Database extends Queryable {
   extractCsv(statement: Statement, params?: readonly unknown[]): Readable
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  /**
+   * Runs `work` in one transaction holding an exclusive lock on `table` (which must exist), so
+   * concurrent callers take turns: a migration runs once however many first runs start at once.
+   */
+  exclusively<T>(table: TableRef, work: (tx: Transaction) => Promise<T>): Promise<T>
   /** One identifier, quoted for this dialect. */
   quoteIdentifier(name: string): string
   /** A table reference, quoted and schema-qualified as given. */

@@ -1,5 +1,7 @@
 import type { Target } from '../core/target.js'
 import type { Database, Transaction } from './database.js'
+import { markerMigrations } from './marker-migrations.js'
+import { migrate } from './migrations/migrate.js'
 import { sql } from './sql.js'
 import { tableLabel, type TableRef } from './table-ref.js'
 
@@ -44,15 +46,12 @@ export class TableUpdateTarget implements Target {
     return this.#isMarked(this.db)
   }
 
-  /** Creates the marker table if it is missing. DDL runs on its own, before any load's transaction. */
+  /**
+   * Creates or upgrades the marker table (its numbered migrations, run once under a lock, so
+   * loads that start side by side never race to create it). DDL runs before any load's transaction.
+   */
   async ensureMarkerTable(): Promise<void> {
-    await this.db.query(sql`create table if not exists ${this.#marker()} (
-      update_id varchar(255) not null,
-      target_table varchar(255) not null,
-      inserted timestamp not null,
-      row_count bigint,
-      primary key (update_id, target_table)
-    )`)
+    await migrate(this.db, markerMigrations(this.markerTable))
   }
 
   /** Writes the marker row inside `tx`, the transaction that wrote the data. */

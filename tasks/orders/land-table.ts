@@ -1,8 +1,6 @@
 import { pipeline } from 'node:stream/promises'
-import { CsvRecordCounter, ExecutionControl, extractSql, param, qualified, sourceColumns, type TaskContext } from 'etl'
-import { loadLandingBatch } from './landing-batch.js'
-import { METADATA, SOURCE, WAREHOUSE, landingKey, tableMetadata } from './pipeline.js'
-import { SequenceStep, runningSequence, stepResult } from './sequence-task.js'
+import { CsvRecordCounter, extractSql, loadLandingBatch, param, qualified, sourceColumns, type ExecutionControl, type TaskContext } from 'etl'
+import { METADATA, ORDERS, landingKey } from './pipeline.js'
 import { StartExecution } from './start-execution.js'
 
 /**
@@ -14,7 +12,7 @@ import { StartExecution } from './start-execution.js'
  * or the marker was deleted to load again, the rerun loads the lake file: the same rows the first
  * attempt saw, though the source has moved on since. To extract again, delete the file as well.
  */
-export class LandTable extends SequenceStep.with({
+export class LandTable extends ORDERS.Step.with({
   table: param.enum(METADATA.map((meta) => meta.table) as [string, ...string[]], { description: 'the source table, as its dictionary names it' }),
 }) {
   static override readonly description = 'extract one source table (its watermark window) to the lake and load it into its landing table, in one pass'
@@ -25,11 +23,11 @@ export class LandTable extends SequenceStep.with({
   }
 
   override async run(ctx: TaskContext) {
-    const meta = tableMetadata(this.params.table)
-    const current = await runningSequence(ctx)
+    const meta = ORDERS.table(this.params.table)
+    const current = await ORDERS.running(ctx)
     const { seq } = current
-    const source = await ctx.db(SOURCE)
-    const control = new ExecutionControl(await ctx.db(WAREHOUSE))
+    const source = await ctx.db(ORDERS.source)
+    const control = ORDERS.control(await ctx.db(ORDERS.warehouse))
     const window = (await control.tables(seq)).get(meta.table)
     const key = landingKey(meta.table, seq)
     // The control row vouches for the file: a file left by a warehouse since wiped is not this window's.
@@ -40,12 +38,12 @@ export class LandTable extends SequenceStep.with({
     const columns = sourceColumns(meta, (await source.describeTable(meta.table)).columns)
     const extract = () => source.extractCsv(extractSql(meta, seq, { start: window?.startWatermark ?? undefined, end: window?.endWatermark ?? undefined }))
     try {
-      const rows = await loadLandingBatch(ctx, meta, columns, seq, async (tx) => {
+      const rows = await loadLandingBatch(ctx, ORDERS, meta, columns, seq, async (tx) => {
         const loaded = extractedEarlier ? await ctx.data.loadFromLake(tx, landing, key) : await ctx.data.loadThroughLake(tx, landing, key, extract())
         await control.count(seq, meta.table, 'extracted_rows', loaded.rows, tx)
         return loaded
       })
-      return stepResult(current, { rows, key, fromLake: extractedEarlier })
+      return ORDERS.result(current, { rows, key, fromLake: extractedEarlier })
     } catch (error) {
       // The extract reached the lake whole though the load failed: record it, so the rerun loads it.
       // Should that fail too, the rerun extracts again, and the load's error is the one to report.

@@ -1,9 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { ACCESS_LOG_FILE, Task, UnrecoverableTaskError, param, type CompletionContext, type TaskContext } from 'etl'
-import { METADATA, SOURCE, dictionaryFiles } from './pipeline.js'
-import { missingTables, ordersSample } from './sample.js'
-import { weblogDir } from './weblog-dir.js'
+import { Task, UnrecoverableTaskError, param, type CompletionContext, type TaskContext } from 'etl'
+import { missingTables, ordersSample } from './orders-sample.js'
+import { METADATA, ORDERS, dictionaryFiles } from './pipeline.js'
+import { ACCESS_LOG_FILE, weblogDir } from './weblog-dir.js'
 
 /**
  * The source is there, with every table the dictionaries name and the access log. On a fresh
@@ -19,14 +19,14 @@ export class PrepareSource extends Task.with({
 
   override async complete(ctx?: CompletionContext): Promise<boolean> {
     if (!ctx) return this.marker().exists()
-    const source = await ctx.db(SOURCE)
+    const source = await ctx.db(ORDERS.source)
     return (await missingTables(source, METADATA.map((meta) => meta.table))).length === 0 && fs.existsSync(accessLog())
   }
 
   override async run(ctx: TaskContext) {
-    const source = await ctx.db(SOURCE)
+    const source = await ctx.db(ORDERS.source)
     if ((await source.listTables()).length === 0 && !fs.existsSync(accessLog())) {
-      if (!ctx.data.isBuiltIn(SOURCE)) {
+      if (!ctx.data.isBuiltIn(ORDERS.source)) {
         throw new UnrecoverableTaskError(
           `${source.description} has no tables; load the tables the dictionaries name (${dictionaryFiles()}) into it, or build the sample there with etl demo init`,
         )
@@ -46,7 +46,7 @@ export class PrepareSource extends Task.with({
     const counts = await ordersSample.init(ctx.data, { scale: this.params.scale, seed: this.params.seed })
     // Nothing else uses the source yet (every other step waits for this one); closing it settles the
     // new data, so the steps after read it in a session with a known data version.
-    await ctx.data.release(SOURCE)
+    await ctx.data.release(ORDERS.source)
     ctx.log.info({ counts }, 'created the sample source (etl demo init)')
     return { created: true, ...counts }
   }

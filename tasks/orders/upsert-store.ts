@@ -1,26 +1,24 @@
-import { ExecutionControl, upsertLandingToStore, type TaskContext } from 'etl'
+import { upsertLandingToStore, type TaskContext } from 'etl'
 import { LandTable } from './land-table.js'
-import { METADATA, WAREHOUSE } from './pipeline.js'
-import { SequenceStep, runningSequence, stepResult } from './sequence-task.js'
+import { METADATA, ORDERS } from './pipeline.js'
 
 /**
  * Upserts every table's landing batch into its store table, one table at a time: the batch reduced to
  * the newest row per unique key, soft-deleted rows kept with their flag. A table finished before a
  * failure is skipped on the rerun (its `completed/` marker).
  */
-export class UpsertStore extends SequenceStep {
+export class UpsertStore extends ORDERS.Step {
   static override readonly description = 'upsert each landing batch into its store table (skips tables already done)'
 
   override requires() {
     return METADATA.map((meta) => new LandTable({ table: meta.table }))
   }
 
-
   override async run(ctx: TaskContext) {
-    const current = await runningSequence(ctx)
+    const current = await ORDERS.running(ctx)
     const { seq } = current
-    const warehouse = await ctx.db(WAREHOUSE)
-    const control = new ExecutionControl(warehouse)
+    const warehouse = await ctx.db(ORDERS.warehouse)
+    const control = ORDERS.control(warehouse)
     // Named for the warehouse as well: a table upserted into a warehouse since wiped is not done in this one.
     const items = METADATA.map((meta) => `${meta.table}@exec_seq=${seq}@${current.warehouse ?? ''}`)
     const loop = await ctx.completed.each(items, async (item, index) => {
@@ -30,6 +28,6 @@ export class UpsertStore extends SequenceStep {
       return { table: meta.table, rows }
     })
     const rows = Object.fromEntries(loop.ran.map(({ result }) => [result.table, result.rows]))
-    return stepResult(current, { tables: METADATA.length, skipped: loop.skipped.length, rows })
+    return ORDERS.result(current, { tables: METADATA.length, skipped: loop.skipped.length, rows })
   }
 }

@@ -2,6 +2,10 @@ import { param, resolveParameter } from 'etl'
 
 /** Where the access log and the IP ranges are when nothing says otherwise. */
 export const DEFAULT_WEBLOG_DIR = 'data/weblog'
+/** The access log's name in the web log folder (combined log format). */
+export const ACCESS_LOG_FILE = 'access.log'
+/** The local IP-range table's name in the web log folder: `start_ip,end_ip,country`. */
+export const IP_RANGES_FILE = 'ip-ranges.csv'
 
 /** ParseWeblog's `weblogDir`: the one setting (`tasks.ParseWeblog.weblogDir`) every step follows. */
 export const WEBLOG_DIR_PARAM = param.string({

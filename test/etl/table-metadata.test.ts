@@ -6,7 +6,7 @@ import { EtlError } from 'etl'
 import { loadMetadataDir, parseMetadata } from '../../src/etl/table-metadata.js'
 import { tempDir } from '../helpers/sandbox.js'
 
-const METADATA = fileURLToPath(new URL('../../metadata/', import.meta.url))
+const METADATA = fileURLToPath(new URL('../../metadata/orders/', import.meta.url))
 
 const entry = (overrides: Record<string, unknown> = {}) => ({
   table: 'orders',

@@ -29,7 +29,7 @@ export async function pipelineProject(): Promise<PipelineProject> {
   return {
     cwd,
     module: path.join(cwd, 'tasks', 'index.ts'),
-    dictionary: path.join(cwd, 'metadata', 'orders.json'),
+    dictionary: path.join(cwd, 'metadata', 'orders', 'orders.json'),
     remove: () => fs.rm(cwd, { recursive: true, force: true }),
   }
 }

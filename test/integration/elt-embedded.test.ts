@@ -4,8 +4,8 @@ import test from 'ava'
 import { PGlite } from '@electric-sql/pglite'
 import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import { sql } from '../../src/db/sql.js'
-import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
-import { deviceOf, parseAccessLogLine } from '../../src/etl/weblog/access-log.js'
+import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
+import { deviceOf, parseAccessLogLine } from '../../tasks/orders/weblog/access-log.js'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/sandbox.js'
 import { PIPELINE, duplicateKeys, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
@@ -90,7 +90,7 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
   t.is(second.code, 0, second.stdout + second.stderr)
   t.regex(second.stdout, /StartExecution\(\) .* seq=2 started=true/)
   await withEmbedded(cwd, async (source, warehouse) => {
-    const { rows } = await warehouse.query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = 2`)
+    const { rows } = await warehouse.query(sql`select table_name, extracted_rows from control.etl_sequence_table where pipeline = 'orders' and exec_seq = 2`)
     const extracted = Object.fromEntries(rows.map((row) => [row.table_name, Number(row.extracted_rows)]))
     t.is(extracted.order_headers, changed.order_headers_new! + changed.order_headers_updated!)
     t.is(extracted.order_lines, changed.order_lines_new! + changed.order_lines_deleted!)
@@ -98,7 +98,7 @@ test('elt: on the embedded defaults, RunJob builds a store equal to the source, 
     t.is(extracted.products, changed.products_updated)
     t.is(extracted.companies, 0)
     t.is(extracted.weblog_access, changed.access_log_lines)
-    const status = await warehouse.query(sql`select exec_seq, status from control.etl_execution order by exec_seq`)
+    const status = await warehouse.query(sql`select exec_seq, status from control.etl_sequence where pipeline = 'orders' order by exec_seq`)
     t.deepEqual(status.rows.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE', '2:COMPLETE'])
     await storeEqualsSource(t, source, warehouse)
   })

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { Database } from '../../src/db/database.js'
 import { sql } from '../../src/db/sql.js'
-import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
 import { POSTGRES, randomName } from '../helpers/databases.js'
 
 /** The project's own task module: the reference pipeline, run as a user runs it. */

@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { sql } from '../../src/db/sql.js'
-import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
 import { runCli } from '../helpers/cli.js'
 import { MARIADB, POSTGRES, scratchMysql } from '../helpers/databases.js'
 import { startS3Server } from '../helpers/s3-server.js'
@@ -62,8 +62,8 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   const failed = await run('run', 'RunJob', '--local-scheduler')
   t.is(failed.code, 3, failed.stdout + failed.stderr)
   t.regex(failed.stdout, /UpsertStore\(\)/)
-  const extractedBefore = await warehouse.query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = 2 order by table_name`)
-  t.is((await warehouse.query(sql`select status from control.etl_execution where exec_seq = 2`)).rows[0]!.status, 'RUNNING')
+  const extractedBefore = await warehouse.query(sql`select table_name, extracted_rows from control.etl_sequence_table where pipeline = 'orders' and exec_seq = 2 order by table_name`)
+  t.is((await warehouse.query(sql`select status from control.etl_sequence where pipeline = 'orders' and exec_seq = 2`)).rows[0]!.status, 'RUNNING')
 
   // The rerun resumes sequence 2: no extract runs again, the five finished tables are skipped.
   await warehouse.query('alter table store.order_lines drop constraint etl_test_fail')
@@ -71,9 +71,9 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   t.is(resumed.code, 0, resumed.stdout + resumed.stderr)
   t.notRegex(resumed.stdout, /✓ LandTable|✓ StartExecution/)
   t.regex(resumed.stdout, /✓ UpsertStore\(\) .* seq=2 tables=6 skipped=5/)
-  const extractedAfter = await warehouse.query(sql`select table_name, extracted_rows from control.etl_execution_table where exec_seq = 2 order by table_name`)
+  const extractedAfter = await warehouse.query(sql`select table_name, extracted_rows from control.etl_sequence_table where pipeline = 'orders' and exec_seq = 2 order by table_name`)
   t.deepEqual(extractedAfter.rows, extractedBefore.rows)
-  const status = await warehouse.query(sql`select exec_seq, status from control.etl_execution order by exec_seq`)
+  const status = await warehouse.query(sql`select exec_seq, status from control.etl_sequence where pipeline = 'orders' order by exec_seq`)
   t.deepEqual(status.rows.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE', '2:COMPLETE'])
   // The end state is a clean run's: the store equals the source.
   await storeEqualsSource()
@@ -84,7 +84,7 @@ test('elt: MariaDB into PostgreSQL with the lake on S3, by config alone; a faile
   const loadFailed = await run('run', 'RunJob', '--local-scheduler')
   t.is(loadFailed.code, 3, loadFailed.stdout + loadFailed.stderr)
   t.regex(loadFailed.stdout, /LandTable\(table=order_lines\)/)
-  const lines3 = sql`select extracted_rows, loaded_rows from control.etl_execution_table where exec_seq = 3 and table_name = 'order_lines'`
+  const lines3 = sql`select extracted_rows, loaded_rows from control.etl_sequence_table where pipeline = 'orders' and exec_seq = 3 and table_name = 'order_lines'`
   const afterFailure = (await warehouse.query(lines3)).rows[0]!
   t.true(Number(afterFailure.extracted_rows) > 0, 'the whole extract is recorded')
   t.is(afterFailure.loaded_rows, null, 'and nothing of it is loaded')

@@ -4,7 +4,7 @@ import test from 'ava'
 import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { sql } from '../../src/db/sql.js'
-import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
 import { runCli } from '../helpers/cli.js'
 import { POSTGRES } from '../helpers/databases.js'
 import { RedshiftDataApiServer } from '../helpers/redshift-data-api-server.js'
@@ -63,7 +63,7 @@ test('elt: into Redshift through the Data API, with the lake on S3: store equals
   t.is(second.code, 0, second.stdout + second.stderr)
   t.regex(second.stdout, /StartExecution\(\) .* seq=2 started=true/)
   await storeEqualsSource()
-  const status = await warehouse.query(sql`select exec_seq, status from control.etl_execution order by exec_seq`)
+  const status = await warehouse.query(sql`select exec_seq, status from control.etl_sequence where pipeline = 'orders' order by exec_seq`)
   t.deepEqual(status.rows.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE', '2:COMPLETE'])
 
   // Redshift has no ON CONFLICT: the store upsert deletes the batch's keys and inserts the newest rows.

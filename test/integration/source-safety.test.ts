@@ -4,7 +4,7 @@ import test, { type ExecutionContext } from 'ava'
 import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import { sql } from '../../src/db/sql.js'
 import type { Database } from '../../src/db/database.js'
-import { DEMO_TABLES } from '../../src/etl/demo/demo-schema.js'
+import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
 import { runCli } from '../helpers/cli.js'
 import { MARIADB, scratchMysql } from '../helpers/databases.js'
 import { addDictionaryEntry, pipelineProject, type PipelineProject } from '../helpers/pipeline-project.js'
@@ -53,7 +53,7 @@ test('source safety: on the embedded default, a dictionary entry for a table the
 
   t.is(await withEmbedded(p.cwd, 'source', (source) => count(source, 'order_lines')), before, 'the source tables are untouched')
   t.is(await logLines(p.cwd), lines, 'the access log is untouched')
-  const sequences = await withEmbedded(p.cwd, 'warehouse', async (warehouse) => (await warehouse.query(sql`select exec_seq, status from control.etl_execution order by exec_seq`)).rows)
+  const sequences = await withEmbedded(p.cwd, 'warehouse', async (warehouse) => (await warehouse.query(sql`select exec_seq, status from control.etl_sequence where pipeline = 'orders' order by exec_seq`)).rows)
   t.deepEqual(sequences.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE'], 'no sequence was opened')
 })
 

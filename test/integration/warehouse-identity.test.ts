@@ -13,7 +13,7 @@ import { monthlySalesFromReport, monthlySalesFromSource, scratchPostgresDatabase
 
 /** What a warehouse holds after a run: its sequences, its store and pres row counts. */
 async function warehouseState(warehouse: Database) {
-  const sequences = (await warehouse.query(sql`select exec_seq, status from control.etl_execution order by exec_seq`)).rows.map((row) => `${row.exec_seq}:${row.status}`)
+  const sequences = (await warehouse.query(sql`select exec_seq, status from control.etl_sequence where pipeline = 'orders' order by exec_seq`)).rows.map((row) => `${row.exec_seq}:${row.status}`)
   const count = async (schema: string, table: string) => Number((await warehouse.query(sql`select count(*) as n from ${sql.id(schema, table)}`)).rows[0]!.n)
   return { sequences, orderLines: await count('store', 'order_lines'), companies: await count('store', 'companies'), pres: await count('pres', 'report_order_lines') }
 }

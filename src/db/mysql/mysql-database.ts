@@ -7,7 +7,8 @@ import type { DatabaseCapabilities, QueryResult, Row, Statement, Transaction } f
 import { closedError, connectionError, queryError } from '../database-errors.js'
 import { indexName } from '../index-name.js'
 import type { RowBatch } from '../row-batch.js'
-import { tableName, type TableName, type TableRef } from '../table-ref.js'
+import { tableLabel, tableName, type TableName, type TableRef } from '../table-ref.js'
+import { EtlError } from '../../errors.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { MysqlConnectionConfig } from './mysql-config.js'
 import { readMysqlColumns, readMysqlTableNames } from './mysql-describe.js'
@@ -17,6 +18,9 @@ import { mysqlNativeType } from './mysql-types.js'
 import { mysqlUpsertSql } from './mysql-upsert.js'
 import { sql, type Sql } from '../sql.js'
 import type { UpsertSpec } from '../upsert.js'
+
+/** How long a caller waits for a named lock another connection holds. */
+const LOCK_WAIT_SECONDS = 60
 
 /** mysql2, loaded by the first connection rather than by importing `etl`. */
 const loadDriver = lazyImport(async () => (await import('mysql2')).default)
@@ -59,6 +63,23 @@ export class MysqlDatabase extends DatabaseBase {
     } finally {
       connection.release()
     }
+  }
+
+  /**
+   * MySQL's DDL commits at once, ending a transaction and its row locks: a named lock of the
+   * connection (GET_LOCK) is held across the whole of `work` instead, and released after it.
+   */
+  override exclusively<T>(table: TableRef, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const name = `etl:${tableLabel(table)}`.slice(0, 64)
+    return this.transaction(async (tx) => {
+      const { rows } = await tx.query(sql`select get_lock(${name}, ${LOCK_WAIT_SECONDS}) as got`)
+      if (Number(rows[0]?.got) !== 1) throw new EtlError('ETL_ERR_DB_QUERY_FAILED', `could not lock ${tableLabel(table)} on ${this.description} within ${LOCK_WAIT_SECONDS} s: another etl holds it; try again`)
+      try {
+        return await work(tx)
+      } finally {
+        await tx.query(sql`select release_lock(${name})`)
+      }
+    })
   }
 
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {

@@ -10,13 +10,13 @@ create table if not exists pres.report_weblog_access as select * from pres.v_rep
 -- The refresh, skipped (at no cost) in the first sequence and while the table is empty.
 delete from pres.report_weblog_access
 where line_no = any (array(select line_no from landing.weblog_access where exec_seq = :exec_seq))
-  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
+  and exists (select 1 from control.etl_sequence where pipeline = 'orders' and exec_seq < :exec_seq)
   and exists (select 1 from pres.report_weblog_access);
 
 insert into pres.report_weblog_access
 select * from pres.v_report_weblog_access
 where line_no = any (array(select line_no from landing.weblog_access where exec_seq = :exec_seq))
-  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
+  and exists (select 1 from control.etl_sequence where pipeline = 'orders' and exec_seq < :exec_seq)
   and exists (select 1 from pres.report_weblog_access);
 
 -- The full build again, for a table that is there but empty.

@@ -1,6 +1,6 @@
 import type { DataServices } from '../../db/data-services.js'
 import { EtlError } from '../../errors.js'
-import type { SampleData, SampleOptions } from '../sample-data.js'
+import type { SampleData, SampleOptions } from '../../etl/sample-data.js'
 
 export interface DemoCommandOptions extends SampleOptions {
   /** Which pipeline's sample; may be left out when the module exports only one. */

@@ -1,4 +1,4 @@
-import { EtlError } from '../../errors.js'
+import { EtlError } from 'etl'
 
 /** One range of the local IP table: `start`–`end` (IPv4, inclusive) belong to `country`. */
 export interface IpRange {

@@ -1,8 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { ACCESS_LOG_FILE, DEMO_TABLES, EtlError, IP_RANGES_FILE, advanceDemoSource, defineSampleData, initDemoSource, type Database } from 'etl'
-import { SOURCE } from './pipeline.js'
-import { weblogDir } from './weblog-dir.js'
+import { EtlError, defineSampleData, type Database } from 'etl'
+import { ORDERS } from './pipeline.js'
+import { DEMO_TABLES } from './sample/demo-schema.js'
+import { advanceDemoSource, initDemoSource } from './sample/demo-source.js'
+import { ACCESS_LOG_FILE, IP_RANGES_FILE, weblogDir } from './weblog-dir.js'
 
 /** Table names shown in a message before the rest is only counted. */
 const NAMES_SHOWN = 10
@@ -15,13 +17,13 @@ export const ordersSample = defineSampleData({
   pipeline: 'orders',
   description: 'six order tables in connection "source", an access log and its IP ranges',
   async init(data, options) {
-    const source = await data.database(SOURCE)
+    const source = await data.database(ORDERS.source)
     const dir = weblogDir()
     if (!options.force) await refuseToReplace(source, dir)
     return initDemoSource(source, { scale: options.scale ?? 1, seed: options.seed ?? 42, weblogDir: dir })
   },
   async advance(data, options) {
-    const source = await data.database(SOURCE)
+    const source = await data.database(ORDERS.source)
     const missing = await missingTables(source, DEMO_TABLES.map((table) => table.name))
     if (missing.length) {
       throw new EtlError(

@@ -13,13 +13,13 @@ create table if not exists pres.report_orders as select * from pres.v_report_ord
 -- The refresh, skipped (at no cost) in the first sequence and while the table is empty.
 delete from pres.report_orders
 where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
-  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
+  and exists (select 1 from control.etl_sequence where pipeline = 'orders' and exec_seq < :exec_seq)
   and exists (select 1 from pres.report_orders);
 
 insert into pres.report_orders
 select * from pres.v_report_orders
 where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
-  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
+  and exists (select 1 from control.etl_sequence where pipeline = 'orders' and exec_seq < :exec_seq)
   and exists (select 1 from pres.report_orders);
 
 -- The full build again, for a table that is there but empty.

@@ -3,11 +3,8 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { CSV_LINE_END } from '../../csv/csv-encoder.js'
-import { encodeCsvRecord } from '../../csv/csv-value.js'
-import type { Database } from '../../db/database.js'
-import { sql } from '../../db/sql.js'
-import { countLines } from '../weblog/transform-access-log.js'
+import { CSV_LINE_END, countLines, encodeCsvRecord, sql, type Database } from 'etl'
+import { ACCESS_LOG_FILE, DEFAULT_WEBLOG_DIR, IP_RANGES_FILE } from '../weblog-dir.js'
 import {
   STATUSES,
   companyRows,
@@ -27,10 +24,6 @@ import {
 import { DEMO_TABLES } from './demo-schema.js'
 import { SeededRandom } from './random.js'
 
-/** Where the demo writes the access log and the IP range table. @defaultValue `data/weblog` */
-export const DEFAULT_WEBLOG_DIR = path.join('data', 'weblog')
-export const ACCESS_LOG_FILE = 'access.log'
-export const IP_RANGES_FILE = 'ip-ranges.csv'
 
 export interface DemoInitOptions {
   /** 1 gives about 2,000 order lines and 200 log lines; the rest grows in proportion. @defaultValue 1 */

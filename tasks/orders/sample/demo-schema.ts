@@ -1,4 +1,4 @@
-import type { ColumnDescription, ColumnType } from '../../db/column-type.js'
+import type { ColumnDescription, ColumnType } from 'etl'
 
 const INT: ColumnType = { kind: 'integer', bits: 32 }
 const BIGINT: ColumnType = { kind: 'integer', bits: 64 }

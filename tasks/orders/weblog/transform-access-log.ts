@@ -1,11 +1,7 @@
 import fs from 'node:fs'
 import readline from 'node:readline'
 import { Readable } from 'node:stream'
-import { CSV_LINE_END } from '../../csv/csv-encoder.js'
-import { encodeCsvRecord } from '../../csv/csv-value.js'
-import type { ColumnDescription } from '../../db/column-type.js'
-import type { Storage } from '../../lake/storage.js'
-import { parseTableEntry } from '../table-metadata.js'
+import { CSV_LINE_END, encodeCsvRecord, lineStartOffset, parseTableEntry, type ColumnDescription, type Storage } from 'etl'
 import { convertLogTimestamp, deviceOf, parseAccessLogLine, splitRequest } from './access-log.js'
 import type { IpCountryLookup } from './ip-country.js'
 
@@ -121,30 +117,4 @@ export async function transformAccessLog(options: TransformAccessLogOptions): Pr
   await options.lake.put(options.key, Readable.from(records(), { objectMode: false }))
   await options.lake.put(options.rejectsKey, encodeCsvRecord(['line_no', 'reason', 'line']) + CSV_LINE_END + rejects.join(''))
   return { parsed, rejected: rejects.length, distinctIps: options.lookup.lookups }
-}
-
-/** The number of lines in a file (0 when it does not exist). */
-export async function countLines(file: string): Promise<number> {
-  if (!fs.existsSync(file)) return 0
-  let count = 0
-  let last = 10
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
-    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) count++
-    if (chunk.length) last = chunk[chunk.length - 1]!
-  }
-  return last === 10 ? count : count + 1
-}
-
-/** Where line `lines + 1` of a file starts: the byte after its `lines`-th newline (the end, if it has fewer). */
-export async function lineStartOffset(file: string, lines: number): Promise<number> {
-  let offset = 0
-  let seen = 0
-  if (lines <= 0) return 0
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
-    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) {
-      if (++seen === lines) return offset + at + 1
-    }
-    offset += chunk.length
-  }
-  return offset
 }

@@ -1,36 +1,30 @@
-import {
-  EXEC_SEQ_COLUMN,
-  ExecutionControl,
-  TableUpdateTarget,
-  createSchemaSql,
-  landingTableSql,
-  qualified,
-  sql,
-  type BulkLoadResult,
-  type ColumnDescription,
-  type TableMetadata,
-  type TaskContext,
-  type Transaction,
-} from 'etl'
-import { WAREHOUSE } from './pipeline.js'
+import type { TaskContext } from '../../core/task-context.js'
+import type { ColumnDescription } from '../../db/column-type.js'
+import type { BulkLoadResult, Transaction } from '../../db/database.js'
+import { sql } from '../../db/sql.js'
+import { TableUpdateTarget } from '../../db/table-update-target.js'
+import { EXEC_SEQ_COLUMN, createSchemaSql, landingTableSql } from '../generators/table-sql.js'
+import { qualified, type TableMetadata } from '../table-metadata.js'
+import type { SequencePipeline } from './sequence-pipeline.js'
 
 /**
  * Loads one sequence's batch into a table's landing table (created from `columns` when missing):
- * the sequence's earlier rows are replaced, so a rerun never doubles them, and the marker row and the
- * `loaded_rows` count are written in the load's own transaction. Returns the rows loaded.
+ * the sequence's earlier rows are replaced, so a rerun never doubles them, and the marker row and
+ * the `loaded_rows` count are written in the load's own transaction. Returns the rows loaded.
  */
 export async function loadLandingBatch(
   ctx: TaskContext,
+  pipeline: SequencePipeline,
   meta: TableMetadata,
   columns: readonly ColumnDescription[],
   seq: number,
   load: (tx: Transaction) => Promise<BulkLoadResult>,
 ): Promise<number> {
-  const warehouse = await ctx.db(WAREHOUSE)
+  const warehouse = await ctx.db(pipeline.warehouse)
   await warehouse.query(createSchemaSql(meta.landing.schema))
   await warehouse.query(landingTableSql(warehouse, meta, columns))
   const landing = qualified(meta.landing)
-  const control = new ExecutionControl(warehouse)
+  const control = pipeline.control(warehouse)
   const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
   // A rerun (its output marker deleted) loads again.
   await target.remove()
@@ -41,7 +35,7 @@ export async function loadLandingBatch(
     return loaded
   })
   // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
-  // refresh). Created after the first load, by one sort, rather than maintained row by row during it.
+  // refresh). Made after the first load, by one sort, rather than kept up row by row during it.
   await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
   return outcome.skipped ? 0 : outcome.result.rows
 }

@@ -28,13 +28,13 @@ create table if not exists pres.report_order_lines as select * from pres.v_repor
 -- a join would guess thousands of lines per order and read the whole table.
 delete from pres.report_order_lines
 where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
-  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
+  and exists (select 1 from control.etl_sequence where pipeline = 'orders' and exec_seq < :exec_seq)
   and exists (select 1 from pres.report_order_lines);
 
 insert into pres.report_order_lines
 select * from pres.v_report_order_lines
 where order_no = any (array(select order_no from pres.v_report_order_lines_changes where exec_seq = :exec_seq))
-  and exists (select 1 from control.etl_execution where exec_seq < :exec_seq)
+  and exists (select 1 from control.etl_sequence where pipeline = 'orders' and exec_seq < :exec_seq)
   and exists (select 1 from pres.report_order_lines);
 
 -- The full build again, for a table that is there but empty.
