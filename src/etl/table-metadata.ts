@@ -44,6 +44,14 @@ export interface TableMetadata {
   readonly file: string
 }
 
+/** A pipeline's defaults for the entries of its dictionaries, so two pipelines' tables never meet. */
+export interface MetadataDefaults {
+  /** The schema of a table's landing table when its entry names none. @defaultValue 'landing' */
+  readonly landingSchema?: string
+  /** The schema of a table's store table when its entry names none. @defaultValue 'store' */
+  readonly storeSchema?: string
+}
+
 const FIELDS = ['table', 'columns', 'where', 'mode', 'watermark', 'landing', 'store', 'key'] as const
 
 /** `schema.table` for messages and table references. */
@@ -56,7 +64,7 @@ export function qualified(table: QualifiedTable): string {
  * each problem names the file, the table, the field, the bad value and the fix. Table names must be
  * unique across files.
  */
-export function loadMetadataDir(dir: string): TableMetadata[] {
+export function loadMetadataDir(dir: string, defaults: MetadataDefaults = {}): TableMetadata[] {
   let names: string[]
   try {
     names = fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort()
@@ -73,7 +81,7 @@ export function loadMetadataDir(dir: string): TableMetadata[] {
     } catch (error) {
       throw new EtlError('ETL_ERR_METADATA_UNREADABLE', `${file}: not readable JSON (${(error as Error).message}); fix the syntax`, { cause: error })
     }
-    tables.push(...parseMetadata(raw, file))
+    tables.push(...parseMetadata(raw, file, defaults))
   }
   const seen = new Map<string, string>()
   for (const table of tables) {
@@ -88,22 +96,22 @@ export function loadMetadataDir(dir: string): TableMetadata[] {
  * Validates one dictionary file's content: `{ "tables": [ { "table": …, "columns": […], … } ] }`.
  * Throws `ETL_ERR_METADATA_INVALID` on the first problem.
  */
-export function parseMetadata(raw: unknown, file: string): TableMetadata[] {
+export function parseMetadata(raw: unknown, file: string, defaults: MetadataDefaults = {}): TableMetadata[] {
   if (!isRecord(raw) || !Array.isArray(raw.tables)) {
     throw new EtlError('ETL_ERR_METADATA_INVALID', `${file}: expected an object { "tables": [ … ] }, got ${show(raw)}; wrap the table entries in "tables"`)
   }
   for (const key of Object.keys(raw)) {
     if (key !== 'tables') throw new EtlError('ETL_ERR_METADATA_INVALID', `${file}: unknown top-level field "${key}"; only "tables" is allowed`)
   }
-  return raw.tables.map((entry, index) => parseEntry(entry, file, index))
+  return raw.tables.map((entry, index) => parseEntry(entry, file, index, defaults))
 }
 
 /** Validates one table entry on its own (a dictionary built in code). */
-export function parseTableEntry(entry: unknown, file: string): TableMetadata {
-  return parseEntry(entry, file, 0)
+export function parseTableEntry(entry: unknown, file: string, defaults: MetadataDefaults = {}): TableMetadata {
+  return parseEntry(entry, file, 0, defaults)
 }
 
-function parseEntry(entry: unknown, file: string, index: number): TableMetadata {
+function parseEntry(entry: unknown, file: string, index: number, defaults: MetadataDefaults): TableMetadata {
   const where0 = `entry #${index + 1}`
   if (!isRecord(entry)) throw new EtlError('ETL_ERR_METADATA_INVALID', `${file}: ${where0} must be an object, got ${show(entry)}`)
   const table = identifier(entry.table, file, where0, 'table')
@@ -138,8 +146,8 @@ function parseEntry(entry: unknown, file: string, index: number): TableMetadata 
     where: Object.freeze(where),
     mode,
     watermark,
-    landing: qualifiedTable(entry.landing ?? `landing.${table}`, file, table, 'landing'),
-    store: qualifiedTable(entry.store ?? `store.${table}`, file, table, 'store'),
+    landing: qualifiedTable(entry.landing ?? `${defaults.landingSchema ?? 'landing'}.${table}`, file, table, 'landing'),
+    store: qualifiedTable(entry.store ?? `${defaults.storeSchema ?? 'store'}.${table}`, file, table, 'store'),
     key: Object.freeze(key),
     file,
   })

@@ -23,7 +23,7 @@ const done = new WeakMap<Database, Set<string>>()
  * ```
  */
 export async function migrate(db: Database, set: MigrationSet): Promise<MigrationOutcome> {
-  const key = `${set.component}\u0000${tableLabel(set.table)}`
+  const key = `${set.component}\u0000${tableLabel(set.table)}\u0000${set.migrations.length}`
   if (done.get(db)?.has(key)) return { applied: [] }
   checkIds(set)
   await ensureMigrationsTable(db, set)
