@@ -1,6 +1,6 @@
 import type { TaskState } from '../scheduler/task-state.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
-import { redactParams } from './redact-text.js'
+import { redactParams } from '../util/redact.js'
 
 /** A task in the drawn neighbourhood: `level` < 0 upstream (what it needs), > 0 downstream (what needs it). */
 export interface GraphNode {

@@ -1,7 +1,7 @@
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
 import type { TaskLaunch } from '../scheduler/task-launch.js'
 import type { ScheduleRunRecord } from './history/run-history.js'
-import { redactText } from './redact-text.js'
+import { redactText } from '../util/redact.js'
 
 /** A launch as the task's page shows it: `starting` until the daemon has heard from its worker. */
 export interface TaskLaunchView extends Omit<TaskLaunch, 'status'> {

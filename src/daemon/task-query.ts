@@ -1,6 +1,6 @@
 import type { TaskState } from '../scheduler/task-state.js'
 import { TASK_STATUSES, type TaskStatus } from '../scheduler/task-status.js'
-import { redactParams, redactText } from './redact-text.js'
+import { redactParams, redactText } from '../util/redact.js'
 
 /** A task as the UI's table lists it. */
 export interface TaskRow {

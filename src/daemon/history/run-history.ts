@@ -4,6 +4,7 @@ import type { AttemptRecord, SchedulerEvent } from '../../scheduler/scheduler-op
 import type { RunInfo } from '../../scheduler/run-registry.js'
 import type { TaskError, TaskLogLine } from '../../scheduler/scheduler.js'
 import { silentLogger } from '../../util/logger.js'
+import { redactText } from '../../util/redact.js'
 import type { HistoryClient } from './history-client.js'
 
 /** One scheduled run (or a run started from the UI) as the history keeps it. */
@@ -476,5 +477,5 @@ function requeue<T>(into: Map<string, T>, rows: T[], keyOf: (row: T) => string):
 function redactError(error: unknown): { message: string; code?: string } {
   const message = error instanceof Error ? error.message : String(error)
   const code = (error as { code?: unknown }).code
-  return { message: message.replace(/\/\/([^:/@\s]+):[^@\s]+@/g, '//$1:***@'), ...(typeof code === 'string' ? { code } : {}) }
+  return { message: redactText(message), ...(typeof code === 'string' ? { code } : {}) }
 }

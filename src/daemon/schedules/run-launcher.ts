@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import { redactText } from '../redact-text.js'
+import { redactText } from '../../util/redact.js'
 import { runArguments } from './run-arguments.js'
 
 export { runArguments } from './run-arguments.js'
