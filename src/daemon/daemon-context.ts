@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
+import type { RpcLimits } from '../scheduler/rpc-limits.js'
 import type { Clock } from '../util/clock.js'
 import type { DaemonMetrics } from './daemon-metrics.js'
 import type { RunHistory } from './history/run-history.js'
@@ -15,6 +16,8 @@ export interface DaemonContext {
   /** The action token; undefined disables every action that changes state. */
   token: string | undefined
   metrics: DaemonMetrics
+  /** What one worker call may carry. */
+  limits: RpcLimits
   clock: Clock
   logger: Logger
   /** Shown on the UI's about line: never a secret. */

@@ -8,6 +8,7 @@ import { EtlError } from '../errors.js'
 import { CentralScheduler, type CentralSchedulerSnapshot } from '../scheduler/central-scheduler.js'
 import type { CentralSchedulerOptions } from '../scheduler/central-scheduler-options.js'
 import type { SchedulerOp } from '../scheduler/scheduler-op.js'
+import { RPC_LIMIT_DEFAULTS, type RpcLimits } from '../scheduler/rpc-limits.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { silentLogger } from '../util/logger.js'
 import { TOKEN_ENV } from './action-token.js'
@@ -136,6 +137,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
       schedules,
       token,
       metrics,
+      limits: limitsFrom(section),
       clock,
       logger,
       info: { history: opened?.description ?? 'off', stateDir },
@@ -203,6 +205,16 @@ function tuningFrom(section: NonNullable<EtlConfig['raw']['scheduler']>): Centra
   if (section.removeDelayMs !== undefined) tuning.removeDelayMs = section.removeDelayMs
   if (section.logTailLines !== undefined) tuning.logTailLines = section.logTailLines
   return tuning
+}
+
+/** The request limits the config's `scheduler` section sets; the rest keep their defaults. */
+function limitsFrom(section: NonNullable<EtlConfig['raw']['scheduler']>): Partial<RpcLimits> {
+  const limits: Partial<RpcLimits> = {}
+  for (const name of Object.keys(RPC_LIMIT_DEFAULTS) as (keyof RpcLimits)[]) {
+    const value = section[name]
+    if (value !== undefined) limits[name] = value
+  }
+  return limits
 }
 
 /** `node <package>/bin/etl.js`: the package's own CLI, whichever folder the daemon was started in. */

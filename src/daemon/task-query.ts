@@ -1,12 +1,11 @@
 import type { TaskState } from '../scheduler/task-state.js'
 import { TASK_STATUSES, type TaskStatus } from '../scheduler/task-status.js'
-import { redactParams, redactText } from '../util/redact.js'
 
 /** A task as the UI's table lists it. */
 export interface TaskRow {
   id: string
   family: string
-  /** `name=value, ...`, secrets masked, cut at `PARAMS_SUMMARY_CHARS`. */
+  /** `name=value, ...`, cut at `PARAMS_SUMMARY_CHARS` (secrets were masked when the daemon received them). */
   params: string
   status: TaskStatus
   worker: string | null
@@ -85,9 +84,7 @@ export function countTasks(states: Iterable<Readonly<TaskState>>): { byStatus: R
 }
 
 export function rowOf(state: Readonly<TaskState>, now: number): TaskRow {
-  const params = Object.entries(redactParams(state.params))
-    .map(([name, value]) => `${name}=${value}`)
-    .join(', ')
+  const params = paramsSummary(state.params)
   return {
     id: state.id,
     family: state.family,
@@ -98,9 +95,19 @@ export function rowOf(state: Readonly<TaskState>, now: number): TaskRow {
     endedAt: state.endedAt ?? null,
     durationMs: durationOf(state, now),
     updatedAt: state.updatedAt,
-    progress: state.status === 'RUNNING' && state.progress ? redactText(state.progress) : null,
-    error: state.error ? redactText(state.error.message.split('\n', 1)[0] ?? '') : null,
+    progress: state.status === 'RUNNING' && state.progress ? state.progress : null,
+    error: state.error ? (state.error.message.split('\n', 1)[0] ?? '') : null,
   }
+}
+
+/** `name=value, ...` up to a little past what the table shows: a parameter may be 16,000 characters long. */
+function paramsSummary(params: Readonly<Record<string, string>>): string {
+  let summary = ''
+  for (const [name, value] of Object.entries(params)) {
+    summary += `${summary ? ', ' : ''}${name}=${value.slice(0, PARAMS_SUMMARY_CHARS)}`
+    if (summary.length > PARAMS_SUMMARY_CHARS) break
+  }
+  return summary
 }
 
 /** How long the task ran, or has been running. */

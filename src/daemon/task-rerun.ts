@@ -1,4 +1,5 @@
 import { EtlError } from '../errors.js'
+import { MASK } from '../util/redact.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
 import type { DaemonContext } from './daemon-context.js'
@@ -10,6 +11,11 @@ export interface RerunAnswer {
   taskId: string
   status: TaskStatus
   launch: TaskLaunchView
+  /**
+   * Parameters left off the rerun's command line: the daemon masked their values when it received
+   * them (secrets), so the new process takes them from its config or environment, as `etl run` would.
+   */
+  maskedParams: string[]
 }
 
 /**
@@ -35,17 +41,30 @@ export async function rerunTask(context: DaemonContext, taskId: string): Promise
   checkParameterNames(state.family, state.params)
 
   const invalidateFirst = state.status === 'DONE'
+  const { params, maskedParams } = rerunParams(state.params)
   scheduler.rerun(taskId)
-  const { record, launched } = schedules.runTask({ taskId, family: state.family, params: { ...state.params }, origin, invalidateFirst })
+  const { record, launched } = schedules.runTask({ taskId, family: state.family, params, origin, invalidateFirst })
   if (!launched) throw launchFailed(taskId, origin.cwd, record.message ?? 'no reason given')
   try {
     await launched.spawned
   } catch (error) {
     throw launchFailed(taskId, origin.cwd, (error as Error).message)
   }
-  context.logger.info(`action rerun on ${taskId}: run ${record.runId ?? record.id} started in ${origin.cwd}${invalidateFirst ? ', invalidating it first' : ''}`)
+  const leftOff = maskedParams.length > 0 ? `; ${maskedParams.join(', ')} left off (masked secrets: the run takes them from its config)` : ''
+  context.logger.info(`action rerun on ${taskId}: run ${record.runId ?? record.id} started in ${origin.cwd}${invalidateFirst ? ', invalidating it first' : ''}${leftOff}`)
   const after = scheduler.task(taskId)!
-  return { taskId, status: after.status, launch: launchView(after.launch!, scheduler) }
+  return { taskId, status: after.status, launch: launchView(after.launch!, scheduler), maskedParams }
+}
+
+/** The parameters to pass on, and the names of those whose values the daemon masked (and so does not have). */
+function rerunParams(params: Readonly<Record<string, string>>): { params: Record<string, string>; maskedParams: string[] } {
+  const kept: Record<string, string> = {}
+  const maskedParams: string[] = []
+  for (const [name, value] of Object.entries(params)) {
+    if (value.includes(MASK)) maskedParams.push(name)
+    else kept[name] = value
+  }
+  return { params: kept, maskedParams }
 }
 
 /** The task's origin, or why it cannot be rerun from the daemon. */

@@ -4,7 +4,7 @@ import type { AttemptRecord, SchedulerEvent } from '../../scheduler/scheduler-op
 import type { RunInfo } from '../../scheduler/run-registry.js'
 import type { TaskError, TaskLogLine } from '../../scheduler/scheduler.js'
 import { silentLogger } from '../../util/logger.js'
-import { redactText } from '../../util/redact.js'
+import { redactParams, redactSecrets, redactText } from '../../util/redact.js'
 import type { HistoryClient } from './history-client.js'
 
 /** One scheduled run (or a run started from the UI) as the history keeps it. */
@@ -121,6 +121,8 @@ export class RunHistory {
         started_at bigint, ended_at bigint, status text NOT NULL, exit_code integer, run_id text,
         message text, output_tail text)`,
       `CREATE INDEX IF NOT EXISTS etl_schedule_runs_due ON ${scheduleRuns} (due_at DESC)`,
+      // Rows written since the daemon masks secrets on the way in say so; older rows are masked on read.
+      ...[attempts, runs, scheduleRuns].map((table) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS masked boolean NOT NULL DEFAULT false`),
     ]
     for (const sql of statements) await this.#client.query(sql)
   }
@@ -178,7 +180,7 @@ export class RunHistory {
   async attemptsOfRun(runId: string, limit: number): Promise<AttemptRecord[]> {
     await this.#ready
     const { rows } = await this.#client.query<AttemptRow>(
-      `SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, NULL AS log
+      `SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, NULL AS log, masked
          FROM ${this.#t.attempts} WHERE run_id = $1 ORDER BY started_at, task_id LIMIT $2`,
       [runId, limit],
     )
@@ -278,12 +280,13 @@ export class RunHistory {
       error: a.error ?? null,
       result: a.result ?? null,
       log: a.log ?? null,
+      masked: true,
     }))
     await this.#client.query(
-      `INSERT INTO ${this.#t.attempts} AS a (task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log)
-       SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log
+      `INSERT INTO ${this.#t.attempts} AS a (task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log, masked)
+       SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log, masked
          FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, worker_id text, taken_at bigint, run_id text, family text, params jsonb,
-              status text, started_at bigint, ended_at bigint, error jsonb, result jsonb, log jsonb)
+              status text, started_at bigint, ended_at bigint, error jsonb, result jsonb, log jsonb, masked boolean)
        ON CONFLICT (task_id, worker_id, taken_at) DO UPDATE SET
          -- an event replayed after a restart never takes a finished attempt back to RUNNING
          status = CASE WHEN a.status <> 'RUNNING' AND excluded.status = 'RUNNING' THEN a.status ELSE excluded.status END,
@@ -291,7 +294,9 @@ export class RunHistory {
          ended_at = COALESCE(excluded.ended_at, a.ended_at),
          error = COALESCE(excluded.error, a.error),
          result = COALESCE(excluded.result, a.result),
-         log = COALESCE(excluded.log, a.log)`,
+         log = COALESCE(excluded.log, a.log),
+         -- an older row keeps what it had alongside the new: it stays masked on read
+         masked = a.masked AND excluded.masked`,
       [JSON.stringify(json)],
     )
   }
@@ -305,13 +310,14 @@ export class RunHistory {
       status: r.status,
       root_ids: r.rootIds,
       worker_ids: r.workerIds,
+      masked: true,
     }))
     await this.#client.query(
-      `INSERT INTO ${this.#t.runs} (run_id, label, started_at, ended_at, status, root_ids, worker_ids)
-       SELECT run_id, label, started_at, ended_at, status, root_ids, worker_ids
-         FROM jsonb_to_recordset($1::jsonb) AS x(run_id text, label text, started_at bigint, ended_at bigint, status text, root_ids jsonb, worker_ids jsonb)
+      `INSERT INTO ${this.#t.runs} (run_id, label, started_at, ended_at, status, root_ids, worker_ids, masked)
+       SELECT run_id, label, started_at, ended_at, status, root_ids, worker_ids, masked
+         FROM jsonb_to_recordset($1::jsonb) AS x(run_id text, label text, started_at bigint, ended_at bigint, status text, root_ids jsonb, worker_ids jsonb, masked boolean)
        ON CONFLICT (run_id) DO UPDATE SET label = excluded.label, ended_at = excluded.ended_at, status = excluded.status,
-         root_ids = excluded.root_ids, worker_ids = excluded.worker_ids`,
+         root_ids = excluded.root_ids, worker_ids = excluded.worker_ids, masked = excluded.masked`,
       [JSON.stringify(json)],
     )
   }
@@ -329,14 +335,15 @@ export class RunHistory {
       run_id: r.runId ?? null,
       message: r.message ?? null,
       output_tail: r.outputTail ?? null,
+      masked: true,
     }))
     await this.#client.query(
-      `INSERT INTO ${this.#t.scheduleRuns} (id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail)
-       SELECT id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail
+      `INSERT INTO ${this.#t.scheduleRuns} (id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail, masked)
+       SELECT id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail, masked
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, schedule text, task text, due_at bigint, started_at bigint, ended_at bigint,
-              status text, exit_code integer, run_id text, message text, output_tail text)
+              status text, exit_code integer, run_id text, message text, output_tail text, masked boolean)
        ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at, status = excluded.status,
-         exit_code = excluded.exit_code, run_id = excluded.run_id, message = excluded.message, output_tail = excluded.output_tail`,
+         exit_code = excluded.exit_code, run_id = excluded.run_id, message = excluded.message, output_tail = excluded.output_tail, masked = excluded.masked`,
       [JSON.stringify(json)],
     )
   }
@@ -372,6 +379,8 @@ type RunRow = {
   root_ids: string[]
   worker_ids: string[]
   total?: string | number
+  /** False on rows an older daemon wrote, before secrets were masked on the way in. */
+  masked?: boolean
 }
 
 type AttemptRow = {
@@ -387,6 +396,7 @@ type AttemptRow = {
   error: TaskError | null
   result: unknown
   log: TaskLogLine[] | null
+  masked?: boolean
 }
 
 type ScheduleRunRow = {
@@ -401,6 +411,7 @@ type ScheduleRunRow = {
   run_id: string | null
   message: string | null
   output_tail: string | null
+  masked?: boolean
 }
 
 // The data layer returns bigint columns as strings and JSON as its text, on PGlite and a server alike.
@@ -410,7 +421,7 @@ const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.par
 function runOf(row: RunRow): RunRecord {
   return {
     id: row.run_id,
-    label: row.label,
+    label: row.masked === false ? redactText(row.label) : row.label,
     startedAt: Number(row.started_at),
     endedAt: num(row.ended_at),
     status: row.status,
@@ -434,7 +445,16 @@ function attemptOf(row: AttemptRow): AttemptRecord {
   if (row.error) attempt.error = json(row.error)
   if (row.result !== null && row.result !== undefined) attempt.result = json(row.result)
   if (row.log) attempt.log = json(row.log)
-  return attempt
+  return row.masked === false ? maskedAttempt(attempt) : attempt
+}
+
+/** An attempt an older daemon wrote, before secrets were masked on the way in. */
+function maskedAttempt(attempt: AttemptRecord): AttemptRecord {
+  const masked: AttemptRecord = { ...attempt, params: redactParams(attempt.params) }
+  if (attempt.error) masked.error = { ...attempt.error, message: redactText(attempt.error.message), ...(attempt.error.stack ? { stack: redactText(attempt.error.stack) } : {}) }
+  if (attempt.result !== undefined) masked.result = redactSecrets(attempt.result)
+  if (attempt.log) masked.log = attempt.log.map((line) => ({ ...line, message: redactText(line.message) }))
+  return masked
 }
 
 function scheduleRunOf(row: ScheduleRunRow): ScheduleRunRecord {
@@ -448,8 +468,8 @@ function scheduleRunOf(row: ScheduleRunRow): ScheduleRunRecord {
     status: row.status,
     exitCode: row.exit_code === null ? null : Number(row.exit_code),
     runId: row.run_id ?? undefined,
-    message: row.message ?? undefined,
-    outputTail: row.output_tail ?? undefined,
+    message: row.message === null ? undefined : row.masked === false ? redactText(row.message) : row.message,
+    outputTail: row.output_tail === null ? undefined : row.masked === false ? redactText(row.output_tail) : row.output_tail,
   }
 }
 

@@ -11,6 +11,7 @@ import type { StatePart } from '../state-store.js'
 import { pausedCron } from './cron.js'
 import { launchRun, OUTPUT_TAIL_CHARS, type LaunchedRun, type RunExit, type RunLauncher, type RunSpec } from './run-launcher.js'
 import { isProcessAlive } from '../../util/process-alive.js'
+import { redactText } from '../../util/redact.js'
 
 /**
  * A due run may start this late and still run (the daemon was busy or restarting); older due times
@@ -371,9 +372,13 @@ export class ScheduleRunner implements StatePart {
     else this.#running.delete(op.schedule)
   }
 
+  /** Every record passes here: its message and output are masked once, before anyone keeps them. */
   #record(record: ScheduleRunRecord): void {
-    this.#options.record?.(record)
-    for (const listener of this.#listeners) listener(record)
+    const masked: ScheduleRunRecord = { ...record }
+    if (record.message !== undefined) masked.message = redactText(record.message)
+    if (record.outputTail !== undefined) masked.outputTail = redactText(record.outputTail)
+    this.#options.record?.(masked)
+    for (const listener of this.#listeners) listener(masked)
   }
 }
 
