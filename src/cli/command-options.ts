@@ -18,6 +18,7 @@ export const COMMAND_OPTIONS: ReadonlySet<string> = new Set([
   'host',
   'port',
   'stateDir',
+  'recover',
   'help',
   'version',
 ])
@@ -38,6 +39,6 @@ export const GLOBAL_FLAGS: readonly string[] = ['config', 'module', 'log-level',
 export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive'],
   invalidate: ['downstream', 'dry-run'],
-  scheduler: ['host', 'port', 'state-dir'],
+  scheduler: ['host', 'port', 'state-dir', 'recover'],
   demo: ['pipeline', 'scale', 'seed', 'force'],
 }

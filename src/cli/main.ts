@@ -155,13 +155,15 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         y
           .option('host', { type: 'string', describe: 'address to bind (default: the config, else 127.0.0.1: this machine only)' })
           .option('port', { type: 'number', describe: 'port (default: the config, else 8082)' })
-          .option('state-dir', { type: 'string', describe: 'folder of the daemon state and embedded run history (default: data/scheduler)' }),
+          .option('state-dir', { type: 'string', describe: 'folder of the daemon state and embedded run history (default: data/scheduler)' })
+          .option('recover', { type: 'boolean', default: false, describe: 'start from what is intact when the state is damaged or incomplete, saying what is lost (the damaged files are kept aside)' }),
       async (args) => {
         const env = await environment(args as GlobalOptions)
         exitCode = await schedulerCommand(env, {
           host: args.host as string | undefined,
           port: args.port as number | undefined,
           stateDir: args.stateDir as string | undefined,
+          recover: Boolean(args.recover),
         })
       },
     )

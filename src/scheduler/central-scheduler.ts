@@ -274,8 +274,9 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   }
 
   #apply(op: SchedulerOp): void {
-    this.#time.at(op.at, () => this.#applyAt(op))
+    // Written ahead: an op the journal refuses (a full disk) is not applied, so memory and disk agree.
     if (!this.#replaying) this.#journal?.append(op)
+    this.#time.at(op.at, () => this.#applyAt(op))
   }
 
   #applyAt(op: SchedulerOp): void {

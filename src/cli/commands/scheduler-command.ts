@@ -5,6 +5,8 @@ export interface SchedulerCommandOptions {
   host?: string | undefined
   port?: number | undefined
   stateDir?: string | undefined
+  /** `--recover`: start from what is intact when the state is damaged or incomplete. */
+  recover?: boolean | undefined
 }
 
 /**
@@ -20,6 +22,7 @@ export async function schedulerCommand(env: CliEnvironment, options: SchedulerCo
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    ...(options.recover ? { recover: true } : {}),
   })
   await new Promise<void>((resolve) => {
     const stop = () => resolve()

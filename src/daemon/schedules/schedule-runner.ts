@@ -8,7 +8,9 @@ import type { ScheduleConfig } from '../daemon-config-schema.js'
 import type { TaskOrigin } from '../../scheduler/task-origin.js'
 import type { ScheduleRunRecord } from '../history/run-history.js'
 import type { StatePart } from '../state-store.js'
+import { shapeProblem } from '../shape-problem.js'
 import { pausedCron } from './cron.js'
+import { scheduleOpSchema, scheduleSnapshotSchema } from './schedule-state-schema.js'
 import { launchRun, OUTPUT_TAIL_CHARS, type LaunchedRun, type RunExit, type RunLauncher, type RunSpec } from './run-launcher.js'
 import { isProcessAlive } from '../../util/process-alive.js'
 import { redactText } from '../../util/redact.js'
@@ -206,6 +208,14 @@ export class ScheduleRunner implements StatePart {
 
   snapshot(): ScheduleSnapshot {
     return { lastDue: Object.fromEntries(this.#lastDue), running: [...this.#running.values()] }
+  }
+
+  checkSnapshot(data: unknown): string | undefined {
+    return shapeProblem(scheduleSnapshotSchema, data)
+  }
+
+  checkOp(op: unknown): string | undefined {
+    return shapeProblem(scheduleOpSchema, op)
   }
 
   restore(data: unknown): void {
