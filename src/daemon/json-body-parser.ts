@@ -1,10 +1,6 @@
 import { EtlError } from '../errors.js'
 import { MAX_JSON_DEPTH } from '../scheduler/rpc-limits.js'
-
-/** What stands in for a character Postgres cannot store: NUL, and half of a surrogate pair. */
-const REPLACEMENT = '\uFFFD'
-const UNSTORABLE = /[\u0000\ud800-\udfff]/
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+import { isUnstorable, storable } from '../util/storable-text.js'
 
 /** A container still to look into, with the way to it (for messages). */
 interface Visit {
@@ -55,19 +51,13 @@ function check(root: Visit): void {
       }
       const value = container[key]
       if (typeof value === 'string') {
-        if (UNSTORABLE.test(value)) container[key] = storable(value)
+        if (isUnstorable(value)) container[key] = storable(value)
       } else if (isObject(value)) {
         stack.push({ value, depth: visit.depth + 1, parent: visit, key })
       }
-      if (UNSTORABLE.test(key)) renameKey(container, key)
+      if (isUnstorable(key)) renameKey(container, key)
     }
   }
-}
-
-/** `text` with NUL and lone surrogates replaced, so Postgres (and any UTF-8 writer) can store it. */
-export function storable(text: string): string {
-  if (!UNSTORABLE.test(text)) return text
-  return text.replaceAll('\u0000', REPLACEMENT).replace(LONE_SURROGATE, REPLACEMENT)
 }
 
 function renameKey(container: Record<string, unknown>, key: string): void {

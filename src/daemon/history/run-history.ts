@@ -5,6 +5,7 @@ import type { RunInfo } from '../../scheduler/run-registry.js'
 import type { TaskError, TaskLogLine } from '../../scheduler/scheduler.js'
 import { silentLogger } from '../../util/logger.js'
 import { redactParams, redactSecrets, redactText } from '../../util/redact.js'
+import { storableJson } from '../../util/storable-text.js'
 import type { HistoryClient } from './history-client.js'
 
 /** One scheduled run (or a run started from the UI) as the history keeps it. */
@@ -27,6 +28,16 @@ export interface ScheduleRunRecord {
   invalidateFirst?: boolean | undefined
 }
 
+/** A row the database refused for what it holds, set aside so that it stops nothing else. */
+export interface SetAsideRecord {
+  table: 'attempts' | 'runs' | 'schedule runs'
+  /** Which row: the attempt's task, worker and time taken, the run's id, the scheduled run's id. */
+  key: string
+  row: unknown
+  /** The database's reason. */
+  reason: string
+}
+
 /** A run as the history keeps it. */
 export interface RunRecord extends Omit<RunInfo, 'endedAt'> {
   endedAt: number | undefined
@@ -46,6 +57,11 @@ const BATCH_DELAY_MS = 250
 const RETRY_WAIT_MS = 2000
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+/**
+ * SQLSTATE classes that mean "this data", not "this database": 22 (a value it cannot take: a character,
+ * a number out of range) and 54 (a value over one of its limits). Trying again cannot help.
+ */
+const DATA_ERROR_CLASSES = new Set(['22', '54'])
 
 /**
  * The run history: every attempt (task, worker, start, end, status, error, result, log tail), every
@@ -67,13 +83,16 @@ export class RunHistory {
   #closed = false
   #warnedAt = 0
 
-  constructor(client: HistoryClient, options: { schema?: string; logger?: Logger } = {}) {
+  readonly #setAside: ((record: SetAsideRecord) => void) | undefined
+
+  constructor(client: HistoryClient, options: { schema?: string; logger?: Logger; setAside?: (record: SetAsideRecord) => void } = {}) {
     const schema = options.schema ?? 'public'
     if (!IDENTIFIER.test(schema)) {
       throw new EtlError('ETL_ERR_CONFIG_INVALID', `scheduler.history.schema ${JSON.stringify(schema)} is not a plain SQL name; use letters, digits and _`)
     }
     this.#client = client
     this.#logger = options.logger ?? silentLogger()
+    this.#setAside = options.setAside
     this.#t = { schema: `"${schema}"`, attempts: `"${schema}".etl_attempts`, runs: `"${schema}".etl_runs`, scheduleRuns: `"${schema}".etl_schedule_runs` }
   }
 
@@ -129,7 +148,7 @@ export class RunHistory {
 
   /** The scheduler's listener: queues what an event changes. */
   readonly listener = (event: SchedulerEvent): void => {
-    if (event.type === 'attempt') this.#queue(this.#attempts, `${event.attempt.taskId}\u0000${event.attempt.workerId}\u0000${event.attempt.takenAt}`, event.attempt)
+    if (event.type === 'attempt') this.#queue(this.#attempts, attemptKey(event.attempt), event.attempt)
     else if (event.type === 'run') this.#queue(this.#runs, event.run.id, event.run)
   }
 
@@ -248,14 +267,14 @@ export class RunHistory {
       const attempts = take(this.#attempts, MAX_BATCH)
       const scheduleRuns = take(this.#scheduleRuns, MAX_BATCH)
       try {
-        if (runs.length) await this.#writeRuns(runs)
-        if (attempts.length) await this.#writeAttempts(attempts)
-        if (scheduleRuns.length) await this.#writeScheduleRuns(scheduleRuns)
+        await this.#writeSorted('runs', runs, (run) => run.id, (rows) => this.#writeRuns(rows))
+        await this.#writeSorted('attempts', attempts, attemptKey, (rows) => this.#writeAttempts(rows))
+        await this.#writeSorted('schedule runs', scheduleRuns, (run) => run.id, (rows) => this.#writeScheduleRuns(rows))
         this.#error = undefined
       } catch (error) {
         // Put the batch back (behind nothing newer for the same row) and try again later.
         requeue(this.#runs, runs, (run) => run.id)
-        requeue(this.#attempts, attempts, (a) => `${a.taskId}\u0000${a.workerId}\u0000${a.takenAt}`)
+        requeue(this.#attempts, attempts, attemptKey)
         requeue(this.#scheduleRuns, scheduleRuns, (r) => r.id)
         this.#warnedAt = Date.now()
         this.#error = redactError(error).message
@@ -263,6 +282,30 @@ export class RunHistory {
         this.#scheduleRetry()
         return
       }
+    }
+  }
+
+  /**
+   * Writes a batch; when the database refuses it for what a row holds, writes it in halves to find that
+   * row, and sets it aside (logged, and handed to `setAside`) so the rest are written and the queue
+   * moves on. Anything else (the database unreachable) is thrown: the whole batch is tried again later.
+   */
+  async #writeSorted<T>(table: SetAsideRecord['table'], rows: T[], keyOf: (row: T) => string, write: (rows: T[]) => Promise<void>): Promise<void> {
+    if (rows.length === 0) return
+    try {
+      await write(rows)
+    } catch (error) {
+      if (!isDataError(error)) throw error
+      if (rows.length > 1) {
+        const middle = Math.ceil(rows.length / 2)
+        await this.#writeSorted(table, rows.slice(0, middle), keyOf, write)
+        await this.#writeSorted(table, rows.slice(middle), keyOf, write)
+        return
+      }
+      const reason = redactError(error).message
+      const key = keyOf(rows[0]!).replaceAll('\u0000', ' ')
+      this.#logger.error(`the run history refused a row of ${table} (${key}) for what it holds, and set it aside so the rest are written: ${reason}`)
+      this.#setAside?.({ table, key, row: rows[0], reason })
     }
   }
 
@@ -297,7 +340,7 @@ export class RunHistory {
          log = COALESCE(excluded.log, a.log),
          -- an older row keeps what it had alongside the new: it stays masked on read
          masked = a.masked AND excluded.masked`,
-      [JSON.stringify(json)],
+      [jsonParameter(json)],
     )
   }
 
@@ -318,7 +361,7 @@ export class RunHistory {
          FROM jsonb_to_recordset($1::jsonb) AS x(run_id text, label text, started_at bigint, ended_at bigint, status text, root_ids jsonb, worker_ids jsonb, masked boolean)
        ON CONFLICT (run_id) DO UPDATE SET label = excluded.label, ended_at = excluded.ended_at, status = excluded.status,
          root_ids = excluded.root_ids, worker_ids = excluded.worker_ids, masked = excluded.masked`,
-      [JSON.stringify(json)],
+      [jsonParameter(json)],
     )
   }
 
@@ -344,7 +387,7 @@ export class RunHistory {
               status text, exit_code integer, run_id text, message text, output_tail text, masked boolean)
        ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at, status = excluded.status,
          exit_code = excluded.exit_code, run_id = excluded.run_id, message = excluded.message, output_tail = excluded.output_tail, masked = excluded.masked`,
-      [JSON.stringify(json)],
+      [jsonParameter(json)],
     )
   }
 
@@ -491,6 +534,33 @@ function requeue<T>(into: Map<string, T>, rows: T[], keyOf: (row: T) => string):
     into.delete(key)
     into.set(key, row)
   }
+}
+
+function attemptKey(attempt: AttemptRecord): string {
+  return `${attempt.taskId}\u0000${attempt.workerId}\u0000${attempt.takenAt}`
+}
+
+/**
+ * A batch as the one JSON parameter of its statement, with every character Postgres cannot store
+ * replaced. A row that cannot be written as JSON at all counts as refused data.
+ */
+function jsonParameter(rows: unknown[]): string {
+  let text: string
+  try {
+    text = JSON.stringify(rows)
+  } catch (error) {
+    throw Object.assign(new Error(`a row cannot be written as JSON: ${(error as Error).message}`), { code: '22000' })
+  }
+  return storableJson(text)
+}
+
+/** True when the database refused the data itself (SQLSTATE class 22 or 54), however the data layer wrapped it. */
+function isDataError(error: unknown): boolean {
+  for (let at: unknown = error; at; at = (at as { cause?: unknown }).cause) {
+    const code = (at as { code?: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && DATA_ERROR_CLASSES.has(code.slice(0, 2))) return true
+  }
+  return false
 }
 
 /** A database error without anything that could carry a password. */
