@@ -14,7 +14,7 @@ export interface TaskRow {
   durationMs: number | null
   updatedAt: number
   progress: string | null
-  /** First line of the error, for FAILED and DISABLED tasks. */
+  /** First line of the error, for FAILED and DISABLED tasks, cut at `LINE_SUMMARY_CHARS`. */
   error: string | null
 }
 
@@ -41,6 +41,8 @@ export interface TaskPage {
 }
 
 const PARAMS_SUMMARY_CHARS = 160
+/** The table shows the start of a task's error and progress; its page shows all of them. */
+const LINE_SUMMARY_CHARS = 300
 /** The most rows one page returns: enough for a screen, small enough to stay fast at 100,000 tasks. */
 export const MAX_PAGE = 1000
 
@@ -95,9 +97,13 @@ export function rowOf(state: Readonly<TaskState>, now: number): TaskRow {
     endedAt: state.endedAt ?? null,
     durationMs: durationOf(state, now),
     updatedAt: state.updatedAt,
-    progress: state.status === 'RUNNING' && state.progress ? state.progress : null,
-    error: state.error ? (state.error.message.split('\n', 1)[0] ?? '') : null,
+    progress: state.status === 'RUNNING' && state.progress ? summary(state.progress) : null,
+    error: state.error ? summary(state.error.message.split('\n', 1)[0] ?? '') : null,
   }
+}
+
+function summary(line: string): string {
+  return line.length > LINE_SUMMARY_CHARS ? `${line.slice(0, LINE_SUMMARY_CHARS)}…` : line
 }
 
 /** `name=value, ...` up to a little past what the table shows: a parameter may be 16,000 characters long. */

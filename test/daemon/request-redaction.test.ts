@@ -75,6 +75,8 @@ test('redaction: a task page with 200 log lines of 4,000 characters is read with
     t.true(waited < 100, `a ping waited ${waited.toFixed(0)} ms behind ${url}`)
     t.is((await read).statusCode, 200)
   }
+  const row = (await app.inject({ method: 'GET', url: '/api/ui/tasks' })).json().tasks[0]
+  t.is(row.error.length, 301, 'the table shows the start of a long error; the task page shows it all')
 })
 
 test('redaction: a rerun leaves off the parameters whose values the daemon masked, and says which', async (t) => {
