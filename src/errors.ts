@@ -138,6 +138,11 @@ const SCHEDULING_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCodes.ETL_ERR_SCHEDULER_UNREACHABLE,
   ErrorCodes.ETL_ERR_DAEMON_RPC_REJECTED,
   ErrorCodes.ETL_ERR_DAEMON_TOKEN_MISSING,
+  // The daemon cannot start on its state folder or its port: the message says which and what to do.
+  ErrorCodes.ETL_ERR_DAEMON_STATE_DAMAGED,
+  ErrorCodes.ETL_ERR_DAEMON_STATE_UNREADABLE,
+  ErrorCodes.ETL_ERR_DAEMON_STATE_LOCKED,
+  ErrorCodes.ETL_ERR_DAEMON_LISTEN_FAILED,
   ErrorCodes.ETL_ERR_METADATA_INVALID,
   ErrorCodes.ETL_ERR_METADATA_UNREADABLE,
   ErrorCodes.ETL_ERR_SAMPLE_UNKNOWN,

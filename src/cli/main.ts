@@ -300,7 +300,15 @@ function kebabCase(name: string): string {
 }
 
 /** Scheduling errors about reaching the daemon, whose messages say what to check instead of pointing at --help. */
-const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED', 'ETL_ERR_DAEMON_TOKEN_MISSING'])
+const DAEMON_CODES: ReadonlySet<string> = new Set([
+  'ETL_ERR_SCHEDULER_UNREACHABLE',
+  'ETL_ERR_DAEMON_RPC_REJECTED',
+  'ETL_ERR_DAEMON_TOKEN_MISSING',
+  'ETL_ERR_DAEMON_STATE_DAMAGED',
+  'ETL_ERR_DAEMON_STATE_UNREADABLE',
+  'ETL_ERR_DAEMON_STATE_LOCKED',
+  'ETL_ERR_DAEMON_LISTEN_FAILED',
+])
 
 function reportError(error: unknown): ExitCodeValue {
   if (error instanceof UsageError || isSchedulingError(error)) {

@@ -107,7 +107,8 @@ export class RunHistory {
       },
       (error: unknown) => {
         this.#error = redactError(error).message
-        this.#logger.error({ err: redactError(error) }, 'the run history database cannot be opened; the scheduler goes on without it')
+        // Closed while it opened (the daemon did not start after all): nothing went wrong with the database.
+        if (!this.#closed) this.#logger.error({ err: redactError(error) }, 'the run history database cannot be opened; the scheduler goes on without it')
         throw error
       },
     )
