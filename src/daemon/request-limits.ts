@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import { EtlError } from '../errors.js'
 import { limitSetting, type RpcLimits } from '../scheduler/rpc-limits.js'
+import { RPC_PATH_PREFIX } from '../scheduler/rpc-protocol.js'
+import { RPC_METHODS } from '../scheduler/scheduler.js'
 import type { AddTasksRequest, TaskError, TaskFinishedRequest, TaskStatusesRequest } from '../scheduler/scheduler.js'
 
 /**
@@ -22,8 +24,10 @@ export function bodyTooLarge(request: FastifyRequest, limits: RpcLimits): EtlErr
   const length = Number(request.headers['content-length'])
   const size = Number.isFinite(length) ? `${length} bytes` : 'larger'
   const limit = request.routeOptions.bodyLimit ?? limits.maxRequestBytes
-  const route = `${request.method} ${request.url.split('?', 1)[0]}`
-  const fix = limit === limits.maxRequestBytes
+  const path = request.url.split('?', 1)[0]!
+  const route = `${request.method} ${path}`
+  const workerCall = RPC_METHODS.some((method) => path === `${RPC_PATH_PREFIX}${method}`)
+  const fix = workerCall
     ? `(${limitSetting('maxRequestBytes')}); send less per call, or raise ${limitSetting('maxRequestBytes')} in the config's scheduler section`
     : '(a fixed limit for the UI and its actions)'
   return new EtlError('ETL_ERR_DAEMON_REQUEST_TOO_LARGE', `${route}: the request body is ${size}, over the ${limit} bytes the daemon takes ${fix}`)
