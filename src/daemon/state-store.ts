@@ -162,22 +162,36 @@ export class StateStore {
     const { text, digest } = sealJson(JSON.stringify({ version: 2, seq: this.#seq, savedAt: new Date().toISOString(), parts }), 'sha256')
     const target = this.#path(SNAPSHOT_FILE)
     const temp = `${target}.tmp-${process.pid}`
-    const fd = fs.openSync(temp, 'w')
     try {
-      fs.writeSync(fd, text)
-      fs.fsyncSync(fd)
-    } finally {
-      fs.closeSync(fd)
+      const fd = fs.openSync(temp, 'w')
+      try {
+        writeFully(fd, text)
+        fs.fsyncSync(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
+      fs.renameSync(temp, target)
+    } catch (error) {
+      // A full disk: the old snapshot and the whole journal are still there; only the half-written copy goes.
+      fs.rmSync(temp, { force: true })
+      throw error
     }
-    fs.renameSync(temp, target)
     syncFolder(this.dir)
     // Journal lines up to `seq` are in the snapshot now; a crash before this truncation only leaves
     // lines that replay skips by their sequence number.
     fs.ftruncateSync(this.#fd, 0)
-    const header = `${sealJson(JSON.stringify({ v: 2, after: this.#seq, snapshot: digest }), 'sum').text}\n`
-    writeFully(this.#fd, header)
-    this.#journalBytes = Buffer.byteLength(header)
+    this.#journalBytes = 0
     this.#snapshotBytes = text.length
+    // Without this line (a crash, a full disk) the journal is still right: only the check that the
+    // snapshot is the one it follows is lost.
+    const header = `${sealJson(JSON.stringify({ v: 2, after: this.#seq, snapshot: digest }), 'sum').text}\n`
+    try {
+      writeFully(this.#fd, header)
+    } catch (error) {
+      this.#cutBack()
+      throw error
+    }
+    this.#journalBytes = Buffer.byteLength(header)
   }
 
   /**

@@ -372,8 +372,9 @@ export class ScheduleRunner implements StatePart {
   }
 
   #apply(op: ScheduleOp): void {
-    this.#applyOp(op)
+    // Written ahead, as the scheduler's: an op the journal refuses (a full disk) is not applied either.
     this.#options.journal?.append(op)
+    this.#applyOp(op)
   }
 
   #applyOp(op: ScheduleOp): void {
