@@ -30,7 +30,7 @@ const URL_PASSWORD = /:(?<=[a-z0-9+.-]:)\/\/([^\s/@:]{1,256}):[^\s/]{1,1024}@/gi
 const URL_USERINFO = /\/\/[^\s/@]{1,1024}@/
 
 /** `Bearer <token>` on its own, as in a logged request header; 16 characters at least, so prose goes by. */
-const BEARER = /\bbearer\s{1,8}[a-z0-9._~+/-]{16,4096}=*/gi
+const BEARER = /\bbearer\s{1,8}[a-z0-9._~+/-]{16,4096}={0,2}/gi
 
 /** Where a `name=value` or `name: value` pair may be: every `=` and `:` is looked at once. */
 const SEPARATOR = /[=:]/g
@@ -39,7 +39,7 @@ const SEPARATOR = /[=:]/g
 const MAX_NAME_CHARS = 64
 const MAX_GAP_CHARS = 8
 
-/** Longest value masked; a longer one is cut there (nothing that long is a password). */
+/** Longest value masked: past it the text shows again (no password is that long, and the bound keeps masking linear). */
 const MAX_VALUE_CHARS = 4096
 
 /** Auth schemes whose credentials follow them after a space: `Authorization: Bearer ...`. */
