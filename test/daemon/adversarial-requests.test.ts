@@ -255,6 +255,9 @@ const uiRequest: fc.Arbitrary<{ url: string; invalid?: RegExp }> = fc.oneof(
   fc.tuple(fc.constantFrom('tasks', 'graph', 'runs'), fc.integer({ min: 8200, max: 20_000 })).map(([page, chars]) => ({ url: `/api/ui/${page}/${'i'.repeat(chars)}`, invalid: /is longer than 8192 characters/ })),
   fc.tuple(fc.constantFrom('tasks', 'graph', 'runs'), fc.constantFrom('%', '%E0%A4%A', '%zz', 'a%')).map(([page, id]) => ({ url: `/api/ui/${page}/${id}`, invalid: /this address does not decode/ })),
   fc.string({ maxLength: 200 }).map((query) => ({ url: `/api/ui/tasks?q=${encodeURIComponent(query)}&family=${encodeURIComponent(query)}&__proto__=${encodeURIComponent(query)}` })),
+  fc.tuple(fc.constantFrom('/api/ui/summary', '/api/ui/workers', '/api/ui/schedules', '/metrics', '/', '/static/js/app.js', '/static/../package.json'), fc.string({ maxLength: 100 })).map(([route, query]) => ({
+    url: `${route}?${encodeURIComponent(query)}=${encodeURIComponent(query)}`,
+  })),
 )
 
 test('adversarial requests: the UI’s routes answer junk with a 4xx naming it (or an answer), never fail, and change nothing', async (t) => {
@@ -263,11 +266,14 @@ test('adversarial requests: the UI’s routes answer junk with a 4xx naming it (
   const run = await fc.check(
     fc.asyncProperty(uiRequest, async ({ url, invalid }) => {
       const { response, ping, waited } = await withPing(daemon.app, request('ui', 'GET', url))
-      const body = response.json() as { error?: { message?: string } }
+      // The UI's files are not JSON; everything under /api/ is.
+      const json = /json/.test(String(response.headers['content-type']))
+      const body = (json ? response.json() : {}) as { error?: { message?: string } }
       const problems = [
         response.statusCode >= 500 && `answered ${response.statusCode}`,
         invalid && !(response.statusCode >= 400 && response.statusCode < 500 && invalid.test(body.error?.message ?? '')) && `answered ${response.statusCode} ${JSON.stringify(body.error?.message)}, not ${invalid}`,
-        response.statusCode >= 400 && !body.error?.message && 'a refusal without a message',
+        url.startsWith('/api/') && !json && `answered ${response.headers['content-type']}, not JSON`,
+        url.startsWith('/api/') && response.statusCode >= 400 && !body.error?.message && 'a refusal without a message',
         waited >= PING_MS && `the ping waited ${waited.toFixed(0)} ms`,
         ping.statusCode !== 200 && `the ping answered ${ping.statusCode}`,
         daemon.state() !== daemon.before && 'the state changed',
