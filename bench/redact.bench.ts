@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   }
   results.masking = masking
 
-  console.log('the masking of before, on the shapes that broke it (20 kB and 40 kB: it is quadratic, and a megabyte takes hours)')
+  console.log('the masking of before, on the shapes that broke it (20 kB and 40 kB: it is quadratic, and a megabyte of one word would take it tens of minutes)')
   const before = []
   for (const name of ['a scheme with no @ (URL punctuation)', 'quotes never closed', 'one long word']) {
     for (const bytes of [20_000, 40_000]) {
