@@ -210,14 +210,23 @@ function isJson(text: string): boolean {
   }
 }
 
-/** Sends the attack and, while it is in hand, a ping; the ping's wait says whether the attack held the event loop. */
+/**
+ * Sends the attack and, while it is in hand, a ping; the ping's wait says whether the attack held the
+ * event loop. A wait over the bound is measured again, twice at most, keeping the shortest: on a busy
+ * 2-core machine other processes take the CPU now and then, while an attack that holds the loop holds
+ * it every time (refused attacks change nothing, so sending one again is harmless).
+ */
 async function withPing(app: FastifyInstance, attack: InjectOptions) {
-  const answer = app.inject(attack)
-  const started = performance.now()
-  const ping = await app.inject(request('rpc', 'POST', '/api/ping', '{"workerId":"w1"}'))
-  const waited = performance.now() - started
-  const response = await answer
-  return { response, ping, waited }
+  let best: { response: Awaited<ReturnType<FastifyInstance['inject']>>; ping: Awaited<ReturnType<FastifyInstance['inject']>>; waited: number } | undefined
+  for (let tries = 0; tries < 3 && (best === undefined || best.waited >= PING_MS); tries++) {
+    const answer = app.inject(attack)
+    const started = performance.now()
+    const ping = await app.inject(request('rpc', 'POST', '/api/ping', '{"workerId":"w1"}'))
+    const waited = performance.now() - started
+    const response = await answer
+    if (best === undefined || waited < best.waited) best = { response, ping, waited }
+  }
+  return best!
 }
 
 test('adversarial requests: every RPC refuses malformed, oversized and hostile calls with a 4xx naming the problem, keeps answering, and changes nothing', async (t) => {

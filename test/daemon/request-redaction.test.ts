@@ -70,13 +70,18 @@ test('redaction: a task page with 200 log lines of 4,000 characters is read with
     // Each route once first: what is measured is how long a read holds the event loop, not a first call's compiling.
     await app.inject({ method: 'GET', url })
     await post('ping', { workerId: 'w2' })
-    const read = app.inject({ method: 'GET', url })
-    const started = performance.now()
-    const ping = await post('ping', { workerId: 'w2' })
-    const waited = performance.now() - started
-    t.is(ping.statusCode, 200)
+    // The shortest of three waits: other processes on a busy machine take the CPU now and then; a
+    // read that holds the event loop holds it every time.
+    let waited = Infinity
+    for (let tries = 0; tries < 3 && waited >= 100; tries++) {
+      const read = app.inject({ method: 'GET', url })
+      const started = performance.now()
+      const ping = await post('ping', { workerId: 'w2' })
+      waited = Math.min(waited, performance.now() - started)
+      t.is(ping.statusCode, 200)
+      t.is((await read).statusCode, 200)
+    }
     t.true(waited < 100, `a ping waited ${waited.toFixed(0)} ms behind ${url}`)
-    t.is((await read).statusCode, 200)
   }
   const row = (await app.inject({ method: 'GET', url: '/api/ui/tasks' })).json().tasks[0]
   t.is(row.error.length, 301, 'the table shows the start of a long error; the task page shows it all')
