@@ -22,6 +22,6 @@ export const GLOBAL_FLAGS: readonly string[] = ['config', 'module', 'log-level',
 export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive'],
   invalidate: ['downstream', 'dry-run'],
-  scheduler: ['host', 'port', 'state-dir', 'insecure'],
+  scheduler: ['host', 'port', 'state-dir', 'insecure', 'recover'],
   demo: ['pipeline', 'scale', 'seed', 'force'],
 }

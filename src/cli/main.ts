@@ -158,7 +158,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
           .option('host', { type: 'string', describe: 'address to bind (default: the config, else 127.0.0.1: this machine only)' })
           .option('port', { type: 'number', describe: 'port (default: the config, else 8082)' })
           .option('state-dir', { type: 'string', describe: 'folder of the daemon state and embedded run history (default: data/scheduler)' })
-          .option('insecure', { type: 'boolean', describe: 'listen on a non-loopback --host without a token (only on a network you trust)' }),
+          .option('insecure', { type: 'boolean', describe: 'listen on a non-loopback --host without a token (only on a network you trust)' })
+          .option('recover', { type: 'boolean', default: false, describe: 'start from what is intact when the state is damaged or incomplete, saying what is lost (the damaged files are kept aside)' }),
       async (args) => {
         const env = await environment(args as GlobalOptions)
         exitCode = await schedulerCommand(env, {
@@ -166,6 +167,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
           port: args.port as number | undefined,
           stateDir: args.stateDir as string | undefined,
           insecure: args.insecure as boolean | undefined,
+          recover: Boolean(args.recover),
         })
       },
     )
@@ -312,10 +314,19 @@ function kebabCase(name: string): string {
 }
 
 /**
- * Scheduling errors about reaching the daemon, or about a local folder that is not safe to use, whose
- * messages say what to check instead of pointing at --help.
+ * Scheduling errors about reaching the daemon, its state, or a local folder that is not safe to use,
+ * whose messages say what to check instead of pointing at --help.
  */
-const DAEMON_CODES: ReadonlySet<string> = new Set(['ETL_ERR_SCHEDULER_UNREACHABLE', 'ETL_ERR_DAEMON_RPC_REJECTED', 'ETL_ERR_DAEMON_TOKEN_MISSING', 'ETL_ERR_LOCAL_FOLDER_UNSAFE'])
+const DAEMON_CODES: ReadonlySet<string> = new Set([
+  'ETL_ERR_SCHEDULER_UNREACHABLE',
+  'ETL_ERR_DAEMON_RPC_REJECTED',
+  'ETL_ERR_DAEMON_TOKEN_MISSING',
+  'ETL_ERR_DAEMON_STATE_DAMAGED',
+  'ETL_ERR_DAEMON_STATE_UNREADABLE',
+  'ETL_ERR_DAEMON_STATE_LOCKED',
+  'ETL_ERR_DAEMON_LISTEN_FAILED',
+  'ETL_ERR_LOCAL_FOLDER_UNSAFE',
+])
 
 function reportError(error: unknown): ExitCodeValue {
   if (error instanceof UsageError || isSchedulingError(error)) {

@@ -7,7 +7,7 @@ import { deepFreeze, canonicalJson } from '../util/canonical-json.js'
 import type { LogFormat, LogLevel } from '../util/logger.js'
 import { configSchema, type ConfigFile } from './config-schema.js'
 import { hasEnvReference, substituteEnv } from './env-substitution.js'
-import { isSecretKey, maskUrlCredentials, redactSecrets } from './redact.js'
+import { isSecretKey, redactSecrets } from '../util/redact.js'
 
 /** The config file looked for in the working directory when none is named. */
 export const DEFAULT_CONFIG_FILE = 'etl.config.json'
@@ -120,7 +120,7 @@ function invalidConfig(name: string, input: unknown, issues: readonly z.core.$Zo
     const value = valueAt(input, issue.path)
     const key = String(issue.path[issue.path.length - 1] ?? '')
     const shown =
-      value === undefined ? 'nothing' : isSecretKey(key) ? 'a value (hidden: it is a secret)' : maskUrlCredentials(canonicalJson(redactSecrets(value)))
+      value === undefined ? 'nothing' : isSecretKey(key) ? 'a value (hidden: it is a secret)' : canonicalJson(redactSecrets(value))
     return `"${issue.path.join('.')}": got ${shown}; ${issue.message}`
   })
   return new EtlError('ETL_ERR_CONFIG_INVALID', `${name} is invalid:\n  ${lines.join('\n  ')}`)

@@ -1,4 +1,4 @@
-import { isSecretKey } from '../config/redact.js'
+import { isSecretKey } from '../util/redact.js'
 import type { Parameter } from './parameter.js'
 
 /** Per task family, the parameters whose config value uses an `${ENV}` reference. */

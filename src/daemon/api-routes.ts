@@ -1,17 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { EtlError } from '../errors.js'
 import { RPC_PATH_PREFIX, WORKER_HEADERS } from '../scheduler/rpc-protocol.js'
+import { redactText } from '../util/redact.js'
 import { RPC_METHODS } from '../scheduler/scheduler.js'
 import type { WorkerMeta } from '../scheduler/worker-registry.js'
 import type { DaemonContext } from './daemon-context.js'
+import { checkRequestLimits } from './request-limits.js'
+import { redactRequest } from './request-redaction.js'
 import { RPC_SCHEMAS } from './rpc-schemas.js'
-
-/** A batch of 2,000 task records with long parameters stays well below this. */
-const RPC_BODY_LIMIT = 64 * 1024 * 1024
 
 /**
  * The workers' API: `POST /api/<method>` for each of `RPC_METHODS`, so the client and the server
- * expose exactly the `Scheduler` interface. Each body is checked against its schema first.
+ * expose exactly the `Scheduler` interface. Each body is checked against its schema and the daemon's
+ * limits, and its secrets masked, before anything of it reaches the state machine.
  */
 export async function apiRoutes(app: FastifyInstance, context: DaemonContext): Promise<void> {
   // With a token configured, a call without it changes nothing and learns nothing. (The hook covers
@@ -20,13 +21,14 @@ export async function apiRoutes(app: FastifyInstance, context: DaemonContext): P
   if (workerToken !== undefined) app.addHook('preHandler', (request) => context.guard.check(request, workerToken, 'worker'))
   for (const method of RPC_METHODS) {
     const schema = RPC_SCHEMAS[method]
-    app.post(`${RPC_PATH_PREFIX}${method}`, { bodyLimit: RPC_BODY_LIMIT }, async (request) => {
+    app.post(`${RPC_PATH_PREFIX}${method}`, { bodyLimit: context.limits.maxRequestBytes }, async (request) => {
       const parsed = schema.safeParse(request.body)
       if (!parsed.success) {
         const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
         throw new EtlError('ETL_ERR_DAEMON_BAD_REQUEST', `${method}: the request is malformed: ${issues.join('; ')}`)
       }
-      const body = parsed.data as Record<string, unknown>
+      checkRequestLimits(method, parsed.data as Record<string, unknown>, context.limits)
+      const body = redactRequest(method, parsed.data as Record<string, unknown>)
       if (typeof body.workerId === 'string') context.scheduler.touchWorker(body.workerId, workerMeta(request))
       const call = context.scheduler[method] as (request: unknown) => Promise<unknown>
       const result = await call.call(context.scheduler, body)
@@ -53,6 +55,6 @@ function workerMeta(request: FastifyRequest): WorkerMeta {
   if (host) meta.host = host
   if (Number.isInteger(pid)) meta.pid = pid
   if (runId) meta.runId = runId
-  if (runLabel) meta.runLabel = runLabel
+  if (runLabel) meta.runLabel = redactText(runLabel)
   return meta
 }

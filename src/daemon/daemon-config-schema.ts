@@ -63,6 +63,16 @@ export const schedulerConfigSchema = z.strictObject({
   rpcConnectAttempts: field.positiveInt().optional(),
   rpcConnectRetryWaitMs: field.nonNegativeInt().optional(),
   history: historySchema.optional(),
+  /** Bytes in one request from a worker; a larger one is refused (HTTP 413) before it is read. @defaultValue 16777216 (16 MiB) */
+  maxRequestBytes: field.positiveInt().optional(),
+  /** Tasks registered plus the dependencies they name, per `addTasks` call (workers send 2,000 at most); ids per `taskStatuses` call. @defaultValue 500000 */
+  maxTasksPerCall: field.positiveInt().optional(),
+  /** Characters in one task parameter's name or value. @defaultValue 16384 */
+  maxParamChars: field.positiveInt().optional(),
+  /** Characters in an error's message, and in its stack (workers cut theirs to 8,000 and 16,000). @defaultValue 65536 */
+  maxErrorChars: field.positiveInt().optional(),
+  /** Bytes of a task's result as JSON (workers replace a larger one with a note). @defaultValue 1048576 (1 MiB) */
+  maxResultBytes: field.positiveInt().optional(),
   /**
    * The command line a scheduled run starts, before `run <Task> --<param> <value>... --scheduler-url <url>`.
    * @defaultValue `["<node>", "<package>/bin/etl.js"]`

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
+import type { RpcLimits } from '../scheduler/rpc-limits.js'
 import type { Clock } from '../util/clock.js'
 import type { DaemonMetrics } from './daemon-metrics.js'
 import type { TokenGuard } from './token-guard.js'
@@ -20,6 +21,8 @@ export interface DaemonContext {
   /** Checks both tokens, and slows down and logs guessing. */
   guard: TokenGuard
   metrics: DaemonMetrics
+  /** What one worker call may carry. */
+  limits: RpcLimits
   clock: Clock
   logger: Logger
   /** Shown on the UI's about line: never a secret. */

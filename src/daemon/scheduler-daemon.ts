@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { EtlConfig } from '../config/load-config.js'
 import { EtlError } from '../errors.js'
-import { CentralScheduler, type CentralSchedulerSnapshot } from '../scheduler/central-scheduler.js'
+import { CentralScheduler } from '../scheduler/central-scheduler.js'
 import type { CentralSchedulerOptions } from '../scheduler/central-scheduler-options.js'
-import type { SchedulerOp } from '../scheduler/scheduler-op.js'
+import { RPC_LIMIT_DEFAULTS, type RpcLimits } from '../scheduler/rpc-limits.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { silentLogger } from '../util/logger.js'
 import { TOKEN_ENV } from './action-token.js'
@@ -21,6 +21,7 @@ import type { RunHistory } from './history/run-history.js'
 import type { RunLauncher } from './schedules/run-launcher.js'
 import { ScheduleRunner } from './schedules/schedule-runner.js'
 import { buildServer } from './server.js'
+import { schedulerStatePart } from './scheduler-state-part.js'
 import { StateStore } from './state-store.js'
 
 /** Where the daemon listens and keeps its state unless told otherwise. */
@@ -59,6 +60,11 @@ export interface SchedulerDaemonOptions {
   env?: NodeJS.ProcessEnv
   /** @defaultValue the package's `web/` */
   webDir?: string
+  /**
+   * Starts from what is intact when a piece of the state is damaged or missing, rather than refusing
+   * to start (`etl scheduler --recover`); what is lost is logged. @defaultValue false
+   */
+  recover?: boolean
 }
 
 /** A running daemon. */
@@ -113,7 +119,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
   if (history) scheduler.onEvent(history.listener)
 
   let url = ''
-  const store = new StateStore({ dir: stateDir, logger, canCompact: () => (history?.pending ?? 0) === 0 })
+  const store = new StateStore({ dir: stateDir, logger, canCompact: () => (history?.pending ?? 0) === 0, recover: options.recover ?? false })
   const schedules = new ScheduleRunner({
     schedules: options.config?.raw.schedules ?? [],
     runCommand: options.runCommand ?? section.runCommand ?? defaultRunCommand(),
@@ -128,11 +134,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
     clock,
     logger,
   })
-  store.register('scheduler', {
-    snapshot: () => scheduler.snapshot(),
-    restore: (data) => scheduler.restore(data as CentralSchedulerSnapshot),
-    replay: (op) => scheduler.replay(op as SchedulerOp),
-  })
+  store.register('scheduler', schedulerStatePart(scheduler))
   store.register('schedules', schedules)
   let recovery: ReturnType<StateStore['open']>
   try {
@@ -155,6 +157,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
       bindHost: host,
       tls,
       metrics,
+      limits: limitsFrom(section),
       clock,
       logger,
       info: { history: opened?.description ?? 'off', stateDir },
@@ -185,7 +188,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
 
   const tasks = [...scheduler.allTasks()].length
   logger.info(
-    `scheduler daemon at ${url} (state in ${stateDir}: ${recovery.fromSnapshot ? `restored ${tasks} tasks, replayed ${recovery.replayed} changes` : 'new'}; history: ${opened?.description ?? 'off'}; ` +
+    `scheduler daemon at ${url} (state in ${stateDir}: ${recovery.fromSnapshot ? `restored ${tasks} tasks, replayed ${recovery.replayed} changes` : 'new'}${recovery.lost.length > 0 ? `, recovered with ${recovery.lost.length} piece(s) lost (see the warnings above)` : ''}; history: ${opened?.description ?? 'off'}; ` +
       `actions ${token ? 'need the token' : `disabled (no token: set ${TOKEN_ENV})`}; workers ${tokens.worker ? 'need the worker token' : 'need no token'})`,
   )
   if (!isLoopback(host) && tokens.worker === undefined) {
@@ -223,6 +226,16 @@ function tuningFrom(section: NonNullable<EtlConfig['raw']['scheduler']>): Centra
   if (section.removeDelayMs !== undefined) tuning.removeDelayMs = section.removeDelayMs
   if (section.logTailLines !== undefined) tuning.logTailLines = section.logTailLines
   return tuning
+}
+
+/** The request limits the config's `scheduler` section sets; the rest keep their defaults. */
+function limitsFrom(section: NonNullable<EtlConfig['raw']['scheduler']>): Partial<RpcLimits> {
+  const limits: Partial<RpcLimits> = {}
+  for (const name of Object.keys(RPC_LIMIT_DEFAULTS) as (keyof RpcLimits)[]) {
+    const value = section[name]
+    if (value !== undefined) limits[name] = value
+  }
+  return limits
 }
 
 /** `node <package>/bin/etl.js`: the package's own CLI, whichever folder the daemon was started in. */

@@ -1,7 +1,8 @@
-import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import { EtlError, type ErrorCode } from '../errors.js'
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
+import { RPC_LIMIT_DEFAULTS, type RpcLimits } from '../scheduler/rpc-limits.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { lazyImport } from '../util/lazy-import.js'
 import { silentLogger } from '../util/logger.js'
@@ -16,6 +17,8 @@ import { defaultWebDir, staticRoutes } from './static-routes.js'
 import { noteTaskRun } from './task-launches.js'
 import { hostGuard, type AllowedHosts } from './host-guard.js'
 import { TokenGuard } from './token-guard.js'
+import { parseJsonBody } from './json-body-parser.js'
+import { bodyTooLarge } from './request-limits.js'
 import { uiRoutes } from './ui-routes.js'
 import { installedVersion } from '../util/installed-version.js'
 
@@ -39,6 +42,8 @@ export interface ServerOptions {
   webDir?: string
   /** Counts attempts as they end; pass one already listening to the scheduler, or one is made and attached. */
   metrics?: DaemonMetrics
+  /** What one worker call may carry; each one left out has its default. */
+  limits?: Partial<RpcLimits>
   clock?: Clock
   logger?: Logger
   /** The state folder and a safe description of the history database, for the UI's about line. */
@@ -72,7 +77,18 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   ETL_ERR_DAEMON_WORKER_UNAUTHORIZED: 401,
   ETL_ERR_DAEMON_HOST_REFUSED: 403,
   ETL_ERR_DAEMON_TOO_MANY_FAILURES: 429,
+  ETL_ERR_DAEMON_REQUEST_TOO_LARGE: 413,
+  // The change was not made: worth trying again once the disk has room.
+  ETL_ERR_DAEMON_STATE_WRITE_FAILED: 503,
 }
+
+/** Bodies of the UI's actions are a task id or a schedule name. */
+const UI_BODY_LIMIT = 1024 * 1024
+/**
+ * Characters of one path segment: a task id (up to 2,000 characters) percent-encoded, for the UI's
+ * task and graph pages. The web framework's default, 100, made longer ids answer 414.
+ */
+const MAX_PARAM_LENGTH = 8192
 
 /**
  * The daemon's HTTP server, built but not listening (tests call `app.inject()`): the workers' API,
@@ -94,6 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     workerToken: options.workerToken,
     guard: new TokenGuard({ logger, ...(options.clock ? { clock: options.clock } : {}) }),
     metrics,
+    limits: { ...RPC_LIMIT_DEFAULTS, ...options.limits },
     clock: options.clock ?? systemClock,
     logger,
     info: { version: PACKAGE_VERSION, history: options.info?.history ?? (options.history ? 'on' : 'off'), stateDir: options.info?.stateDir },
@@ -103,9 +120,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
+    bodyLimit: UI_BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     return503OnClosing: true,
     ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
+    // Addresses the router cannot read answer in the daemon's own shape, saying why.
+    frameworkErrors: (error, request, reply) => {
+      const path = request.url.split('?', 1)[0]!.slice(0, 200)
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `${path}…: a part of this address is longer than ${MAX_PARAM_LENGTH} characters, and no task or run id is that long`
+          : `${path}: this address does not decode (a % that starts no valid escape); encode ids with encodeURIComponent`
+      const status: number = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400
+      return (reply as FastifyReply).code(status).send({ error: { code: 'ETL_ERR_DAEMON_BAD_REQUEST', message } })
+    },
   })
 
   const knownHost = hostGuard(options.allowedHosts ?? [], options.bindHost ?? '127.0.0.1')
@@ -116,6 +144,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       'ETL_ERR_DAEMON_HOST_REFUSED',
       `this daemon does not answer to the host name in ${JSON.stringify(host ?? '')} (a web page that points a name of its own at this address would: DNS rebinding); if you reach it by that name, add it to scheduler.allowedHosts`,
     )
+  })
+  // The daemon's own JSON reader: bounded nesting, no __proto__, nothing Postgres cannot store, and
+  // messages that say which (the framework's says "not valid JSON" for all of them).
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string))
+    } catch (error) {
+      done(error as Error, undefined)
+    }
   })
 
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -129,6 +167,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler((error: FastifyError | EtlError, request, reply) => {
     if (error instanceof EtlError) {
       return reply.code(STATUS_OF[error.code] ?? 500).send({ error: { code: error.code, message: error.message } })
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const refusal = bodyTooLarge(request, context.limits)
+      return reply.code(413).send({ error: { code: refusal.code, message: refusal.message } })
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500
     if (status < 500) return reply.code(status).send({ error: { code: error.code ?? 'ETL_ERR_DAEMON_BAD_REQUEST', message: error.message } })

@@ -1,6 +1,5 @@
 import type { TaskState } from '../scheduler/task-state.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
-import { redactParams } from './redact-text.js'
 
 /** A task in the drawn neighbourhood: `level` < 0 upstream (what it needs), > 0 downstream (what needs it). */
 export interface GraphNode {
@@ -59,8 +58,8 @@ export function neighbourhood(lookup: (id: string) => Readonly<TaskState> | unde
   }
   const nodes: GraphNode[] = [...levels].map(([nodeId, level]) => {
     const state = lookup(nodeId)
-    const params = Object.entries(redactParams(state?.params ?? {}))
-      .map(([name, value]) => `${name}=${value}`)
+    const params = Object.entries(state?.params ?? {})
+      .map(([name, value]) => `${name}=${value.slice(0, 200)}`)
       .join(', ')
     return { id: nodeId, family: state?.family ?? nodeId.split('_', 1)[0] ?? nodeId, params: params.slice(0, 200), status: state?.known ? state.status : 'UNKNOWN', level }
   })

@@ -1,7 +1,6 @@
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
 import type { TaskLaunch } from '../scheduler/task-launch.js'
 import type { ScheduleRunRecord } from './history/run-history.js'
-import { redactText } from './redact-text.js'
 
 /** A launch as the task's page shows it: `starting` until the daemon has heard from its worker. */
 export interface TaskLaunchView extends Omit<TaskLaunch, 'status'> {
@@ -29,14 +28,12 @@ export function noteTaskRun(scheduler: CentralScheduler, record: ScheduleRunReco
   })
 }
 
-/** A task's last launch for the UI, secrets masked. */
+/** A task's last launch for the UI (its message and output were masked when the runner recorded them). */
 export function launchView(launch: TaskLaunch, scheduler: CentralScheduler): TaskLaunchView {
   const registered = launch.runId !== undefined && scheduler.run(launch.runId) !== undefined
   return {
     ...launch,
     status: launch.status === 'running' && !registered ? 'starting' : launch.status,
     registered,
-    message: launch.message === undefined ? undefined : redactText(launch.message),
-    outputTail: launch.outputTail === undefined ? undefined : redactText(launch.outputTail),
   }
 }

@@ -1,12 +1,12 @@
+import { redactParams } from '../util/redact.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import { TASK_STATUSES, type TaskStatus } from '../scheduler/task-status.js'
-import { redactParams, redactText } from './redact-text.js'
 
 /** A task as the UI's table lists it. */
 export interface TaskRow {
   id: string
   family: string
-  /** `name=value, ...`, secrets masked, cut at `PARAMS_SUMMARY_CHARS`. */
+  /** `name=value, ...`, cut at `PARAMS_SUMMARY_CHARS` (secrets were masked when the daemon received them). */
   params: string
   status: TaskStatus
   worker: string | null
@@ -15,7 +15,7 @@ export interface TaskRow {
   durationMs: number | null
   updatedAt: number
   progress: string | null
-  /** First line of the error, for FAILED and DISABLED tasks. */
+  /** First line of the error, for FAILED and DISABLED tasks, cut at `LINE_SUMMARY_CHARS`. */
   error: string | null
 }
 
@@ -42,6 +42,8 @@ export interface TaskPage {
 }
 
 const PARAMS_SUMMARY_CHARS = 160
+/** The table shows the start of a task's error and progress; its page shows all of them. */
+const LINE_SUMMARY_CHARS = 300
 /** The most rows one page returns: enough for a screen, small enough to stay fast at 100,000 tasks. */
 export const MAX_PAGE = 1000
 
@@ -85,9 +87,7 @@ export function countTasks(states: Iterable<Readonly<TaskState>>): { byStatus: R
 }
 
 export function rowOf(state: Readonly<TaskState>, now: number): TaskRow {
-  const params = Object.entries(redactParams(state.params))
-    .map(([name, value]) => `${name}=${value}`)
-    .join(', ')
+  const params = paramsSummary(state.params)
   return {
     id: state.id,
     family: state.family,
@@ -98,9 +98,23 @@ export function rowOf(state: Readonly<TaskState>, now: number): TaskRow {
     endedAt: state.endedAt ?? null,
     durationMs: durationOf(state, now),
     updatedAt: state.updatedAt,
-    progress: state.status === 'RUNNING' && state.progress ? redactText(state.progress) : null,
-    error: state.error ? redactText(state.error.message.split('\n', 1)[0] ?? '') : null,
+    progress: state.status === 'RUNNING' && state.progress ? summary(state.progress) : null,
+    error: state.error ? summary(state.error.message.split('\n', 1)[0] ?? '') : null,
   }
+}
+
+function summary(line: string): string {
+  return line.length > LINE_SUMMARY_CHARS ? `${line.slice(0, LINE_SUMMARY_CHARS)}…` : line
+}
+
+/** `name=value, ...` up to a little past what the table shows: a parameter may be 16,000 characters long. */
+function paramsSummary(params: Readonly<Record<string, string>>): string {
+  let summary = ''
+  for (const [name, value] of Object.entries(params)) {
+    summary += `${summary ? ', ' : ''}${name}=${value.slice(0, PARAMS_SUMMARY_CHARS)}`
+    if (summary.length > PARAMS_SUMMARY_CHARS) break
+  }
+  return summary
 }
 
 /** How long the task ran, or has been running. */

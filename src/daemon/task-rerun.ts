@@ -1,5 +1,6 @@
 import { withoutMaskedSecrets } from '../core/secret-mask.js'
 import { EtlError } from '../errors.js'
+import { MASK } from '../util/redact.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
 import type { DaemonContext } from './daemon-context.js'
@@ -11,6 +12,11 @@ export interface RerunAnswer {
   taskId: string
   status: TaskStatus
   launch: TaskLaunchView
+  /**
+   * Parameters left off the rerun's command line: the daemon masked their values when it received
+   * them (secrets), so the new process takes them from its config or environment, as `etl run` would.
+   */
+  maskedParams: string[]
 }
 
 /**
@@ -36,9 +42,10 @@ export async function rerunTask(context: DaemonContext, taskId: string): Promise
   checkParameterNames(state.family, state.params)
 
   const invalidateFirst = state.status === 'DONE'
+  // Secrets the worker sent as the mask, and values the daemon masked on the way in, are not passed on:
+  // the rerun resolves them from the config and the environment, as any run does.
+  const { params, maskedParams } = rerunParams(withoutMaskedSecrets(state.params))
   scheduler.rerun(taskId)
-  // The worker sent its secrets as the mask: the rerun resolves them from the config and the environment.
-  const params = withoutMaskedSecrets(state.params)
   const { record, launched } = schedules.runTask({ taskId, family: state.family, params, origin, invalidateFirst })
   if (!launched) throw launchFailed(taskId, origin.cwd, record.message ?? 'no reason given')
   try {
@@ -46,9 +53,21 @@ export async function rerunTask(context: DaemonContext, taskId: string): Promise
   } catch (error) {
     throw launchFailed(taskId, origin.cwd, (error as Error).message)
   }
-  context.logger.info(`action rerun on ${taskId}: run ${record.runId ?? record.id} started in ${origin.cwd}${invalidateFirst ? ', invalidating it first' : ''}`)
+  const leftOff = maskedParams.length > 0 ? `; ${maskedParams.join(', ')} left off (masked secrets: the run takes them from its config)` : ''
+  context.logger.info(`action rerun on ${taskId}: run ${record.runId ?? record.id} started in ${origin.cwd}${invalidateFirst ? ', invalidating it first' : ''}${leftOff}`)
   const after = scheduler.task(taskId)!
-  return { taskId, status: after.status, launch: launchView(after.launch!, scheduler) }
+  return { taskId, status: after.status, launch: launchView(after.launch!, scheduler), maskedParams }
+}
+
+/** The parameters to pass on, and the names of those whose values the daemon masked (and so does not have). */
+function rerunParams(params: Readonly<Record<string, string>>): { params: Record<string, string>; maskedParams: string[] } {
+  const kept: Record<string, string> = {}
+  const maskedParams: string[] = []
+  for (const [name, value] of Object.entries(params)) {
+    if (value.includes(MASK)) maskedParams.push(name)
+    else kept[name] = value
+  }
+  return { params: kept, maskedParams }
 }
 
 /** The task's origin, or why it cannot be rerun from the daemon. */

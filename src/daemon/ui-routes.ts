@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { EtlError } from '../errors.js'
-import type { AttemptRecord } from '../scheduler/scheduler-op.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import { TASK_STATUSES } from '../scheduler/task-status.js'
 import type { DaemonContext } from './daemon-context.js'
-import { redactParams, redactText } from './redact-text.js'
+import { redactParams, redactText } from '../util/redact.js'
 import { neighbourhood } from './task-graph.js'
 import { launchView } from './task-launches.js'
 import { countTasks, durationOf, MAX_PAGE, queryTasks, rowOf, TASK_SORTS } from './task-query.js'
@@ -38,8 +37,10 @@ const tasksQuery = z.object({
 const pageQuery = z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
 /**
- * The read-only JSON the web UI is built from. Everything leaves here with secrets masked; the page
- * itself only ever puts it into the document as text.
+ * The read-only JSON the web UI is built from. Everything leaves here with secrets masked: what workers
+ * sent was masked when the daemon received it (the run history masks rows older daemons wrote), and
+ * the rest (where a task came from, the config's schedules) is masked here. The page itself only ever
+ * puts it into the document as text.
  */
 export async function uiRoutes(app: FastifyInstance, context: DaemonContext): Promise<void> {
   const { scheduler } = context
@@ -83,10 +84,10 @@ export async function uiRoutes(app: FastifyInstance, context: DaemonContext): Pr
     const attempts = context.history ? await context.history.attemptsOfTask(id, 20).catch(() => []) : []
     if (!state?.known) {
       if (attempts.length === 0) throw new EtlError('ETL_ERR_DAEMON_NOT_FOUND', `no task ${JSON.stringify(id)} in the scheduler or its history`)
-      return { task: null, attempts: attempts.map(showAttempt) }
+      return { task: null, attempts }
     }
     const detail = taskDetail(state, (depId) => scheduler.task(depId), context.clock.now())
-    return { task: { ...detail, launch: state.launch ? launchView(state.launch, scheduler) : null }, attempts: attempts.map(showAttempt) }
+    return { task: { ...detail, launch: state.launch ? launchView(state.launch, scheduler) : null }, attempts }
   })
 
   app.get<{ Params: { id: string }; Querystring: { depth?: string } }>('/api/ui/graph/:id', async (request) => {
@@ -111,7 +112,7 @@ export async function uiRoutes(app: FastifyInstance, context: DaemonContext): Pr
     if (!context.history) return { enabled: false, total: 0, runs: [] }
     const { runs, total } = await context.history.runs({ offset, limit })
     const counts = await context.history.attemptCounts(runs.map((run) => run.id))
-    return { enabled: true, total, runs: runs.map((run) => ({ ...run, label: redactText(run.label), attempts: counts[run.id] ?? {} })) }
+    return { enabled: true, total, runs: runs.map((run) => ({ ...run, attempts: counts[run.id] ?? {} })) }
   })
 
   app.get<{ Params: { id: string } }>('/api/ui/runs/:id', async (request) => {
@@ -119,7 +120,7 @@ export async function uiRoutes(app: FastifyInstance, context: DaemonContext): Pr
     const run = (await context.history.run(request.params.id)) ?? scheduler.run(request.params.id)
     if (!run) throw new EtlError('ETL_ERR_DAEMON_NOT_FOUND', `no run ${JSON.stringify(request.params.id)} in the history`)
     const attempts = await context.history.attemptsOfRun(run.id, MAX_TIMELINE_ATTEMPTS)
-    return { run: { ...run, label: redactText(run.label) }, attempts: attempts.map(showAttempt), truncated: attempts.length >= MAX_TIMELINE_ATTEMPTS, now: context.clock.now() }
+    return { run, attempts, truncated: attempts.length >= MAX_TIMELINE_ATTEMPTS, now: context.clock.now() }
   })
 
   app.get('/api/ui/schedules', async () => {
@@ -129,7 +130,7 @@ export async function uiRoutes(app: FastifyInstance, context: DaemonContext): Pr
       now: context.clock.now(),
       actionsEnabled: context.token !== undefined,
       schedules: schedules.map((schedule) => ({ ...schedule, params: redactParams(Object.fromEntries(Object.entries(schedule.params).map(([k, v]) => [k, String(v)]))) })),
-      runs: runs.map((run) => ({ ...run, message: run.message && redactText(run.message), outputTail: run.outputTail && redactText(run.outputTail) })),
+      runs,
     }
   })
 }
@@ -142,7 +143,7 @@ function taskDetail(state: Readonly<TaskState>, lookup: (id: string) => Readonly
   return {
     ...rowOf(state, now),
     kind: state.kind,
-    params: redactParams(state.params),
+    params: state.params,
     priority: state.priority,
     resources: state.resources,
     addedAt: state.addedAt,
@@ -151,23 +152,15 @@ function taskDetail(state: Readonly<TaskState>, lookup: (id: string) => Readonly
     retryAt: state.status === 'FAILED' ? (state.retryAt ?? null) : null,
     recentFailures: state.failures.length,
     result: state.result ?? null,
-    error: state.error ? { message: redactText(state.error.message), stack: state.error.stack ? redactText(state.error.stack) : null, code: state.error.code ?? null } : null,
-    log: (state.log ?? []).map((line) => ({ ...line, message: redactText(line.message) })),
+    error: state.error ? { message: state.error.message, stack: state.error.stack ?? null, code: state.error.code ?? null } : null,
+    log: state.log ?? [],
     workers: [...state.workers],
+    // Kept as the worker sent it, to rerun the task where it came from; short, so masked on each read.
     origin: state.origin ? { module: redactText(state.origin.module), cwd: redactText(state.origin.cwd), config: state.origin.config ? redactText(state.origin.config) : null } : null,
     deps: state.deps.slice(0, MAX_LISTED_NEIGHBOURS).map(neighbour),
     depsCount: state.deps.length,
     dependents: state.dependents.slice(0, MAX_LISTED_NEIGHBOURS).map(neighbour),
     dependentsCount: state.dependents.length,
-  }
-}
-
-function showAttempt(attempt: AttemptRecord) {
-  return {
-    ...attempt,
-    params: redactParams(attempt.params),
-    error: attempt.error ? { ...attempt.error, message: redactText(attempt.error.message), ...(attempt.error.stack ? { stack: redactText(attempt.error.stack) } : {}) } : undefined,
-    log: attempt.log?.map((line) => ({ ...line, message: redactText(line.message) })),
   }
 }
 

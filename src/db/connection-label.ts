@@ -1,3 +1,5 @@
+import { cutSecrets } from '../util/redact.js'
+
 /**
  * How errors and logs name a connection: its config name, its dialect and where it points, plus the
  * secrets that must never appear in anything shown (they are cut out of driver messages).
@@ -19,7 +21,5 @@ export function describeConnection(label: ConnectionLabel): string {
 
 /** `text` with every secret of `label` replaced by `***`. */
 export function redactIn(text: string, label: ConnectionLabel): string {
-  let safe = text
-  for (const secret of label.secrets) if (secret.length > 0) safe = safe.split(secret).join('***')
-  return safe
+  return cutSecrets(text, label.secrets)
 }

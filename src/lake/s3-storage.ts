@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import { EtlError } from '../errors.js'
 import { lazyImport } from '../util/lazy-import.js'
+import { cutSecrets } from '../util/redact.js'
 import type { S3LakeConfig } from './lake-config.js'
 import { checkStorageKey } from './storage-key.js'
 import type { Storage, StorageBody, StorageObject } from './storage.js'
@@ -149,9 +150,7 @@ export class S3Storage implements Storage {
   }
 
   #redact(text: string): string {
-    let safe = text
-    for (const secret of this.#secrets) safe = safe.split(secret).join('***')
-    return safe
+    return cutSecrets(text, this.#secrets)
   }
 }
 

@@ -117,8 +117,14 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
       ...(response.recheck ? { recheck: true } : {}),
       ...(requestId !== undefined ? { requestId } : {}),
     }
+    try {
+      this.#journal?.append(op)
+    } catch (error) {
+      // The journal refused the take (a full disk): it is undone, so memory and disk agree.
+      this.#time.at(at, () => this.releaseWorker(workerId, new Set([response.lease ?? ''])))
+      throw error
+    }
     this.#afterTake(op)
-    this.#journal?.append(op)
     return response
   }
 
@@ -307,8 +313,9 @@ export class CentralScheduler extends LocalScheduler implements Scheduler {
   }
 
   #apply(op: SchedulerOp): void {
-    this.#time.at(op.at, () => this.#applyAt(op))
+    // Written ahead: an op the journal refuses (a full disk) is not applied, so memory and disk agree.
     if (!this.#replaying) this.#journal?.append(op)
+    this.#time.at(op.at, () => this.#applyAt(op))
   }
 
   #applyAt(op: SchedulerOp): void {

@@ -1,7 +1,7 @@
 import type { Logger } from '../util/logger.js'
 import { formatDuration } from '../util/format.js'
 import { RpcError } from './rpc-error.js'
-import { safeUrl } from './safe-url.js'
+import { safeUrl } from '../util/redact.js'
 
 /** How many tries a call gets and how far apart. */
 export interface TryBudget {

@@ -12,7 +12,7 @@ import { sleep } from '../util/sleep.js'
 import { DaemonContact, type TryBudget } from './daemon-contact.js'
 import { RpcError } from './rpc-error.js'
 import { describeRpcFailure } from './rpc-failure-cause.js'
-import { safeUrl } from './safe-url.js'
+import { safeUrl } from '../util/redact.js'
 import { RPC_PATH_PREFIX, WORKER_HEADERS, type RpcFailure, type RpcResult } from './rpc-protocol.js'
 import type {
   AddTasksRequest,

@@ -1,6 +1,7 @@
 import { format } from 'node:util'
 import type { Logger } from 'pino'
 import type { TaskLogLine } from '../scheduler/scheduler.js'
+import { fitLogLine } from './report-fitting.js'
 
 /** Lines kept per task between two sends; a task that logs faster loses its oldest lines, not memory. */
 const MAX_BUFFERED_LINES = 200
@@ -63,7 +64,7 @@ export class TaskLogShipper {
       buffer = []
       this.#buffers.set(taskId, buffer)
     }
-    buffer.push({ at: Date.now(), level, message: messageOf(args) })
+    buffer.push(fitLogLine({ at: Date.now(), level, message: messageOf(args) }))
     if (buffer.length > MAX_BUFFERED_LINES) buffer.shift()
     if (!this.#timer) {
       this.#timer = setInterval(() => this.#flush(), SEND_INTERVAL_MS)

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import pLimit, { type LimitFunction } from 'p-limit'
 import type { Logger } from 'pino'
-import { EtlError } from '../errors.js'
+import { EtlError, firstLine } from '../errors.js'
 import { DataServices } from '../db/data-services.js'
 import type { RetryPolicy } from '../core/retry-policy.js'
 import { flatten, type Structure } from '../core/structure.js'
 import { isTask, type TaskLike } from '../core/task-like.js'
-import type { Scheduler, TaskError, TaskRecord } from '../scheduler/scheduler.js'
+import { RpcError } from '../scheduler/rpc-error.js'
+import type { Scheduler, TaskError, TaskFinishedRequest, TaskRecord } from '../scheduler/scheduler.js'
 import type { TaskOrigin } from '../scheduler/task-origin.js'
 import { BLOCKING_STATUSES, type TaskStatus } from '../scheduler/task-status.js'
 import { silentLogger } from '../util/logger.js'
@@ -15,6 +16,8 @@ import { Wakeup } from '../util/wakeup.js'
 import { CompletionCache, DEFAULT_COMPLETION_CONCURRENCY } from './completion-cache.js'
 import { discover } from './graph-discovery.js'
 import { SecretMasker } from './secret-masker.js'
+import { halves, registerBatches } from './register-batches.js'
+import { fitFinishedReport, REPORTED_PROGRESS_CHARS, shrinkFinishedReport } from './report-fitting.js'
 import { TaskLogShipper } from './task-log-shipper.js'
 import { TaskRunner } from './task-runner.js'
 import type { TaskOutcome, WorkerEvent, WorkerEventListener } from './worker-events.js'
@@ -51,8 +54,8 @@ export interface WorkerOptions {
   forgive?: boolean
 }
 
-/** Records sent to the scheduler per call, so a 100,000-task graph is not one giant request. */
-const ADD_TASKS_BATCH = 2000
+/** Task ids asked about per `taskStatuses` call, well under the daemon's `maxTasksPerCall`. */
+const STATUS_BATCH = 2000
 /** At most one progress message per task per interval reaches the scheduler. */
 const PROGRESS_INTERVAL_MS = 1000
 
@@ -211,19 +214,20 @@ export class Worker {
     if (outcome.status === 'DONE') this.#cache.set(taskId, true)
     const task = this.#tasks.get(taskId)
     const log = this.#logs?.take(taskId)
+    const report = fitFinishedReport({
+      workerId: this.id,
+      taskId,
+      lease: this.#leaseOf(taskId),
+      status: outcome.status,
+      startedAt: outcome.startedAt,
+      endedAt: outcome.endedAt,
+      attempts: outcome.attempts,
+      result: outcome.result,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(log?.length ? { log } : {}),
+    })
     try {
-      await this.#scheduler.taskFinished({
-        workerId: this.id,
-        taskId,
-        lease: this.#leaseOf(taskId),
-        status: outcome.status,
-        startedAt: outcome.startedAt,
-        endedAt: outcome.endedAt,
-        attempts: outcome.attempts,
-        result: outcome.result,
-        ...(outcome.error ? { error: outcome.error } : {}),
-        ...(log?.length ? { log } : {}),
-      })
+      await this.#reportFinished(report)
       // Reported: the attempt is over. A report that never arrived keeps its lease, given back when the worker stops.
       this.#leases.delete(taskId)
     } catch (error) {
@@ -231,6 +235,17 @@ export class Worker {
     }
     if (task) this.#emit({ type: 'task-finished', task, outcome })
     this.#settleWaiters(taskId, outcome.status === 'DONE' ? 'DONE' : 'FAILED')
+  }
+
+  /** Sends a task's end; a report the daemon refuses as too large goes again, much smaller, once. */
+  async #reportFinished(report: TaskFinishedRequest): Promise<void> {
+    try {
+      await this.#scheduler.taskFinished(report)
+    } catch (error) {
+      if (!isTooLarge(error)) throw error
+      this.#logger.warn(`the scheduler refused the report of ${report.taskId} as too large (${firstLine(error)}); sending it again with its result, log and error cut short`)
+      await this.#scheduler.taskFinished(shrinkFinishedReport(report, error))
+    }
   }
 
   /**
@@ -278,9 +293,16 @@ export class Worker {
       if (record.status === 'DONE') this.#completeAtStart.add(record.id)
       else if (record.status === 'FAILED') this.#failedAtStart.set(record.id, record.error ?? { message: 'failed' })
     }
-    const origin = this.#origin ? { origin: this.#origin } : {}
-    for (let start = 0; start < records.length; start += ADD_TASKS_BATCH) {
-      await this.#scheduler.addTasks({ workerId: this.id, tasks: records.slice(start, start + ADD_TASKS_BATCH), ...origin })
+    for (const batch of registerBatches(records)) await this.#addBatch(batch)
+  }
+
+  /** One `addTasks` call; a daemon whose lowered limit refuses the batch gets it in halves, down to one record. */
+  async #addBatch(batch: TaskRecord[]): Promise<void> {
+    try {
+      await this.#scheduler.addTasks({ workerId: this.id, tasks: batch, ...(this.#origin ? { origin: this.#origin } : {}) })
+    } catch (error) {
+      if (batch.length < 2 || !isTooLarge(error)) throw error
+      for (const half of halves(batch)) await this.#addBatch(half)
     }
   }
 
@@ -307,9 +329,9 @@ export class Worker {
   async #checkWaiters(): Promise<void> {
     const ids = [...new Set([...this.#waiters].flatMap((waiter) => [...waiter.ids]))]
     if (ids.length === 0) return
-    let statuses: Record<string, TaskStatus>
+    const statuses: Record<string, TaskStatus> = {}
     try {
-      statuses = await this.#scheduler.taskStatuses({ taskIds: ids })
+      for (let start = 0; start < ids.length; start += STATUS_BATCH) Object.assign(statuses, await this.#scheduler.taskStatuses({ taskIds: ids.slice(start, start + STATUS_BATCH) }))
     } catch (error) {
       this.#logger.warn({ err: error }, 'could not ask the scheduler about required tasks; asking again shortly')
       return
@@ -341,7 +363,7 @@ export class Worker {
     const now = Date.now()
     if (now - (this.#lastProgress.get(task.id) ?? 0) < PROGRESS_INTERVAL_MS) return
     this.#lastProgress.set(task.id, now)
-    this.#scheduler.taskProgress({ workerId: this.id, taskId: task.id, lease: this.#leaseOf(task.id), message: this.#secrets.text(message) }).catch(() => {})
+    this.#scheduler.taskProgress({ workerId: this.id, taskId: task.id, lease: this.#leaseOf(task.id), message: this.#secrets.text(message).slice(0, REPORTED_PROGRESS_CHARS) }).catch(() => {})
   }
 
   #leaseOf(taskId: string): string {
@@ -368,6 +390,11 @@ function checkResources(owner: TaskLike, records: readonly TaskRecord[]): void {
     `${owner} holds resource ${shared.map((name) => `'${name}'`).join(', ')} and asked, while running, for ${clash.id}, which needs it too: ` +
       'it could wait forever for a unit the asking task holds; require it from requires() instead, or drop the resource from one of them',
   )
+}
+
+/** The daemon refused a call as larger than one of its limits (HTTP 413). */
+function isTooLarge(error: unknown): boolean {
+  return error instanceof RpcError && error.status === 413
 }
 
 function unknownTask(taskId: string): TaskOutcome {

@@ -3,7 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import { build, createLogger, isSchedulingError, RemoteScheduler, RpcError, setLayout, startSchedulerDaemon } from 'etl'
 import { describeRpcFailure } from '../../src/scheduler/rpc-failure-cause.js'
-import { safeUrl } from '../../src/scheduler/safe-url.js'
+import { safeUrl } from '../../src/util/redact.js'
 import { Node } from '../fixtures/daemon/dag.js'
 import { freePort, tempDir } from '../helpers/daemon-helpers.js'
 

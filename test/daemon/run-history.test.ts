@@ -1,6 +1,6 @@
 import path from 'node:path'
 import test, { type ExecutionContext } from 'ava'
-import { RunHistory, type HistoryClient } from 'etl'
+import { RunHistory, type AttemptRecord, type HistoryClient, type SetAsideRecord } from 'etl'
 import { createDatabase } from '../../src/db/create-database.js'
 import { postgresConfigFromUrl } from '../../src/db/postgres/postgres-url.js'
 import { tempDir } from '../helpers/daemon-helpers.js'
@@ -45,7 +45,34 @@ async function conformance(t: ExecutionContext, client: HistoryClient, schema?: 
   t.is((await history.attemptsOfRun('r1', 10)).length, 2)
   t.like((await history.scheduleRuns({ limit: 5 }))[0], { id: 'nightly@1', status: 'missed' })
   t.is(history.status, 'ready')
+  await poisonRows(t, client, schema)
   await history.close()
+}
+
+/**
+ * What used to stop the history for good: a NUL in an error (Postgres refuses it in jsonb, so the batch
+ * was retried forever and journal compaction waited on it), and a row the database refuses outright.
+ */
+async function poisonRows(t: ExecutionContext, client: HistoryClient, schema?: string) {
+  const setAside: SetAsideRecord[] = []
+  const history = new RunHistory(client, { ...(schema ? { schema } : {}), setAside: (record) => setAside.push(record) })
+  await history.migrate()
+  const attempt = (taskId: string, takenAt: number, extra: Partial<AttemptRecord> = {}): AttemptRecord => ({ taskId, workerId: 'w9', takenAt, runId: 'r9', family: 'P', params: { n: '1' }, status: 'FAILED', startedAt: 1, endedAt: 2, ...extra })
+  history.listener({ type: 'attempt', replay: false, attempt: attempt('P_nul', 10, { error: { message: 'bad\u0000byte and half a pair \ud800 here' }, log: [{ at: 1, level: 'info', message: 'nul\u0000' }], params: { 'k\u0000': 'v' } }) })
+  history.listener({ type: 'attempt', replay: false, attempt: attempt('P_poison', 1e20) })
+  history.listener({ type: 'attempt', replay: false, attempt: attempt('P_after', 11) })
+  history.listener({ type: 'run', replay: false, run: { id: 'r9', label: 'P\u0000', startedAt: 1, endedAt: 2, status: 'failed', rootIds: [], workerIds: [] } })
+  await history.flush()
+  t.is(history.pending, 0, 'nothing is left waiting: the journal can be compacted')
+  t.is((await history.attemptsOfTask('P_nul', 5))[0]!.error!.message, 'bad\ufffdbyte and half a pair \ufffd here')
+  t.deepEqual((await history.attemptsOfTask('P_nul', 5))[0]!.params, { 'k\ufffd': 'v' })
+  t.is((await history.attemptsOfTask('P_after', 5)).length, 1, 'the rows after the refused one are written')
+  t.is((await history.run('r9'))!.label, 'P\ufffd')
+  t.is(setAside.length, 1)
+  t.like(setAside[0], { table: 'attempts' })
+  t.is(setAside[0]!.key, 'P_poison w9 100000000000000000000')
+  t.regex(setAside[0]!.reason, /out of range for type bigint/)
+  await history.flush()
 }
 
 test('run-history: attempts, runs and scheduled runs are kept in the embedded database', async (t) => {

@@ -105,3 +105,27 @@ test.serial('web ui: a rerun whose launch fails shows its exit code and output o
   await fs.mkdir(ARTIFACTS, { recursive: true })
   await page.screenshot({ path: path.join(ARTIFACTS, 'daemon-ui-failed-rerun.png'), fullPage: true })
 })
+
+test.serial('web ui: a task whose id is over 100 characters opens, and an address that does not decode says so instead of loading for ever', async (t) => {
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
+  const dir = await tempDir('ui-addresses')
+  const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false })
+  t.teardown(() => daemon.close())
+  const id = `LoadWarehouseTable_${'orders_2024_01_31_'.repeat(10)}a1b2c3d4e5`
+  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 100 })
+  await scheduler.addTasks({ workerId: 'w1', tasks: [{ id, family: 'LoadWarehouseTable', params: { table: 'orders' }, kind: 'task', deps: [], status: 'PENDING', priority: 0, resources: {} }] })
+  scheduler.close()
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  await page.goto(`${daemon.url}/#/task/${encodeURIComponent(id)}`)
+  await page.locator('[data-testid=task-params]').waitFor()
+  t.is(await page.locator('[data-testid=task-id]').textContent(), id)
+
+  await page.goto(`${daemon.url}/#/task/A_%E0%A4%A`)
+  await page.locator('[data-testid=bad-address]').waitFor()
+  t.regex((await page.locator('[data-testid=bad-address]').textContent()) ?? '', /This address does not decode: #\/task\/A_%E0%A4%A\. Go to the task list/)
+  await page.locator('[data-testid=bad-address] a').click()
+  await page.locator('[data-testid=task-table] tbody tr[data-task-id]').first().waitFor()
+})

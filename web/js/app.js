@@ -49,12 +49,36 @@ function route() {
   }
   for (const link of document.querySelectorAll('[data-nav]')) link.classList.toggle('active', link.dataset.nav === match.r.nav)
   state.current?.unmount?.()
+  state.current = null
   const container = document.getElementById('view')
-  replace(container, h('p', { class: 'muted' }, 'Loading…'))
   ctx.notify(null)
-  const param = match.m[1] === undefined ? undefined : match.r.view === tasksView ? match.m[1] : decodeURIComponent(match.m[1])
-  state.current = match.r.view.mount(container, param, ctx)
+  // A hand-edited or cut address (`#/task/%E0%A4`) does not decode: say so rather than wait for ever.
+  const param = paramOf(match)
+  if (param === BAD_ADDRESS) {
+    replace(container, h('p', { class: 'notice error', 'data-testid': 'bad-address' }, `This address does not decode: ${hash.slice(0, 200)}. `, h('a', { href: '#/tasks' }, 'Go to the task list')))
+    return
+  }
+  replace(container, h('p', { class: 'muted' }, 'Loading…'))
+  try {
+    state.current = match.r.view.mount(container, param, ctx)
+  } catch (error) {
+    replace(container, h('p', { class: 'notice error' }, `This page could not be shown: ${error.message}. `, h('a', { href: '#/tasks' }, 'Go to the task list')))
+    return
+  }
   void refresh()
+}
+
+const BAD_ADDRESS = Symbol('bad address')
+
+/** The id in the address, decoded (the task list keeps its query as it is); BAD_ADDRESS when it does not decode. */
+function paramOf(match) {
+  const raw = match.m[1]
+  if (raw === undefined || match.r.view === tasksView) return raw
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return BAD_ADDRESS
+  }
 }
 
 async function refresh() {

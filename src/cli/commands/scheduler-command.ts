@@ -6,6 +6,8 @@ export interface SchedulerCommandOptions {
   port?: number | undefined
   stateDir?: string | undefined
   insecure?: boolean | undefined
+  /** `--recover`: start from what is intact when the state is damaged or incomplete. */
+  recover?: boolean | undefined
 }
 
 /**
@@ -22,6 +24,7 @@ export async function schedulerCommand(env: CliEnvironment, options: SchedulerCo
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
+    ...(options.recover ? { recover: true } : {}),
   })
   await new Promise<void>((resolve) => {
     const stop = () => resolve()

@@ -4,6 +4,8 @@ import type { AttemptRecord, SchedulerEvent } from '../../scheduler/scheduler-op
 import type { RunInfo } from '../../scheduler/run-registry.js'
 import type { TaskError, TaskLogLine } from '../../scheduler/scheduler.js'
 import { silentLogger } from '../../util/logger.js'
+import { redactParams, redactSecrets, redactText } from '../../util/redact.js'
+import { storableJson } from '../../util/storable-text.js'
 import type { HistoryClient } from './history-client.js'
 
 /** One scheduled run (or a run started from the UI) as the history keeps it. */
@@ -26,6 +28,16 @@ export interface ScheduleRunRecord {
   invalidateFirst?: boolean | undefined
 }
 
+/** A row the database refused for what it holds, set aside so that it stops nothing else. */
+export interface SetAsideRecord {
+  table: 'attempts' | 'runs' | 'schedule runs'
+  /** Which row: the attempt's task, worker and time taken, the run's id, the scheduled run's id. */
+  key: string
+  row: unknown
+  /** The database's reason. */
+  reason: string
+}
+
 /** A run as the history keeps it. */
 export interface RunRecord extends Omit<RunInfo, 'endedAt'> {
   endedAt: number | undefined
@@ -45,6 +57,11 @@ const BATCH_DELAY_MS = 250
 const RETRY_WAIT_MS = 2000
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+/**
+ * SQLSTATE classes that mean "this data", not "this database": 22 (a value it cannot take: a character,
+ * a number out of range) and 54 (a value over one of its limits). Trying again cannot help.
+ */
+const DATA_ERROR_CLASSES = new Set(['22', '54'])
 
 /**
  * The run history: every attempt (task, worker, start, end, status, error, result, log tail), every
@@ -66,13 +83,16 @@ export class RunHistory {
   #closed = false
   #warnedAt = 0
 
-  constructor(client: HistoryClient, options: { schema?: string; logger?: Logger } = {}) {
+  readonly #setAside: ((record: SetAsideRecord) => void) | undefined
+
+  constructor(client: HistoryClient, options: { schema?: string; logger?: Logger; setAside?: (record: SetAsideRecord) => void } = {}) {
     const schema = options.schema ?? 'public'
     if (!IDENTIFIER.test(schema)) {
       throw new EtlError('ETL_ERR_CONFIG_INVALID', `scheduler.history.schema ${JSON.stringify(schema)} is not a plain SQL name; use letters, digits and _`)
     }
     this.#client = client
     this.#logger = options.logger ?? silentLogger()
+    this.#setAside = options.setAside
     this.#t = { schema: `"${schema}"`, attempts: `"${schema}".etl_attempts`, runs: `"${schema}".etl_runs`, scheduleRuns: `"${schema}".etl_schedule_runs` }
   }
 
@@ -87,7 +107,8 @@ export class RunHistory {
       },
       (error: unknown) => {
         this.#error = redactError(error).message
-        this.#logger.error({ err: redactError(error) }, 'the run history database cannot be opened; the scheduler goes on without it')
+        // Closed while it opened (the daemon did not start after all): nothing went wrong with the database.
+        if (!this.#closed) this.#logger.error({ err: redactError(error) }, 'the run history database cannot be opened; the scheduler goes on without it')
         throw error
       },
     )
@@ -120,13 +141,15 @@ export class RunHistory {
         started_at bigint, ended_at bigint, status text NOT NULL, exit_code integer, run_id text,
         message text, output_tail text)`,
       `CREATE INDEX IF NOT EXISTS etl_schedule_runs_due ON ${scheduleRuns} (due_at DESC)`,
+      // Rows written since the daemon masks secrets on the way in say so; older rows are masked on read.
+      ...[attempts, runs, scheduleRuns].map((table) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS masked boolean NOT NULL DEFAULT false`),
     ]
     for (const sql of statements) await this.#client.query(sql)
   }
 
   /** The scheduler's listener: queues what an event changes. */
   readonly listener = (event: SchedulerEvent): void => {
-    if (event.type === 'attempt') this.#queue(this.#attempts, `${event.attempt.taskId}\u0000${event.attempt.workerId}\u0000${event.attempt.takenAt}`, event.attempt)
+    if (event.type === 'attempt') this.#queue(this.#attempts, attemptKey(event.attempt), event.attempt)
     else if (event.type === 'run') this.#queue(this.#runs, event.run.id, event.run)
   }
 
@@ -177,7 +200,7 @@ export class RunHistory {
   async attemptsOfRun(runId: string, limit: number): Promise<AttemptRecord[]> {
     await this.#ready
     const { rows } = await this.#client.query<AttemptRow>(
-      `SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, NULL AS log
+      `SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, NULL AS log, masked
          FROM ${this.#t.attempts} WHERE run_id = $1 ORDER BY started_at, task_id LIMIT $2`,
       [runId, limit],
     )
@@ -245,14 +268,14 @@ export class RunHistory {
       const attempts = take(this.#attempts, MAX_BATCH)
       const scheduleRuns = take(this.#scheduleRuns, MAX_BATCH)
       try {
-        if (runs.length) await this.#writeRuns(runs)
-        if (attempts.length) await this.#writeAttempts(attempts)
-        if (scheduleRuns.length) await this.#writeScheduleRuns(scheduleRuns)
+        await this.#writeSorted('runs', runs, (run) => run.id, (rows) => this.#writeRuns(rows))
+        await this.#writeSorted('attempts', attempts, attemptKey, (rows) => this.#writeAttempts(rows))
+        await this.#writeSorted('schedule runs', scheduleRuns, (run) => run.id, (rows) => this.#writeScheduleRuns(rows))
         this.#error = undefined
       } catch (error) {
         // Put the batch back (behind nothing newer for the same row) and try again later.
         requeue(this.#runs, runs, (run) => run.id)
-        requeue(this.#attempts, attempts, (a) => `${a.taskId}\u0000${a.workerId}\u0000${a.takenAt}`)
+        requeue(this.#attempts, attempts, attemptKey)
         requeue(this.#scheduleRuns, scheduleRuns, (r) => r.id)
         this.#warnedAt = Date.now()
         this.#error = redactError(error).message
@@ -260,6 +283,30 @@ export class RunHistory {
         this.#scheduleRetry()
         return
       }
+    }
+  }
+
+  /**
+   * Writes a batch; when the database refuses it for what a row holds, writes it in halves to find that
+   * row, and sets it aside (logged, and handed to `setAside`) so the rest are written and the queue
+   * moves on. Anything else (the database unreachable) is thrown: the whole batch is tried again later.
+   */
+  async #writeSorted<T>(table: SetAsideRecord['table'], rows: T[], keyOf: (row: T) => string, write: (rows: T[]) => Promise<void>): Promise<void> {
+    if (rows.length === 0) return
+    try {
+      await write(rows)
+    } catch (error) {
+      if (!isDataError(error)) throw error
+      if (rows.length > 1) {
+        const middle = Math.ceil(rows.length / 2)
+        await this.#writeSorted(table, rows.slice(0, middle), keyOf, write)
+        await this.#writeSorted(table, rows.slice(middle), keyOf, write)
+        return
+      }
+      const reason = redactError(error).message
+      const key = keyOf(rows[0]!).replaceAll('\u0000', ' ')
+      this.#logger.error(`the run history refused a row of ${table} (${key}) for what it holds, and set it aside so the rest are written: ${reason}`)
+      this.#setAside?.({ table, key, row: rows[0], reason })
     }
   }
 
@@ -277,12 +324,13 @@ export class RunHistory {
       error: a.error ?? null,
       result: a.result ?? null,
       log: a.log ?? null,
+      masked: true,
     }))
     await this.#client.query(
-      `INSERT INTO ${this.#t.attempts} AS a (task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log)
-       SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log
+      `INSERT INTO ${this.#t.attempts} AS a (task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log, masked)
+       SELECT task_id, worker_id, taken_at, run_id, family, params, status, started_at, ended_at, error, result, log, masked
          FROM jsonb_to_recordset($1::jsonb) AS x(task_id text, worker_id text, taken_at bigint, run_id text, family text, params jsonb,
-              status text, started_at bigint, ended_at bigint, error jsonb, result jsonb, log jsonb)
+              status text, started_at bigint, ended_at bigint, error jsonb, result jsonb, log jsonb, masked boolean)
        ON CONFLICT (task_id, worker_id, taken_at) DO UPDATE SET
          -- an event replayed after a restart never takes a finished attempt back to RUNNING
          status = CASE WHEN a.status <> 'RUNNING' AND excluded.status = 'RUNNING' THEN a.status ELSE excluded.status END,
@@ -290,8 +338,10 @@ export class RunHistory {
          ended_at = COALESCE(excluded.ended_at, a.ended_at),
          error = COALESCE(excluded.error, a.error),
          result = COALESCE(excluded.result, a.result),
-         log = COALESCE(excluded.log, a.log)`,
-      [JSON.stringify(json)],
+         log = COALESCE(excluded.log, a.log),
+         -- an older row keeps what it had alongside the new: it stays masked on read
+         masked = a.masked AND excluded.masked`,
+      [jsonParameter(json)],
     )
   }
 
@@ -304,14 +354,15 @@ export class RunHistory {
       status: r.status,
       root_ids: r.rootIds,
       worker_ids: r.workerIds,
+      masked: true,
     }))
     await this.#client.query(
-      `INSERT INTO ${this.#t.runs} (run_id, label, started_at, ended_at, status, root_ids, worker_ids)
-       SELECT run_id, label, started_at, ended_at, status, root_ids, worker_ids
-         FROM jsonb_to_recordset($1::jsonb) AS x(run_id text, label text, started_at bigint, ended_at bigint, status text, root_ids jsonb, worker_ids jsonb)
+      `INSERT INTO ${this.#t.runs} (run_id, label, started_at, ended_at, status, root_ids, worker_ids, masked)
+       SELECT run_id, label, started_at, ended_at, status, root_ids, worker_ids, masked
+         FROM jsonb_to_recordset($1::jsonb) AS x(run_id text, label text, started_at bigint, ended_at bigint, status text, root_ids jsonb, worker_ids jsonb, masked boolean)
        ON CONFLICT (run_id) DO UPDATE SET label = excluded.label, ended_at = excluded.ended_at, status = excluded.status,
-         root_ids = excluded.root_ids, worker_ids = excluded.worker_ids`,
-      [JSON.stringify(json)],
+         root_ids = excluded.root_ids, worker_ids = excluded.worker_ids, masked = excluded.masked`,
+      [jsonParameter(json)],
     )
   }
 
@@ -328,15 +379,16 @@ export class RunHistory {
       run_id: r.runId ?? null,
       message: r.message ?? null,
       output_tail: r.outputTail ?? null,
+      masked: true,
     }))
     await this.#client.query(
-      `INSERT INTO ${this.#t.scheduleRuns} (id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail)
-       SELECT id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail
+      `INSERT INTO ${this.#t.scheduleRuns} (id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail, masked)
+       SELECT id, schedule, task, due_at, started_at, ended_at, status, exit_code, run_id, message, output_tail, masked
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, schedule text, task text, due_at bigint, started_at bigint, ended_at bigint,
-              status text, exit_code integer, run_id text, message text, output_tail text)
+              status text, exit_code integer, run_id text, message text, output_tail text, masked boolean)
        ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, ended_at = excluded.ended_at, status = excluded.status,
-         exit_code = excluded.exit_code, run_id = excluded.run_id, message = excluded.message, output_tail = excluded.output_tail`,
-      [JSON.stringify(json)],
+         exit_code = excluded.exit_code, run_id = excluded.run_id, message = excluded.message, output_tail = excluded.output_tail, masked = excluded.masked`,
+      [jsonParameter(json)],
     )
   }
 
@@ -371,6 +423,8 @@ type RunRow = {
   root_ids: string[]
   worker_ids: string[]
   total?: string | number
+  /** False on rows an older daemon wrote, before secrets were masked on the way in. */
+  masked?: boolean
 }
 
 type AttemptRow = {
@@ -386,6 +440,7 @@ type AttemptRow = {
   error: TaskError | null
   result: unknown
   log: TaskLogLine[] | null
+  masked?: boolean
 }
 
 type ScheduleRunRow = {
@@ -400,6 +455,7 @@ type ScheduleRunRow = {
   run_id: string | null
   message: string | null
   output_tail: string | null
+  masked?: boolean
 }
 
 // The data layer returns bigint columns as strings and JSON as its text, on PGlite and a server alike.
@@ -409,7 +465,7 @@ const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.par
 function runOf(row: RunRow): RunRecord {
   return {
     id: row.run_id,
-    label: row.label,
+    label: row.masked === false ? redactText(row.label) : row.label,
     startedAt: Number(row.started_at),
     endedAt: num(row.ended_at),
     status: row.status,
@@ -433,7 +489,16 @@ function attemptOf(row: AttemptRow): AttemptRecord {
   if (row.error) attempt.error = json(row.error)
   if (row.result !== null && row.result !== undefined) attempt.result = json(row.result)
   if (row.log) attempt.log = json(row.log)
-  return attempt
+  return row.masked === false ? maskedAttempt(attempt) : attempt
+}
+
+/** An attempt an older daemon wrote, before secrets were masked on the way in. */
+function maskedAttempt(attempt: AttemptRecord): AttemptRecord {
+  const masked: AttemptRecord = { ...attempt, params: redactParams(attempt.params) }
+  if (attempt.error) masked.error = { ...attempt.error, message: redactText(attempt.error.message), ...(attempt.error.stack ? { stack: redactText(attempt.error.stack) } : {}) }
+  if (attempt.result !== undefined) masked.result = redactSecrets(attempt.result)
+  if (attempt.log) masked.log = attempt.log.map((line) => ({ ...line, message: redactText(line.message) }))
+  return masked
 }
 
 function scheduleRunOf(row: ScheduleRunRow): ScheduleRunRecord {
@@ -447,8 +512,8 @@ function scheduleRunOf(row: ScheduleRunRow): ScheduleRunRecord {
     status: row.status,
     exitCode: row.exit_code === null ? null : Number(row.exit_code),
     runId: row.run_id ?? undefined,
-    message: row.message ?? undefined,
-    outputTail: row.output_tail ?? undefined,
+    message: row.message === null ? undefined : row.masked === false ? redactText(row.message) : row.message,
+    outputTail: row.output_tail === null ? undefined : row.masked === false ? redactText(row.output_tail) : row.output_tail,
   }
 }
 
@@ -472,9 +537,36 @@ function requeue<T>(into: Map<string, T>, rows: T[], keyOf: (row: T) => string):
   }
 }
 
+function attemptKey(attempt: AttemptRecord): string {
+  return `${attempt.taskId}\u0000${attempt.workerId}\u0000${attempt.takenAt}`
+}
+
+/**
+ * A batch as the one JSON parameter of its statement, with every character Postgres cannot store
+ * replaced. A row that cannot be written as JSON at all counts as refused data.
+ */
+function jsonParameter(rows: unknown[]): string {
+  let text: string
+  try {
+    text = JSON.stringify(rows)
+  } catch (error) {
+    throw Object.assign(new Error(`a row cannot be written as JSON: ${(error as Error).message}`), { code: '22000' })
+  }
+  return storableJson(text)
+}
+
+/** True when the database refused the data itself (SQLSTATE class 22 or 54), however the data layer wrapped it. */
+function isDataError(error: unknown): boolean {
+  for (let at: unknown = error; at; at = (at as { cause?: unknown }).cause) {
+    const code = (at as { code?: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && DATA_ERROR_CLASSES.has(code.slice(0, 2))) return true
+  }
+  return false
+}
+
 /** A database error without anything that could carry a password. */
 function redactError(error: unknown): { message: string; code?: string } {
   const message = error instanceof Error ? error.message : String(error)
   const code = (error as { code?: unknown }).code
-  return { message: message.replace(/\/\/([^:/@\s]+):[^@\s]+@/g, '//$1:***@'), ...(typeof code === 'string' ? { code } : {}) }
+  return { message: redactText(message), ...(typeof code === 'string' ? { code } : {}) }
 }

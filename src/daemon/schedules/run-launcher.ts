@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import { redactText } from '../redact-text.js'
 import { runArguments } from './run-arguments.js'
 
 export { runArguments } from './run-arguments.js'
@@ -56,7 +55,7 @@ export const OUTPUT_TAIL_CHARS = 8000
 /**
  * Starts a run as a child process of the daemon: `<command> run <Task> ...` in `spec.cwd`, with
  * `ETL_RUN_ID` and `ETL_RUN_LABEL` set so its worker's calls are filed under the run. Its output is
- * kept (the tail, secrets masked) for the history. Throws when the process cannot be started at all.
+ * kept (the tail) for the history; the schedule runner masks its secrets. Throws when the process cannot be started at all.
  */
 export function launchRun(spec: RunSpec, env: Readonly<Record<string, string>> = {}): LaunchedRun {
   const [program, ...prefix] = spec.command
@@ -85,7 +84,7 @@ export function launchRun(spec: RunSpec, env: Readonly<Record<string, string>> =
       spawnError = error.message
     })
     child.on('close', (code, signal) => {
-      resolve({ code, signal, outputTail: redactText(tail), ...(spawnError ? { error: spawnError } : {}) })
+      resolve({ code, signal, outputTail: tail, ...(spawnError ? { error: spawnError } : {}) })
     })
   })
   return { pid: child.pid, spawned, exited }

@@ -8,9 +8,12 @@ import type { ScheduleConfig } from '../daemon-config-schema.js'
 import type { TaskOrigin } from '../../scheduler/task-origin.js'
 import type { ScheduleRunRecord } from '../history/run-history.js'
 import type { StatePart } from '../state-store.js'
+import { shapeProblem } from '../shape-problem.js'
 import { pausedCron } from './cron.js'
+import { scheduleOpSchema, scheduleSnapshotSchema } from './schedule-state-schema.js'
 import { launchRun, OUTPUT_TAIL_CHARS, type LaunchedRun, type RunExit, type RunLauncher, type RunSpec } from './run-launcher.js'
 import { isProcessAlive } from '../../util/process-alive.js'
+import { redactText } from '../../util/redact.js'
 
 /**
  * A due run may start this late and still run (the daemon was busy or restarting); older due times
@@ -207,6 +210,14 @@ export class ScheduleRunner implements StatePart {
     return { lastDue: Object.fromEntries(this.#lastDue), running: [...this.#running.values()] }
   }
 
+  checkSnapshot(data: unknown): string | undefined {
+    return shapeProblem(scheduleSnapshotSchema, data)
+  }
+
+  checkOp(op: unknown): string | undefined {
+    return shapeProblem(scheduleOpSchema, op)
+  }
+
   restore(data: unknown): void {
     const snapshot = data as ScheduleSnapshot
     this.#lastDue.clear()
@@ -361,8 +372,9 @@ export class ScheduleRunner implements StatePart {
   }
 
   #apply(op: ScheduleOp): void {
-    this.#applyOp(op)
+    // Written ahead, as the scheduler's: an op the journal refuses (a full disk) is not applied either.
     this.#options.journal?.append(op)
+    this.#applyOp(op)
   }
 
   #applyOp(op: ScheduleOp): void {
@@ -371,9 +383,13 @@ export class ScheduleRunner implements StatePart {
     else this.#running.delete(op.schedule)
   }
 
+  /** Every record passes here: its message and output are masked once, before anyone keeps them. */
   #record(record: ScheduleRunRecord): void {
-    this.#options.record?.(record)
-    for (const listener of this.#listeners) listener(record)
+    const masked: ScheduleRunRecord = { ...record }
+    if (record.message !== undefined) masked.message = redactText(record.message)
+    if (record.outputTail !== undefined) masked.outputTail = redactText(record.outputTail)
+    this.#options.record?.(masked)
+    for (const listener of this.#listeners) listener(masked)
   }
 }
 
