@@ -118,3 +118,23 @@ test('run-history: a Postgres URL becomes a connection, and a malformed one is r
   t.regex(error.message, /scheduler\.history\.url starts with "mysql:\/\/"; expected postgres:\/\/user:password@host:5432\/database/)
   t.false(error.message.includes('hunter2'))
 })
+
+test('run-history: a history the previous release made is upgraded in place by its migrations, its rows kept', async (t) => {
+  const { schema, drop } = await tempSchema()
+  t.teardown(drop)
+  const client = createDatabase('history', postgresConfigFromUrl(TEST_POSTGRES_URL, 'history url'))
+  t.teardown(() => client.close())
+  // The previous release's DDL, as it created the table, and a row of its.
+  await client.query(`CREATE SCHEMA "${schema}"`)
+  await client.query(`CREATE TABLE "${schema}".etl_runs (run_id text PRIMARY KEY, label text NOT NULL, started_at bigint NOT NULL, ended_at bigint,
+    status text NOT NULL, root_ids jsonb NOT NULL, worker_ids jsonb NOT NULL)`)
+  await client.query(`INSERT INTO "${schema}".etl_runs VALUES ('r0', 'Old(password=hunter2)', 1, 2, 'succeeded', '[]', '[]')`)
+  const history = new RunHistory(client, { schema })
+  await history.migrate()
+  const { rows } = await client.query(`SELECT id FROM "${schema}".etl_migrations WHERE component = 'etl.history' ORDER BY id`)
+  t.deepEqual(rows.map((row) => Number(row.id)), [1, 2])
+  const old = await history.run('r0')
+  t.like(old, { status: 'succeeded' })
+  t.notRegex(old!.label, /hunter2/, 'an older row is masked when read')
+  await history.close()
+})

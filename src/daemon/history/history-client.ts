@@ -1,10 +1,10 @@
 import type { Database } from '../../db/database.js'
 
 /**
- * What the run history needs of a database: the data layer's `Database` (PGlite embedded, or a Postgres
- * server), whose SQL runs the same on both.
+ * What the run history lives in: the data layer's `Database` (PGlite embedded, or a Postgres
+ * server), whose SQL runs the same on both; its tables come from numbered migrations.
  */
-export type HistoryClient = Pick<Database, 'query' | 'close'>
+export type HistoryClient = Database
 
 /** Where the run history lives: the embedded database in a folder, or a Postgres server. */
 export type HistoryConfig =

@@ -7,6 +7,8 @@ import { silentLogger } from '../../util/logger.js'
 import { redactParams, redactSecrets, redactText } from '../../util/redact.js'
 import { storableJson } from '../../util/storable-text.js'
 import type { HistoryClient } from './history-client.js'
+import { historyMigrations } from './history-migrations.js'
+import { migrate } from '../../db/migrations/migrate.js'
 
 /** One scheduled run (or a run started from the UI) as the history keeps it. */
 export interface ScheduleRunRecord {
@@ -85,6 +87,8 @@ export class RunHistory {
 
   readonly #setAside: ((record: SetAsideRecord) => void) | undefined
 
+  readonly #schemaName: string
+
   constructor(client: HistoryClient, options: { schema?: string; logger?: Logger; setAside?: (record: SetAsideRecord) => void } = {}) {
     const schema = options.schema ?? 'public'
     if (!IDENTIFIER.test(schema)) {
@@ -93,6 +97,7 @@ export class RunHistory {
     this.#client = client
     this.#logger = options.logger ?? silentLogger()
     this.#setAside = options.setAside
+    this.#schemaName = schema
     this.#t = { schema: `"${schema}"`, attempts: `"${schema}".etl_attempts`, runs: `"${schema}".etl_runs`, scheduleRuns: `"${schema}".etl_schedule_runs` }
   }
 
@@ -122,29 +127,7 @@ export class RunHistory {
   }
 
   async #migrate(): Promise<void> {
-    const { schema, attempts, runs, scheduleRuns } = this.#t
-    const statements = [
-      `CREATE SCHEMA IF NOT EXISTS ${schema}`,
-      `CREATE TABLE IF NOT EXISTS ${attempts} (
-        task_id text NOT NULL, worker_id text NOT NULL, taken_at bigint NOT NULL,
-        run_id text NOT NULL, family text NOT NULL, params jsonb NOT NULL, status text NOT NULL,
-        started_at bigint NOT NULL, ended_at bigint, error jsonb, result jsonb, log jsonb,
-        PRIMARY KEY (task_id, worker_id, taken_at))`,
-      `CREATE INDEX IF NOT EXISTS etl_attempts_run ON ${attempts} (run_id, started_at)`,
-      `CREATE INDEX IF NOT EXISTS etl_attempts_task ON ${attempts} (task_id, taken_at DESC)`,
-      `CREATE TABLE IF NOT EXISTS ${runs} (
-        run_id text PRIMARY KEY, label text NOT NULL, started_at bigint NOT NULL, ended_at bigint,
-        status text NOT NULL, root_ids jsonb NOT NULL, worker_ids jsonb NOT NULL)`,
-      `CREATE INDEX IF NOT EXISTS etl_runs_started ON ${runs} (started_at DESC)`,
-      `CREATE TABLE IF NOT EXISTS ${scheduleRuns} (
-        id text PRIMARY KEY, schedule text NOT NULL, task text NOT NULL, due_at bigint NOT NULL,
-        started_at bigint, ended_at bigint, status text NOT NULL, exit_code integer, run_id text,
-        message text, output_tail text)`,
-      `CREATE INDEX IF NOT EXISTS etl_schedule_runs_due ON ${scheduleRuns} (due_at DESC)`,
-      // Rows written since the daemon masks secrets on the way in say so; older rows are masked on read.
-      ...[attempts, runs, scheduleRuns].map((table) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS masked boolean NOT NULL DEFAULT false`),
-    ]
-    for (const sql of statements) await this.#client.query(sql)
+    await migrate(this.#client, historyMigrations(this.#schemaName))
   }
 
   /** The scheduler's listener: queues what an event changes. */
