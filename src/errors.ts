@@ -1,107 +1,133 @@
 /**
  * Every error the framework raises on purpose carries a stable code from this catalogue, so callers
  * (the CLI's exit codes, the daemon's API, tests) branch on `error.code` and never on message text.
+ * Each entry says what the code means at the edges, as fastify's error list does: how an `etl`
+ * command that it stops exits, and what HTTP status the daemon answers it with.
  *
  * Codes are `ETL_ERR_<AREA>_<WHAT>` and are never reused for a different meaning.
  */
-export const ErrorCodes = {
+
+/**
+ * How an error that stops an `etl` command ends it: `scheduling` (exit 5) for a request that cannot
+ * be carried out as asked (a bad parameter, config, module or folder; a daemon that is not there),
+ * `unexpected` (exit 1, with the stack) for anything else. A task that throws any of them just fails.
+ */
+export type ExitClass = 'scheduling' | 'unexpected'
+
+/** One catalogue entry. */
+export interface ErrorEntry {
+  readonly exit: ExitClass
+  /** The daemon's answer when a request hits it. */
+  readonly status: number
+}
+
+/** A request etl cannot carry out as asked: exit 5; 400 unless said otherwise. */
+function usage(status = 400): ErrorEntry {
+  return { exit: 'scheduling', status }
+}
+
+/** A failure: exit 1 when it stops a command; 500 unless said otherwise. */
+function failure(status = 500): ErrorEntry {
+  return { exit: 'unexpected', status }
+}
+
+export const ERROR_CATALOGUE = {
   /** Parameters */
-  ETL_ERR_PARAM_UNKNOWN: 'ETL_ERR_PARAM_UNKNOWN',
-  ETL_ERR_PARAM_MISSING: 'ETL_ERR_PARAM_MISSING',
-  ETL_ERR_PARAM_INVALID: 'ETL_ERR_PARAM_INVALID',
-  ETL_ERR_PARAM_DECLARATION: 'ETL_ERR_PARAM_DECLARATION',
+  ETL_ERR_PARAM_UNKNOWN: usage(),
+  ETL_ERR_PARAM_MISSING: usage(),
+  ETL_ERR_PARAM_INVALID: usage(),
+  ETL_ERR_PARAM_DECLARATION: usage(),
 
   /** Tasks and the task registry */
-  ETL_ERR_TASK_UNKNOWN: 'ETL_ERR_TASK_UNKNOWN',
-  ETL_ERR_TASK_MODULE: 'ETL_ERR_TASK_MODULE',
-  ETL_ERR_TASK_DUPLICATE_FAMILY: 'ETL_ERR_TASK_DUPLICATE_FAMILY',
-  ETL_ERR_TASK_BAD_REQUIREMENT: 'ETL_ERR_TASK_BAD_REQUIREMENT',
-  ETL_ERR_TASK_BAD_OUTPUT: 'ETL_ERR_TASK_BAD_OUTPUT',
-  ETL_ERR_TASK_BAD_RESOURCES: 'ETL_ERR_TASK_BAD_RESOURCES',
-  ETL_ERR_TASK_TIMEOUT: 'ETL_ERR_TASK_TIMEOUT',
-  ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN: 'ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN',
-  ETL_ERR_TASK_MISSING_EXTERNAL_DATA: 'ETL_ERR_TASK_MISSING_EXTERNAL_DATA',
-  ETL_ERR_TASK_DEPENDENCY_FAILED: 'ETL_ERR_TASK_DEPENDENCY_FAILED',
-  ETL_ERR_TASK_CANCELLED: 'ETL_ERR_TASK_CANCELLED',
+  ETL_ERR_TASK_UNKNOWN: usage(),
+  ETL_ERR_TASK_MODULE: usage(),
+  ETL_ERR_TASK_DUPLICATE_FAMILY: usage(),
+  ETL_ERR_TASK_BAD_REQUIREMENT: usage(),
+  ETL_ERR_TASK_BAD_OUTPUT: usage(),
+  ETL_ERR_TASK_BAD_RESOURCES: usage(),
+  ETL_ERR_TASK_TIMEOUT: failure(),
+  ETL_ERR_TASK_OUTPUT_MISSING_AFTER_RUN: failure(),
+  ETL_ERR_TASK_MISSING_EXTERNAL_DATA: failure(),
+  ETL_ERR_TASK_DEPENDENCY_FAILED: failure(),
+  ETL_ERR_TASK_CANCELLED: failure(),
 
   /** The dependency graph */
-  ETL_ERR_GRAPH_CYCLE: 'ETL_ERR_GRAPH_CYCLE',
+  ETL_ERR_GRAPH_CYCLE: usage(),
 
   /** Scheduling and runs */
-  ETL_ERR_SCHEDULER_UNKNOWN_TASK: 'ETL_ERR_SCHEDULER_UNKNOWN_TASK',
-  ETL_ERR_SCHEDULER_UNREACHABLE: 'ETL_ERR_SCHEDULER_UNREACHABLE',
-  ETL_ERR_RUN_ALREADY_RUNNING: 'ETL_ERR_RUN_ALREADY_RUNNING',
+  ETL_ERR_SCHEDULER_UNREACHABLE: usage(),
 
   /** Configuration */
-  ETL_ERR_CONFIG_INVALID: 'ETL_ERR_CONFIG_INVALID',
-  ETL_ERR_CONFIG_UNREADABLE: 'ETL_ERR_CONFIG_UNREADABLE',
-  ETL_ERR_CONFIG_ENV_MISSING: 'ETL_ERR_CONFIG_ENV_MISSING',
-
-  /** Targets */
-  ETL_ERR_TARGET_NOT_REMOVABLE: 'ETL_ERR_TARGET_NOT_REMOVABLE',
+  ETL_ERR_CONFIG_INVALID: usage(),
+  ETL_ERR_CONFIG_UNREADABLE: usage(),
+  ETL_ERR_CONFIG_ENV_MISSING: usage(),
 
   /** Databases: connections, statements, bulk loads, type mapping */
-  ETL_ERR_DB_CONNECTION_UNKNOWN: 'ETL_ERR_DB_CONNECTION_UNKNOWN',
-  ETL_ERR_DB_UNREACHABLE: 'ETL_ERR_DB_UNREACHABLE',
-  ETL_ERR_DB_AUTH_FAILED: 'ETL_ERR_DB_AUTH_FAILED',
-  ETL_ERR_DB_TABLE_MISSING: 'ETL_ERR_DB_TABLE_MISSING',
-  ETL_ERR_DB_COLUMN_MISSING: 'ETL_ERR_DB_COLUMN_MISSING',
-  ETL_ERR_DB_TYPE_UNMAPPABLE: 'ETL_ERR_DB_TYPE_UNMAPPABLE',
-  ETL_ERR_DB_QUERY_FAILED: 'ETL_ERR_DB_QUERY_FAILED',
-  ETL_ERR_DB_LOAD_REJECTED: 'ETL_ERR_DB_LOAD_REJECTED',
-  ETL_ERR_DB_NOT_SUPPORTED: 'ETL_ERR_DB_NOT_SUPPORTED',
-  ETL_ERR_DB_CLOSED: 'ETL_ERR_DB_CLOSED',
-  ETL_ERR_DB_MIGRATION_FAILED: 'ETL_ERR_DB_MIGRATION_FAILED',
+  ETL_ERR_DB_CONNECTION_UNKNOWN: failure(),
+  ETL_ERR_DB_UNREACHABLE: failure(),
+  ETL_ERR_DB_AUTH_FAILED: failure(),
+  ETL_ERR_DB_TABLE_MISSING: failure(),
+  ETL_ERR_DB_COLUMN_MISSING: failure(),
+  ETL_ERR_DB_TYPE_UNMAPPABLE: failure(),
+  ETL_ERR_DB_QUERY_FAILED: failure(),
+  ETL_ERR_DB_LOAD_REJECTED: failure(),
+  ETL_ERR_DB_NOT_SUPPORTED: failure(),
+  ETL_ERR_DB_CLOSED: failure(),
+  ETL_ERR_DB_MIGRATION_FAILED: failure(),
 
   /** The lake: local folder or S3 */
-  ETL_ERR_LAKE_NOT_FOUND: 'ETL_ERR_LAKE_NOT_FOUND',
-  ETL_ERR_LAKE_KEY_INVALID: 'ETL_ERR_LAKE_KEY_INVALID',
-  ETL_ERR_LAKE_UNREACHABLE: 'ETL_ERR_LAKE_UNREACHABLE',
-  ETL_ERR_LAKE_ACCESS_DENIED: 'ETL_ERR_LAKE_ACCESS_DENIED',
+  ETL_ERR_LAKE_NOT_FOUND: failure(),
+  ETL_ERR_LAKE_KEY_INVALID: failure(),
+  ETL_ERR_LAKE_UNREACHABLE: failure(),
+  ETL_ERR_LAKE_ACCESS_DENIED: failure(),
 
   /** CSV */
-  ETL_ERR_CSV_MALFORMED: 'ETL_ERR_CSV_MALFORMED',
+  ETL_ERR_CSV_MALFORMED: failure(),
 
   /** The ELT toolkit: metadata dictionaries, execution control, the reference pipeline */
-  ETL_ERR_METADATA_INVALID: 'ETL_ERR_METADATA_INVALID',
-  ETL_ERR_METADATA_UNREADABLE: 'ETL_ERR_METADATA_UNREADABLE',
-  ETL_ERR_ELT_SOURCE_MISMATCH: 'ETL_ERR_ELT_SOURCE_MISMATCH',
-  ETL_ERR_ELT_CONTROL_STATE: 'ETL_ERR_ELT_CONTROL_STATE',
-  ETL_ERR_ELT_INPUT_MISSING: 'ETL_ERR_ELT_INPUT_MISSING',
-  ETL_ERR_ELT_SOURCE_TABLE_MISSING: 'ETL_ERR_ELT_SOURCE_TABLE_MISSING',
+  ETL_ERR_METADATA_INVALID: usage(),
+  ETL_ERR_METADATA_UNREADABLE: usage(),
+  ETL_ERR_ELT_SOURCE_MISMATCH: failure(),
+  ETL_ERR_ELT_CONTROL_STATE: failure(),
+  ETL_ERR_ELT_INPUT_MISSING: failure(),
 
   /** Sample data (`etl demo`) */
-  ETL_ERR_SAMPLE_UNKNOWN: 'ETL_ERR_SAMPLE_UNKNOWN',
-  ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY: 'ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY',
-  ETL_ERR_SAMPLE_SOURCE_MISSING: 'ETL_ERR_SAMPLE_SOURCE_MISSING',
+  ETL_ERR_SAMPLE_UNKNOWN: usage(),
+  ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY: usage(),
+  ETL_ERR_SAMPLE_SOURCE_MISSING: usage(),
 
   /** The scheduler daemon, its API and its UI */
-  ETL_ERR_DAEMON_RPC_REJECTED: 'ETL_ERR_DAEMON_RPC_REJECTED',
-  ETL_ERR_DAEMON_BAD_REQUEST: 'ETL_ERR_DAEMON_BAD_REQUEST',
-  ETL_ERR_DAEMON_NOT_FOUND: 'ETL_ERR_DAEMON_NOT_FOUND',
-  ETL_ERR_DAEMON_TOKEN_MISSING: 'ETL_ERR_DAEMON_TOKEN_MISSING',
-  ETL_ERR_DAEMON_TOKEN_INVALID: 'ETL_ERR_DAEMON_TOKEN_INVALID',
-  ETL_ERR_DAEMON_STATE_UNREADABLE: 'ETL_ERR_DAEMON_STATE_UNREADABLE',
-  ETL_ERR_DAEMON_STATE_LOCKED: 'ETL_ERR_DAEMON_STATE_LOCKED',
-  ETL_ERR_DAEMON_HISTORY_FAILED: 'ETL_ERR_DAEMON_HISTORY_FAILED',
-  ETL_ERR_DAEMON_SCHEDULE_UNKNOWN: 'ETL_ERR_DAEMON_SCHEDULE_UNKNOWN',
-  ETL_ERR_DAEMON_LISTEN_FAILED: 'ETL_ERR_DAEMON_LISTEN_FAILED',
-  ETL_ERR_DAEMON_LEASE_INVALID: 'ETL_ERR_DAEMON_LEASE_INVALID',
-  ETL_ERR_DAEMON_REGISTRATION_CONFLICT: 'ETL_ERR_DAEMON_REGISTRATION_CONFLICT',
-  ETL_ERR_DAEMON_WORKER_UNAUTHORIZED: 'ETL_ERR_DAEMON_WORKER_UNAUTHORIZED',
-  ETL_ERR_DAEMON_INSECURE: 'ETL_ERR_DAEMON_INSECURE',
-  ETL_ERR_DAEMON_HOST_REFUSED: 'ETL_ERR_DAEMON_HOST_REFUSED',
-  ETL_ERR_DAEMON_TOO_MANY_FAILURES: 'ETL_ERR_DAEMON_TOO_MANY_FAILURES',
-  ETL_ERR_DAEMON_LAUNCH_FAILED: 'ETL_ERR_DAEMON_LAUNCH_FAILED',
-  ETL_ERR_DAEMON_REQUEST_TOO_LARGE: 'ETL_ERR_DAEMON_REQUEST_TOO_LARGE',
-  ETL_ERR_DAEMON_STATE_DAMAGED: 'ETL_ERR_DAEMON_STATE_DAMAGED',
-  ETL_ERR_DAEMON_STATE_WRITE_FAILED: 'ETL_ERR_DAEMON_STATE_WRITE_FAILED',
+  ETL_ERR_DAEMON_RPC_REJECTED: usage(),
+  ETL_ERR_DAEMON_BAD_REQUEST: failure(400),
+  ETL_ERR_DAEMON_NOT_FOUND: failure(404),
+  ETL_ERR_DAEMON_TOKEN_MISSING: usage(403),
+  ETL_ERR_DAEMON_TOKEN_INVALID: failure(401),
+  ETL_ERR_DAEMON_STATE_UNREADABLE: usage(),
+  ETL_ERR_DAEMON_STATE_LOCKED: usage(),
+  ETL_ERR_DAEMON_SCHEDULE_UNKNOWN: failure(404),
+  ETL_ERR_DAEMON_INTERNAL: failure(),
+  ETL_ERR_DAEMON_LISTEN_FAILED: usage(),
+  ETL_ERR_DAEMON_LEASE_INVALID: failure(409),
+  ETL_ERR_DAEMON_REGISTRATION_CONFLICT: failure(409),
+  ETL_ERR_DAEMON_WORKER_UNAUTHORIZED: failure(401),
+  ETL_ERR_DAEMON_INSECURE: failure(),
+  ETL_ERR_DAEMON_HOST_REFUSED: failure(403),
+  ETL_ERR_DAEMON_TOO_MANY_FAILURES: failure(429),
+  ETL_ERR_DAEMON_LAUNCH_FAILED: failure(500),
+  ETL_ERR_DAEMON_REQUEST_TOO_LARGE: failure(413),
+  ETL_ERR_DAEMON_STATE_DAMAGED: usage(),
+  ETL_ERR_DAEMON_STATE_WRITE_FAILED: failure(503),
 
   /** Local files: the per-user folders etl keeps locks, bundles and templates in */
-  ETL_ERR_LOCAL_FOLDER_UNSAFE: 'ETL_ERR_LOCAL_FOLDER_UNSAFE',
-} as const
+  ETL_ERR_LOCAL_FOLDER_UNSAFE: usage(),
+} as const satisfies Readonly<Record<`ETL_ERR_${string}`, ErrorEntry>>
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+export type ErrorCode = keyof typeof ERROR_CATALOGUE
+
+/** Every code by name: `ErrorCodes.ETL_ERR_PARAM_UNKNOWN === 'ETL_ERR_PARAM_UNKNOWN'`. */
+export const ErrorCodes = Object.freeze(Object.fromEntries(Object.keys(ERROR_CATALOGUE).map((code) => [code, code]))) as { readonly [C in ErrorCode]: C }
+
+
 
 /**
  * The framework's error: a message that says what failed, the bad value and the fix, plus a stable `code`.
@@ -131,41 +157,14 @@ export class UnrecoverableTaskError extends Error {
   }
 }
 
-/** Codes that mean "the request itself is wrong": an unknown task, a bad parameter, a cycle, a bad config. */
-const SCHEDULING_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  ErrorCodes.ETL_ERR_PARAM_UNKNOWN,
-  ErrorCodes.ETL_ERR_PARAM_MISSING,
-  ErrorCodes.ETL_ERR_PARAM_INVALID,
-  ErrorCodes.ETL_ERR_PARAM_DECLARATION,
-  ErrorCodes.ETL_ERR_TASK_UNKNOWN,
-  ErrorCodes.ETL_ERR_TASK_MODULE,
-  ErrorCodes.ETL_ERR_TASK_DUPLICATE_FAMILY,
-  ErrorCodes.ETL_ERR_TASK_BAD_REQUIREMENT,
-  ErrorCodes.ETL_ERR_TASK_BAD_OUTPUT,
-  ErrorCodes.ETL_ERR_TASK_BAD_RESOURCES,
-  ErrorCodes.ETL_ERR_GRAPH_CYCLE,
-  ErrorCodes.ETL_ERR_CONFIG_INVALID,
-  ErrorCodes.ETL_ERR_CONFIG_UNREADABLE,
-  ErrorCodes.ETL_ERR_CONFIG_ENV_MISSING,
-  ErrorCodes.ETL_ERR_SCHEDULER_UNREACHABLE,
-  ErrorCodes.ETL_ERR_DAEMON_RPC_REJECTED,
-  ErrorCodes.ETL_ERR_DAEMON_TOKEN_MISSING,
-  // The daemon cannot start on its state folder or its port: the message says which and what to do.
-  ErrorCodes.ETL_ERR_DAEMON_STATE_DAMAGED,
-  ErrorCodes.ETL_ERR_DAEMON_STATE_UNREADABLE,
-  ErrorCodes.ETL_ERR_DAEMON_STATE_LOCKED,
-  ErrorCodes.ETL_ERR_DAEMON_LISTEN_FAILED,
-  ErrorCodes.ETL_ERR_METADATA_INVALID,
-  ErrorCodes.ETL_ERR_METADATA_UNREADABLE,
-  ErrorCodes.ETL_ERR_SAMPLE_UNKNOWN,
-  ErrorCodes.ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY,
-  ErrorCodes.ETL_ERR_SAMPLE_SOURCE_MISSING,
-  ErrorCodes.ETL_ERR_LOCAL_FOLDER_UNSAFE,
-])
-
 /** True when `error` means the run could not be scheduled at all (as opposed to a task failing). */
 export function isSchedulingError(error: unknown): error is EtlError {
-  return error instanceof EtlError && SCHEDULING_ERROR_CODES.has(error.code)
+  return error instanceof EtlError && ERROR_CATALOGUE[error.code].exit === 'scheduling'
+}
+
+/** The HTTP status the daemon answers an error with: its catalogue entry's. */
+export function httpStatusOf(error: EtlError): number {
+  return ERROR_CATALOGUE[error.code].status
 }
 
 /** The first line of an error's message, for one-line summaries. */

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
-import { EtlError, type ErrorCode } from '../errors.js'
+import { EtlError, httpStatusOf } from '../errors.js'
 import type { CentralScheduler } from '../scheduler/central-scheduler.js'
 import { RPC_LIMIT_DEFAULTS, type RpcLimits } from '../scheduler/rpc-limits.js'
 import { systemClock, type Clock } from '../util/clock.js'
@@ -65,22 +65,6 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ')
 
-const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  ETL_ERR_DAEMON_BAD_REQUEST: 400,
-  ETL_ERR_DAEMON_NOT_FOUND: 404,
-  ETL_ERR_DAEMON_SCHEDULE_UNKNOWN: 404,
-  ETL_ERR_DAEMON_TOKEN_INVALID: 401,
-  ETL_ERR_DAEMON_TOKEN_MISSING: 403,
-  ETL_ERR_DAEMON_LAUNCH_FAILED: 500,
-  ETL_ERR_DAEMON_LEASE_INVALID: 409,
-  ETL_ERR_DAEMON_REGISTRATION_CONFLICT: 409,
-  ETL_ERR_DAEMON_WORKER_UNAUTHORIZED: 401,
-  ETL_ERR_DAEMON_HOST_REFUSED: 403,
-  ETL_ERR_DAEMON_TOO_MANY_FAILURES: 429,
-  ETL_ERR_DAEMON_REQUEST_TOO_LARGE: 413,
-  // The change was not made: worth trying again once the disk has room.
-  ETL_ERR_DAEMON_STATE_WRITE_FAILED: 503,
-}
 
 /** Bodies of the UI's actions are a task id or a schedule name. */
 const UI_BODY_LIMIT = 1024 * 1024
@@ -166,7 +150,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error: FastifyError | EtlError, request, reply) => {
     if (error instanceof EtlError) {
-      return reply.code(STATUS_OF[error.code] ?? 500).send({ error: { code: error.code, message: error.message } })
+      return reply.code(httpStatusOf(error)).send({ error: { code: error.code, message: error.message } })
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const refusal = bodyTooLarge(request, context.limits)
