@@ -1,5 +1,4 @@
 import test from 'ava'
-import type { DatabaseBase } from '../../src/db/database-base.js'
 import type { Database } from '../../src/db/database.js'
 import { MysqlDatabase } from '../../src/db/mysql/mysql-database.js'
 import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
@@ -42,7 +41,7 @@ const meta = ORDER_LINES!
 const DESCRIBED = ORDER_LINES_COLUMNS
 
 function compiled(db: Database, statement: Sql) {
-  return (db as unknown as DatabaseBase).compile(statement)
+  return db.dialect.compile(statement)
 }
 
 test.after.always(async () => {

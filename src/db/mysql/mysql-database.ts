@@ -1,22 +1,17 @@
 import type { Readable } from 'node:stream'
 import type mysql from 'mysql2'
-import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ColumnDescription } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
-import { DatabaseBase, type NativeType } from '../database-base.js'
-import type { DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from '../database.js'
+import { DatabaseBase } from '../database-base.js'
+import type { QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError, connectionError, queryError } from '../database-errors.js'
-import { indexName } from '../index-name.js'
 import type { RowBatch } from '../row-batch.js'
-import { tableName, type TableName, type TableRef } from '../table-ref.js'
+import type { TableName } from '../table-ref.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { MysqlConnectionConfig } from './mysql-config.js'
 import { readMysqlColumns, readMysqlTableNames } from './mysql-describe.js'
 import { MysqlSession } from './mysql-session.js'
-import { mysqlSyntax } from './mysql-syntax.js'
-import { mysqlNativeType } from './mysql-types.js'
-import { mysqlUpsertSql } from './mysql-upsert.js'
-import { sql, type Sql } from '../sql.js'
-import type { UpsertSpec } from '../upsert.js'
+import { mysqlDialect } from './mysql-dialect.js'
 
 /** mysql2, loaded by the first connection rather than by importing `etl`. */
 const loadDriver = lazyImport(async () => (await import('mysql2')).default)
@@ -24,15 +19,13 @@ const loadDriver = lazyImport(async () => (await import('mysql2')).default)
 /** Rows buffered ahead of the consumer while streaming; past it the socket is paused. */
 const STREAM_HIGH_WATER_ROWS = 2000
 
-const CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: false, transactionalDdl: false })
-
 /**
  * A MySQL or MariaDB server through a mysql2 pool. Reads stream without buffering the result; bulk
  * loads go through `LOAD DATA LOCAL INFILE` fed from a stream. Driver settings lose nothing: decimals
  * and big integers come back as strings, dates and datetimes as MySQL wrote them.
  */
 export class MysqlDatabase extends DatabaseBase {
-  protected readonly syntax = mysqlSyntax
+  readonly dialect = mysqlDialect
   readonly #config: MysqlConnectionConfig
   #pool: mysql.Pool | undefined
   #closed = false
@@ -41,10 +34,6 @@ export class MysqlDatabase extends DatabaseBase {
   constructor(name: string, config: MysqlConnectionConfig) {
     super(mysqlLabel(name, config))
     this.#config = Object.freeze({ ...config })
-  }
-
-  override get capabilities(): DatabaseCapabilities {
-    return CAPABILITIES
   }
 
   async ping(): Promise<void> {
@@ -87,7 +76,7 @@ export class MysqlDatabase extends DatabaseBase {
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
-    const { text, values } = this.compile(statement, params)
+    const { text, values } = this.dialect.compile(statement, params)
     const connection = await this.#connect()
     let finished = false
     try {
@@ -126,26 +115,6 @@ export class MysqlDatabase extends DatabaseBase {
 
   protected readTableNames(q: Transaction): Promise<string[]> {
     return readMysqlTableNames(q)
-  }
-
-  override upsertSql(spec: UpsertSpec): Sql[] {
-    return mysqlUpsertSql(spec)
-  }
-
-  /** MySQL has no `create index if not exists` (MariaDB has), so the index is looked up first. */
-  override async ensureIndex(table: TableRef, columns: readonly string[]): Promise<void> {
-    const { schema, name } = tableName(table)
-    const index = indexName(table, columns)
-    const { rows } = await this.query(sql`
-      select 1 as found from information_schema.statistics
-      where table_schema = ${schema === undefined ? sql`database()` : sql`${schema}`} and table_name = ${name} and index_name = ${index}
-      limit 1`)
-    if (rows.length > 0) return
-    await this.query(sql`create index ${sql.id(index)} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})`)
-  }
-
-  protected nativeType(type: ColumnType): NativeType {
-    return mysqlNativeType(type)
   }
 
   async #connect(): Promise<mysql.PoolConnection> {

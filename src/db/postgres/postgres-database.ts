@@ -1,22 +1,19 @@
 import { Readable } from 'node:stream'
 import type pg from 'pg'
-import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ColumnDescription } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
-import { DatabaseBase, type NativeType } from '../database-base.js'
+import { DatabaseBase } from '../database-base.js'
 import type { QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError, connectionError, queryError } from '../database-errors.js'
 import type { RowBatch } from '../row-batch.js'
-import { compileSql, Sql } from '../sql.js'
+import { Sql } from '../sql.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { TableName } from '../table-ref.js'
 import type { PostgresConnectionConfig } from './postgres-config.js'
 import { readPostgresColumns, readPostgresTableNames } from './postgres-describe.js'
 import { PostgresSession } from './postgres-session.js'
-import { postgresInlineSyntax, postgresSyntax } from './postgres-syntax.js'
+import { postgresDialect } from './postgres-dialect.js'
 import { losslessTypes } from './postgres-type-parsers.js'
-import { postgresNativeType } from './postgres-types.js'
-import { postgresUpsertSql } from './postgres-upsert.js'
-import type { UpsertSpec } from '../upsert.js'
 
 /** pg and pg-copy-streams, loaded by the first connection rather than by importing `etl`. */
 const loadDriver = lazyImport(async () => {
@@ -37,7 +34,7 @@ const FETCH_ROWS = 2000
  * ```
  */
 export class PostgresDatabase extends DatabaseBase {
-  protected readonly syntax = postgresSyntax
+  readonly dialect = postgresDialect
   readonly #config: PostgresConnectionConfig
   #pool: pg.Pool | undefined
   #closed = false
@@ -83,7 +80,7 @@ export class PostgresDatabase extends DatabaseBase {
     // COPY cannot take parameters; a `sql` template's values are written as escaped literals. Plain
     // text with params takes the cursor path instead.
     if (typeof statement === 'string' && params && params.length > 0) return super.extractCsv(statement, params)
-    const { text } = statement instanceof Sql ? compileSql(statement, postgresInlineSyntax) : { text: statement }
+    const { text } = statement instanceof Sql ? this.dialect.compileInline(statement) : { text: statement }
     return Readable.from(this.#copyOut(`copy (${text}) to stdout with (format csv, header true)`, text), { objectMode: false })
   }
 
@@ -94,7 +91,7 @@ export class PostgresDatabase extends DatabaseBase {
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
-    const { text, values } = this.compile(statement, params)
+    const { text, values } = this.dialect.compile(statement, params)
     const client = await this.#connect()
     const cursor = `etl_cursor_${++this.#cursors}`
     let committed = false
@@ -123,14 +120,6 @@ export class PostgresDatabase extends DatabaseBase {
 
   protected readTableNames(q: Transaction): Promise<string[]> {
     return readPostgresTableNames(q)
-  }
-
-  override upsertSql(spec: UpsertSpec): Sql[] {
-    return postgresUpsertSql(spec)
-  }
-
-  protected nativeType(type: ColumnType): NativeType {
-    return postgresNativeType(type)
   }
 
   async *#copyOut(copy: string, shown: string): AsyncGenerator<Buffer> {
