@@ -28,7 +28,7 @@ export async function loadLandingBatch(
 ): Promise<number> {
   const warehouse = await ctx.db(WAREHOUSE)
   await warehouse.query(createSchemaSql(meta.landing.schema))
-  await warehouse.query(landingTableSql(warehouse, meta, columns))
+  await warehouse.query(landingTableSql(warehouse.dialect, meta, columns))
   const landing = qualified(meta.landing)
   const control = new ExecutionControl(warehouse)
   const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)
