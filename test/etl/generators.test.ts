@@ -1,7 +1,5 @@
 import test from 'ava'
-import { mysqlDialect } from '../../src/db/mysql/mysql-dialect.js'
-import { postgresDialect } from '../../src/db/postgres/postgres-dialect.js'
-import { redshiftDialect } from '../../src/db/redshift/redshift-dialect.js'
+import { DIALECTS as REGISTERED, type DialectName } from '../../src/db/dialects.js'
 import type { Sql } from '../../src/db/sql.js'
 import type { SqlDialect } from '../../src/db/sql-dialect.js'
 import { extractSql } from '../../src/etl/generators/extract-sql.js'
@@ -9,9 +7,9 @@ import { landingTableSql, storeTableSql, upsertStoreSql } from '../../src/etl/ge
 import { parseMetadata } from '../../src/etl/table-metadata.js'
 import { ORDER_LINES_COLUMNS } from './order-lines-columns.js'
 
-// The generators need no connection: each dialect object writes its SQL. PGlite writes Postgres'.
-const DIALECTS = { postgres: postgresDialect, pglite: postgresDialect, mysql: mysqlDialect, redshift: redshiftDialect } as const
-type DialectName = keyof typeof DIALECTS
+// The generators need no connection: each registered dialect's SQL object writes its SQL (PGlite's
+// is Postgres'). A new dialect fails to typecheck here until its SQL is pinned too.
+const DIALECTS = Object.fromEntries(REGISTERED.map((definition) => [definition.name, definition.dialect])) as Record<DialectName, SqlDialect>
 
 const [ORDER_LINES] = parseMetadata(
   {
