@@ -2,9 +2,9 @@ import { Readable } from 'node:stream'
 import type pg from 'pg'
 import type { ColumnDescription } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
-import { DatabaseBase } from '../database-base.js'
-import type { QueryResult, Row, Statement, Transaction } from '../database.js'
-import { closedError, connectionError, queryError } from '../database-errors.js'
+import type { Statement, Transaction } from '../database.js'
+import { queryError } from '../database-errors.js'
+import { PooledDatabase } from '../pooled-database.js'
 import type { RowBatch } from '../row-batch.js'
 import { Sql } from '../sql.js'
 import { lazyImport } from '../../util/lazy-import.js'
@@ -33,47 +33,15 @@ const FETCH_ROWS = 2000
  * await db.bulkLoad('landing.orders', createReadStream('orders.csv'))
  * ```
  */
-export class PostgresDatabase extends DatabaseBase {
+export class PostgresDatabase extends PooledDatabase<pg.Pool, pg.PoolClient> {
   readonly dialect = postgresDialect
   readonly #config: PostgresConnectionConfig
-  #pool: pg.Pool | undefined
-  #closed = false
   #cursors = 0
 
   /** Connects nothing: the driver is loaded and the pool made by the first statement or `ping()`. */
   constructor(name: string, config: PostgresConnectionConfig) {
     super(postgresLabel(name, config))
     this.#config = Object.freeze({ ...config })
-  }
-
-  async ping(): Promise<void> {
-    const client = await this.#connect()
-    client.release()
-  }
-
-  async query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const client = await this.#connect()
-    try {
-      return await new PostgresSession(client, this.label).query<R>(statement, params)
-    } finally {
-      client.release()
-    }
-  }
-
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const client = await this.#connect()
-    let broken: Error | undefined
-    try {
-      await client.query('begin')
-      const result = await work(new PostgresSession(client, this.label))
-      await client.query('commit')
-      return result
-    } catch (error) {
-      await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError))
-      throw error
-    } finally {
-      client.release(broken)
-    }
   }
 
   override extractCsv(statement: Statement, params?: readonly unknown[]): Readable {
@@ -84,15 +52,9 @@ export class PostgresDatabase extends DatabaseBase {
     return Readable.from(this.#copyOut(`copy (${text}) to stdout with (format csv, header true)`, text), { objectMode: false })
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    await this.#pool?.end()
-  }
-
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
     const { text, values } = this.dialect.compile(statement, params)
-    const client = await this.#connect()
+    const client = await this.connect()
     const cursor = `etl_cursor_${++this.#cursors}`
     let committed = false
     try {
@@ -109,8 +71,8 @@ export class PostgresDatabase extends DatabaseBase {
       committed = true
     } finally {
       // Stopped early or failed: end the transaction; a client that cannot is dropped, not reused.
-      const broken = committed ? undefined : await client.query('rollback').then(() => undefined, (error: Error) => error)
-      client.release(broken)
+      const ended = committed || (await client.query('rollback').then(() => true, () => false))
+      this.release(client, ended)
     }
   }
 
@@ -123,7 +85,7 @@ export class PostgresDatabase extends DatabaseBase {
   }
 
   async *#copyOut(copy: string, shown: string): AsyncGenerator<Buffer> {
-    const client = await this.#connect()
+    const client = await this.connect()
     const { copyTo } = await loadDriver()
     let finished = false
     try {
@@ -134,30 +96,12 @@ export class PostgresDatabase extends DatabaseBase {
       throw queryError(this.label, error, shown)
     } finally {
       // A consumer that stops reading leaves the COPY running: drop that connection.
-      client.release(finished ? undefined : true)
+      this.release(client, finished)
     }
   }
 
-  async #connect(): Promise<pg.PoolClient> {
-    if (this.#closed) throw closedError(this.label)
-    const pool = this.#pool ?? (await this.#createPool())
-    try {
-      return await pool.connect()
-    } catch (error) {
-      throw connectionError(this.label, error)
-    }
-  }
-
-  async #createPool(): Promise<pg.Pool> {
-    let driver: typeof pg
-    try {
-      driver = (await loadDriver()).pg
-    } catch (error) {
-      throw connectionError(this.label, error)
-    }
-    // close() may have run while the driver loaded: make no pool it would not end.
-    if (this.#closed) throw closedError(this.label)
-    if (this.#pool) return this.#pool
+  protected async createPool(): Promise<pg.Pool> {
+    const driver = (await loadDriver()).pg
     const config = this.#config
     const pool = new driver.Pool({
       host: config.host ?? '127.0.0.1',
@@ -173,8 +117,24 @@ export class PostgresDatabase extends DatabaseBase {
     })
     // An idle client dropped by the server must not crash the process; the next checkout reconnects.
     pool.on('error', () => {})
-    this.#pool = pool
     return pool
+  }
+
+  protected checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+    return pool.connect()
+  }
+
+  protected release(client: pg.PoolClient, reusable: boolean): void {
+    // pg destroys a client released with a truthy argument instead of returning it to the pool.
+    client.release(!reusable)
+  }
+
+  protected endPool(pool: pg.Pool): Promise<void> {
+    return pool.end()
+  }
+
+  protected session(client: pg.PoolClient): Transaction {
+    return new PostgresSession(client, this.label)
   }
 }
 
