@@ -7,6 +7,7 @@ import { DIALECT_NAMES, DIALECTS, dialectDefinition, type DialectName } from '..
 import { postgresDialect } from '../../src/db/postgres/postgres-dialect.js'
 import { sqlFileNames } from '../../src/etl/sql-files.js'
 import { tempDir } from '../helpers/sandbox.js'
+import { SQL_DIALECTS } from '../helpers/test-sql.js'
 
 /** The least each dialect's connection needs; a new dialect fails to typecheck here until it has one. */
 const MINIMAL: Record<DialectName, ConnectionConfig> = {
@@ -35,6 +36,11 @@ for (const definition of DIALECTS) {
     }
   })
 }
+
+test('dialects: every registered dialect writes one of the SQL dialects whose SQL the tests pin', (t) => {
+  const pinned = new Set<unknown>(Object.values(SQL_DIALECTS))
+  for (const definition of DIALECTS) t.true(pinned.has(definition.dialect), `${definition.name} writes SQL no test pins; add its dialect to test/helpers/test-sql.ts`)
+})
 
 test('dialects: PGlite writes Postgres SQL and reads .pglite.sql, then .postgres.sql files', async (t) => {
   t.is(dialectDefinition('pglite')?.dialect, postgresDialect)
