@@ -1,12 +1,13 @@
 import { z } from 'zod'
-import { mysqlConnectionSchema } from './mysql/mysql-config.js'
-import { pgliteConnectionSchema } from './pglite/pglite-config.js'
-import { postgresConnectionSchema } from './postgres/postgres-config.js'
-import { redshiftConnectionSchema } from './redshift/redshift-config.js'
+import type { DialectDefinition } from './dialect-definition.js'
+import { DIALECT_NAMES, DIALECTS } from './dialects.js'
+
+/** The dialects' connection schemas, in registry order, as the tuple zod's union takes. */
+type SchemasOf<T extends readonly DialectDefinition[]> = { readonly [K in keyof T]: T[K] extends DialectDefinition<string, infer Schema> ? Schema : never }
 
 /** One named connection in `etl.config.json`; `dialect` picks which fields apply. */
-export const connectionSchema = z.discriminatedUnion('dialect', [postgresConnectionSchema, mysqlConnectionSchema, pgliteConnectionSchema, redshiftConnectionSchema], {
-  error: 'expected "dialect": one of postgres, mysql, pglite, redshift',
+export const connectionSchema = z.discriminatedUnion('dialect', DIALECTS.map((definition) => definition.connectionSchema) as unknown as SchemasOf<typeof DIALECTS>, {
+  error: `expected "dialect": one of ${DIALECT_NAMES.join(', ')}`,
 })
 
 /** The `connections` section: connection name → connection. */

@@ -1,34 +1,19 @@
-import path from 'node:path'
-import type { Storage } from '../lake/storage.js'
+import { EtlError } from '../errors.js'
 import type { ConnectionConfig } from './connection-config.js'
 import type { Database } from './database.js'
-import { MysqlDatabase } from './mysql/mysql-database.js'
-import { PgliteDatabase } from './pglite/pglite-database.js'
-import { PostgresDatabase } from './postgres/postgres-database.js'
-import { RedshiftDatabase } from './redshift/redshift-database.js'
-
-export interface CreateDatabaseOptions {
-  /** Folder relative PGlite paths are taken from. @defaultValue process.cwd() */
-  cwd?: string
-  /** The lake, for dialects that stage bulk loads in it (Redshift). */
-  lake?: Storage
-}
+import type { CreateDatabaseOptions } from './dialect-definition.js'
+import { DIALECT_NAMES, dialectDefinition } from './dialects.js'
 
 /**
- * The dialect for a validated connection. Nothing is opened yet: pools connect on first use, and
- * `ping()` checks the connection works.
+ * The database for a validated connection, made by its dialect's definition. Nothing is opened yet:
+ * pools connect on first use, and `ping()` checks the connection works.
  */
 export function createDatabase(name: string, config: ConnectionConfig, options: CreateDatabaseOptions = {}): Database {
-  switch (config.dialect) {
-    case 'postgres':
-      return new PostgresDatabase(name, config)
-    case 'mysql':
-      return new MysqlDatabase(name, config)
-    case 'pglite': {
-      const folder = config.path ?? path.join('data', name)
-      return new PgliteDatabase(name, { ...config, path: folder.startsWith('memory://') ? folder : path.resolve(options.cwd ?? process.cwd(), folder) })
-    }
-    case 'redshift':
-      return new RedshiftDatabase(name, config, { staging: options.lake })
+  const definition = dialectDefinition(config.dialect)
+  if (!definition) {
+    // Only a config built in code gets here: a parsed one has a registered dialect.
+    throw new EtlError('ETL_ERR_CONFIG_INVALID', `connection "${name}" has "dialect": ${JSON.stringify(config.dialect)}; expected one of ${DIALECT_NAMES.join(', ')}`)
   }
+  // The config was parsed by the schema of the dialect it names, so that dialect's createDatabase takes it.
+  return definition.createDatabase(name, config, options)
 }

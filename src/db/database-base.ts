@@ -1,41 +1,35 @@
 import { Readable } from 'node:stream'
-import { EtlError } from '../errors.js'
 import { CSV_LINE_END } from '../csv/csv-encoder.js'
 import { encodeCsvRecord } from '../csv/csv-value.js'
-import { columnTypeLabel, type ColumnDescription, type ColumnType, type TableDescription } from './column-type.js'
+import type { ColumnDescription, TableDescription } from './column-type.js'
 import { describeConnection, type ConnectionLabel } from './connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from './database.js'
 import { tableMissingError } from './database-errors.js'
-import { indexName } from './index-name.js'
 import { rowsAsObjects, type RowBatch } from './row-batch.js'
-import { compileSql, Sql, type CompiledSql, type SqlSyntax } from './sql.js'
+import { sql, type Sql } from './sql.js'
+import type { CreateTableOptions, SqlDialect } from './sql-dialect.js'
 import { tableLabel, tableName, type TableName, type TableRef } from './table-ref.js'
 import type { UpsertSpec } from './upsert.js'
-import { sql } from './sql.js'
-
-/** A dialect's answer for a portable type: its own type name, or why it cannot hold it. */
-export type NativeType = string | { readonly unmappable: string }
-
-const DEFAULT_CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: false, transactionalDdl: true })
 
 /**
- * What every dialect shares: statement compiling, identifier quoting, describing, landing-table DDL,
- * row streaming and CSV extraction built on the dialect's batch fetch. A dialect supplies its syntax,
- * its type names and its driver calls.
+ * What every connection shares whatever its dialect: describing, index upkeep, row streaming and CSV
+ * extraction built on the dialect's batch fetch, and the SQL its {@link SqlDialect} writes. A dialect
+ * supplies its SQL dialect and its driver calls.
  * @internal
  */
 export abstract class DatabaseBase implements Database {
   readonly name: string
   readonly label: ConnectionLabel
-  protected abstract readonly syntax: SqlSyntax
+  abstract readonly dialect: SqlDialect
 
   protected constructor(label: ConnectionLabel) {
     this.name = label.name
     this.label = Object.freeze({ ...label, secrets: Object.freeze([...label.secrets]) })
   }
 
+  /** The connection's dialect, then the SQL dialect it writes when that is another (PGlite: `pglite`, `postgres`). */
   get sqlFlavours(): readonly string[] {
-    return [this.label.dialect]
+    return [...new Set([this.label.dialect, this.dialect.name])]
   }
 
   get description(): string {
@@ -43,7 +37,7 @@ export abstract class DatabaseBase implements Database {
   }
 
   get capabilities(): DatabaseCapabilities {
-    return DEFAULT_CAPABILITIES
+    return this.dialect.capabilities
   }
 
   abstract query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>>
@@ -65,21 +59,13 @@ export abstract class DatabaseBase implements Database {
   protected abstract readColumns(q: Transaction, table: TableName): Promise<ColumnDescription[]>
   /** The names of the tables and views unqualified names resolve to, read through `q`. */
   protected abstract readTableNames(q: Transaction): Promise<string[]>
-  /** This dialect's type for a portable one. */
-  protected abstract nativeType(type: ColumnType): NativeType
-
-  /** Compiles a `sql` template, or passes dialect text and its params through. */
-  compile(statement: Statement, params: readonly unknown[] = []): CompiledSql {
-    return statement instanceof Sql ? compileSql(statement, this.syntax) : { text: statement, values: [...params] }
-  }
 
   quoteIdentifier(name: string): string {
-    return this.syntax.quoteIdentifier(name)
+    return this.dialect.quoteIdentifier(name)
   }
 
   quoteTable(table: TableRef): string {
-    const { schema, name } = tableName(table)
-    return schema === undefined ? this.quoteIdentifier(name) : `${this.quoteIdentifier(schema)}.${this.quoteIdentifier(name)}`
+    return this.dialect.quoteTable(table)
   }
 
   /** `lock <table>` inside the transaction, as Postgres, PGlite and Redshift all take it (the strongest mode, until commit). */
@@ -110,43 +96,20 @@ export abstract class DatabaseBase implements Database {
     return (await this.readColumns(this, tableName(table))).length > 0
   }
 
-  createTableSql(table: TableRef, columns: readonly ColumnDescription[], options: { ifNotExists?: boolean } = {}): string {
-    const lines = columns.map((column) => {
-      const native = this.nativeType(column.type)
-      if (typeof native !== 'string') {
-        throw new EtlError(
-          'ETL_ERR_DB_TYPE_UNMAPPABLE',
-          `cannot create "${tableLabel(table)}" on ${describeConnection(this.label)}: column "${column.name}" has type ${column.nativeType} (${columnTypeLabel(column.type)}), which ${this.label.dialect} cannot hold: ${native.unmappable}`,
-        )
-      }
-      return `  ${this.quoteIdentifier(column.name)} ${native}${column.nullable ? '' : ' not null'}`
-    })
-    return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
+  /** The dialect's DDL; a column it cannot hold is an error naming this connection. */
+  createTableSql(table: TableRef, columns: readonly ColumnDescription[], options: Omit<CreateTableOptions, 'on'> = {}): string {
+    return this.dialect.createTableSql(table, columns, { ...options, on: this.description })
   }
 
-  /** `create index if not exists`, as Postgres and PGlite have it; dialects without it override this. */
   async ensureIndex(table: TableRef, columns: readonly string[]): Promise<void> {
-    await this.query(sql`create index if not exists ${sql.id(indexName(table, columns))} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})`)
+    const index = this.dialect.ensureIndexSql(table, columns)
+    if (index === undefined) return
+    if (index.exists && (await this.query(index.exists)).rows.length > 0) return
+    await this.query(index.create)
   }
 
-  /**
-   * The portable default: stage the rows, delete the rows they replace, insert them; in one
-   * transaction this is an upsert on any SQL database (Redshift keeps it: it has no ON CONFLICT).
-   */
   upsertSql(spec: UpsertSpec): Sql[] {
-    const stage = sql.id(`etl_upsert_${tableName(spec.target).name}`.slice(0, 63))
-    const target = sql.table(spec.target)
-    const columns = sql.join(spec.columns.map((column) => sql.id(column)))
-    const match = sql.join(
-      spec.key.map((column) => sql`${target}.${sql.id(column)} = s.${sql.id(column)}`),
-      ' and ',
-    )
-    return [
-      sql`create temporary table ${stage} as select * from (${spec.rows}) r`,
-      sql`delete from ${target} using ${stage} s where ${match}`,
-      sql`insert into ${target} (${columns}) select ${columns} from ${stage}`,
-      sql`drop table ${stage}`,
-    ]
+    return this.dialect.upsertSql(spec)
   }
 
   stream<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): AsyncIterable<R> {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { ColumnDescription, TableDescription } from './column-type.js'
 import type { Sql } from './sql.js'
+import type { SqlDialect } from './sql-dialect.js'
 import type { TableRef } from './table-ref.js'
 import type { UpsertSpec } from './upsert.js'
 
@@ -93,6 +94,11 @@ export interface Database extends Queryable {
   /** `connection "source" (mysql root@127.0.0.1:3306/shop)`: where it points, never a password. */
   readonly description: string
   /**
+   * How this connection writes SQL, usable without it: `db.dialect.compile(…)`, its DDL and upsert
+   * generators. PGlite's is Postgres' (`postgresDialect`).
+   */
+  readonly dialect: SqlDialect
+  /**
    * The variants of a project SQL file this database runs, most specific first: `report.pglite.sql`,
    * then `report.postgres.sql`, before the plain `report.sql` (see `readSqlFiles`).
    */
@@ -115,9 +121,9 @@ export interface Database extends Queryable {
    * concurrent callers take turns: a migration runs once however many first runs start at once.
    */
   exclusively<T>(table: TableRef, work: (tx: Transaction) => Promise<T>): Promise<T>
-  /** One identifier, quoted for this dialect. */
+  /** One identifier, quoted for this dialect (`dialect.quoteIdentifier`). */
   quoteIdentifier(name: string): string
-  /** A table reference, quoted and schema-qualified as given. */
+  /** A table reference, quoted and schema-qualified as given (`dialect.quoteTable`). */
   quoteTable(table: TableRef): string
   /** The table's columns with their native and portable types. Throws `ETL_ERR_DB_TABLE_MISSING` if it does not exist. */
   describeTable(table: TableRef): Promise<TableDescription>
@@ -125,8 +131,9 @@ export interface Database extends Queryable {
   /** The tables and views in the schema (or, on MySQL, the database) that unqualified names resolve to, sorted. */
   listTables(): Promise<string[]>
   /**
-   * `CREATE TABLE` for columns described on any database, in this dialect's types (a landing table).
-   * Throws `ETL_ERR_DB_TYPE_UNMAPPABLE`, naming the column and the fix, for a type it cannot hold.
+   * `CREATE TABLE` for columns described on any database, in this dialect's types (a landing table):
+   * `dialect.createTableSql`. Throws `ETL_ERR_DB_TYPE_UNMAPPABLE`, naming this connection, the column
+   * and the fix, for a type it cannot hold.
    */
   createTableSql(table: TableRef, columns: readonly ColumnDescription[], options?: { ifNotExists?: boolean }): string
   /**
@@ -138,7 +145,7 @@ export interface Database extends Queryable {
   /**
    * The statements that upsert `spec.rows` into `spec.target` on `spec.key`, in this dialect's way
    * (`INSERT … ON CONFLICT` on Postgres, `ON DUPLICATE KEY UPDATE` on MySQL, delete + insert on
-   * Redshift). Run them in one transaction, in order.
+   * Redshift): `dialect.upsertSql`. Run them in one transaction, in order.
    */
   upsertSql(spec: UpsertSpec): Sql[]
   /**

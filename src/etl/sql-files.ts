@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { DIALECT_NAMES } from '../db/dialects.js'
 import { EtlError } from '../errors.js'
 
 /** A SQL file: its name and its statements. */
@@ -9,8 +10,8 @@ export interface SqlFile {
   readonly statements: readonly string[]
 }
 
-/** The dialects a file name can be specific to: `report.redshift.sql`. */
-const DIALECT_SUFFIX = /^(.+)\.(postgres|pglite|mysql|redshift)\.sql$/
+/** The dialects a file name can be specific to, every registered one: `report.redshift.sql`. */
+const DIALECT_SUFFIX = new RegExp(`^(.+)\\.(${DIALECT_NAMES.join('|')})\\.sql$`)
 
 /**
  * Reads every `*.sql` file of `dir` in name order (`010_…`, `020_…`). Statements end with `;` at the

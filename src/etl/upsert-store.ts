@@ -16,13 +16,13 @@ export async function upsertLandingToStore(
 ): Promise<{ rows: number }> {
   await db.query(createSchemaSql(meta.store.schema))
   const landing = await db.describeTable(qualified(meta.landing))
-  await db.query(storeTableSql(db, meta, sourceColumns(meta, landing.columns)))
+  await db.query(storeTableSql(db.dialect, meta, sourceColumns(meta, landing.columns)))
   const keys = sql.join(meta.key.map((column) => sql.id(column)))
   return db.transaction(async (tx) => {
     const { rows } = await tx.query(
       sql`select count(*) as n from (select distinct ${keys} from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}) k`,
     )
-    for (const statement of upsertStoreSql(db, meta, seq)) await tx.query(statement)
+    for (const statement of upsertStoreSql(db.dialect, meta, seq)) await tx.query(statement)
     const count = Number(rows[0]?.n ?? 0)
     await inTransaction?.(tx, count)
     return { rows: count }

@@ -6,8 +6,8 @@ import { redshiftCopySql } from '../../src/db/redshift/redshift-copy-sql.js'
 import type { RedshiftConnectionConfig } from '../../src/db/redshift/redshift-config.js'
 import { RedshiftDatabase } from '../../src/db/redshift/redshift-database.js'
 import { exactLongValues } from '../../src/db/redshift/redshift-long-values.js'
-import { redshiftSyntax } from '../../src/db/redshift/redshift-syntax.js'
-import { compileSql, sql } from '../../src/db/sql.js'
+import { redshiftDialect } from '../../src/db/redshift/redshift-dialect.js'
+import { sql } from '../../src/db/sql.js'
 import { S3Storage } from '../../src/lake/s3-storage.js'
 import { TableUpdateTarget } from '../../src/db/table-update-target.js'
 import { POSTGRES, randomName } from '../helpers/databases.js'
@@ -37,7 +37,7 @@ test('redshift: COPY from S3 with access keys and a bucket region is pinned', (t
 })
 
 test('redshift: sql templates compile to :p placeholders, with NULL written inline because the Data API cannot bind it', (t) => {
-  const compiled = compileSql(sql`select * from ${sql.id('store', 'orders')} where id = ${42} and note is not distinct from ${null} and day > ${'2024-01-01'}`, redshiftSyntax)
+  const compiled = redshiftDialect.compile(sql`select * from ${sql.id('store', 'orders')} where id = ${42} and note is not distinct from ${null} and day > ${'2024-01-01'}`)
   t.deepEqual(compiled, { text: 'select * from "store"."orders" where id = :p1 and note is not distinct from null and day > :p2', values: [42, '2024-01-01'] })
 })
 

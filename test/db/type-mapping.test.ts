@@ -3,6 +3,7 @@ import type { ColumnDescription } from '../../src/db/column-type.js'
 import { mysqlColumnType, mysqlNativeType } from '../../src/db/mysql/mysql-types.js'
 import { postgresNativeType } from '../../src/db/postgres/postgres-types.js'
 import { RedshiftDatabase } from '../../src/db/redshift/redshift-database.js'
+import { redshiftDialect } from '../../src/db/redshift/redshift-dialect.js'
 import { redshiftNativeType } from '../../src/db/redshift/redshift-types.js'
 
 /** MySQL source type → (Postgres landing type, Redshift landing type). */
@@ -50,21 +51,28 @@ test('type mapping: postgres types land on mysql and redshift without losing pre
   t.is(redshiftNativeType({ kind: 'uuid' }), 'varchar(36)')
 })
 
+const UNMAPPABLE: ColumnDescription[] = [
+  { name: 'id', nativeType: 'int(11)', type: mysqlColumnType('int(11)'), nullable: false },
+  { name: 'total', nativeType: 'decimal(65,30)', type: mysqlColumnType('decimal(65,30)'), nullable: true },
+]
+
 test('type mapping: a type that cannot be mapped is an error naming the table, the column and the fix', (t) => {
-  const redshift = new RedshiftDatabase('warehouse', { dialect: 'redshift', database: 'dev', workgroupName: 'etl' })
-  const columns: ColumnDescription[] = [
-    { name: 'id', nativeType: 'int(11)', type: mysqlColumnType('int(11)'), nullable: false },
-    { name: 'total', nativeType: 'decimal(65,30)', type: mysqlColumnType('decimal(65,30)'), nullable: true },
-  ]
-  const error = t.throws(() => redshift.createTableSql('landing.orders', columns))
+  const error = t.throws(() => redshiftDialect.createTableSql('landing.orders', UNMAPPABLE))
   t.is((error as { code?: string }).code, 'ETL_ERR_DB_TYPE_UNMAPPABLE')
-  t.regex(error.message, /"landing\.orders" on connection "warehouse".*column "total" has type decimal\(65,30\).*over Redshift's 38; cast it/)
-  const geometry = t.throws(() => redshift.createTableSql('x', [{ name: 'g', nativeType: 'geometry', type: mysqlColumnType('geometry'), nullable: true }]))
+  t.regex(error.message, /"landing\.orders" on redshift: column "total" has type decimal\(65,30\).*over Redshift's 38; cast it/)
+  const geometry = t.throws(() => redshiftDialect.createTableSql('x', [{ name: 'g', nativeType: 'geometry', type: mysqlColumnType('geometry'), nullable: true }]))
   t.regex(geometry.message, /column "g" has type geometry/)
 })
 
-test('type mapping: a landing table for redshift is created from a described mysql table', (t) => {
+test('type mapping: a database names its connection in that error', (t) => {
+  // Connects nothing: the connection is only named.
   const redshift = new RedshiftDatabase('warehouse', { dialect: 'redshift', database: 'dev', workgroupName: 'etl' })
+  const error = t.throws(() => redshift.createTableSql('landing.orders', UNMAPPABLE))
+  t.is((error as { code?: string }).code, 'ETL_ERR_DB_TYPE_UNMAPPABLE')
+  t.regex(error.message, /"landing\.orders" on connection "warehouse" \(redshift workgroup etl\/dev\).*column "total" has type decimal\(65,30\).*over Redshift's 38; cast it/)
+})
+
+test('type mapping: a landing table for redshift is created from a described mysql table', (t) => {
   const columns: ColumnDescription[] = ['int(11)', 'varchar(40)', 'decimal(12,2)', 'tinyint(1)', 'datetime'].map((nativeType, i) => ({
     name: ['id', 'name', 'price', 'is_deleted', 'updated_at'][i]!,
     nativeType,
@@ -72,7 +80,7 @@ test('type mapping: a landing table for redshift is created from a described mys
     nullable: i > 0,
   }))
   t.is(
-    redshift.createTableSql('landing.products', columns, { ifNotExists: true }),
+    redshiftDialect.createTableSql('landing.products', columns, { ifNotExists: true }),
     'create table if not exists "landing"."products" (\n  "id" integer not null,\n  "name" varchar(160),\n  "price" numeric(12,2),\n  "is_deleted" boolean,\n  "updated_at" timestamp\n)',
   )
 })

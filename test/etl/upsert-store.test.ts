@@ -70,7 +70,7 @@ for (const [dialect, open] of Object.entries(SCRATCH_DATABASES)) {
     const db = scratch.db
     const meta = orderLines(prefix)
     await db.query(createSchemaSql(meta.landing.schema))
-    await db.query(landingTableSql(db, meta, DESCRIBED))
+    await db.query(landingTableSql(db.dialect, meta, DESCRIBED))
 
     // Sequence 1: line 1/1 arrives three times (the newest, 12:00, wins); 2/1 arrives already deleted.
     await land(db, meta, [

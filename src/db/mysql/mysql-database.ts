@@ -1,23 +1,19 @@
 import type { Readable } from 'node:stream'
 import type mysql from 'mysql2'
-import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ColumnDescription } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
-import { DatabaseBase, type NativeType } from '../database-base.js'
-import type { DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from '../database.js'
-import { closedError, connectionError, queryError } from '../database-errors.js'
-import { indexName } from '../index-name.js'
+import type { Statement, Transaction } from '../database.js'
+import { queryError } from '../database-errors.js'
+import { PooledDatabase } from '../pooled-database.js'
 import type { RowBatch } from '../row-batch.js'
-import { tableLabel, tableName, type TableName, type TableRef } from '../table-ref.js'
+import { tableLabel, type TableName, type TableRef } from '../table-ref.js'
 import { EtlError } from '../../errors.js'
+import { sql } from '../sql.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { MysqlConnectionConfig } from './mysql-config.js'
 import { readMysqlColumns, readMysqlTableNames } from './mysql-describe.js'
 import { MysqlSession } from './mysql-session.js'
-import { mysqlSyntax } from './mysql-syntax.js'
-import { mysqlNativeType } from './mysql-types.js'
-import { mysqlUpsertSql } from './mysql-upsert.js'
-import { sql, type Sql } from '../sql.js'
-import type { UpsertSpec } from '../upsert.js'
+import { mysqlDialect } from './mysql-dialect.js'
 
 /** How long a caller waits for a named lock another connection holds. */
 const LOCK_WAIT_SECONDS = 60
@@ -28,41 +24,20 @@ const loadDriver = lazyImport(async () => (await import('mysql2')).default)
 /** Rows buffered ahead of the consumer while streaming; past it the socket is paused. */
 const STREAM_HIGH_WATER_ROWS = 2000
 
-const CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: false, transactionalDdl: false })
-
 /**
  * A MySQL or MariaDB server through a mysql2 pool. Reads stream without buffering the result; bulk
  * loads go through `LOAD DATA LOCAL INFILE` fed from a stream. Driver settings lose nothing: decimals
  * and big integers come back as strings, dates and datetimes as MySQL wrote them.
  */
-export class MysqlDatabase extends DatabaseBase {
-  protected readonly syntax = mysqlSyntax
+export class MysqlDatabase extends PooledDatabase<mysql.Pool, mysql.PoolConnection> {
+  readonly dialect = mysqlDialect
+  protected override readonly beginStatement = 'start transaction'
   readonly #config: MysqlConnectionConfig
-  #pool: mysql.Pool | undefined
-  #closed = false
 
   /** Connects nothing: the driver is loaded and the pool made by the first statement or `ping()`. */
   constructor(name: string, config: MysqlConnectionConfig) {
     super(mysqlLabel(name, config))
     this.#config = Object.freeze({ ...config })
-  }
-
-  override get capabilities(): DatabaseCapabilities {
-    return CAPABILITIES
-  }
-
-  async ping(): Promise<void> {
-    const connection = await this.#connect()
-    connection.release()
-  }
-
-  async query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const connection = await this.#connect()
-    try {
-      return await new MysqlSession(connection, this.label).query<R>(statement, params)
-    } finally {
-      connection.release()
-    }
   }
 
   /**
@@ -82,34 +57,9 @@ export class MysqlDatabase extends DatabaseBase {
     })
   }
 
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const connection = await this.#connect()
-    const session = new MysqlSession(connection, this.label)
-    let broken = false
-    try {
-      await session.query('start transaction')
-      const result = await work(session)
-      await session.query('commit')
-      return result
-    } catch (error) {
-      await session.query('rollback').catch(() => (broken = true))
-      throw error
-    } finally {
-      if (broken) connection.destroy()
-      else connection.release()
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    const pool = this.#pool
-    if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()))
-  }
-
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
-    const { text, values } = this.compile(statement, params)
-    const connection = await this.#connect()
+    const { text, values } = this.dialect.compile(statement, params)
+    const connection = await this.connect()
     let finished = false
     try {
       const query = connection.query({ sql: text, values, rowsAsArray: true })
@@ -136,8 +86,7 @@ export class MysqlDatabase extends DatabaseBase {
       finished = true
     } finally {
       // A consumer that stopped early leaves rows on the wire: drop that connection rather than reuse it.
-      if (finished) connection.release()
-      else connection.destroy()
+      this.release(connection, finished)
     }
   }
 
@@ -149,46 +98,10 @@ export class MysqlDatabase extends DatabaseBase {
     return readMysqlTableNames(q)
   }
 
-  override upsertSql(spec: UpsertSpec): Sql[] {
-    return mysqlUpsertSql(spec)
-  }
-
-  /** MySQL has no `create index if not exists` (MariaDB has), so the index is looked up first. */
-  override async ensureIndex(table: TableRef, columns: readonly string[]): Promise<void> {
-    const { schema, name } = tableName(table)
-    const index = indexName(table, columns)
-    const { rows } = await this.query(sql`
-      select 1 as found from information_schema.statistics
-      where table_schema = ${schema === undefined ? sql`database()` : sql`${schema}`} and table_name = ${name} and index_name = ${index}
-      limit 1`)
-    if (rows.length > 0) return
-    await this.query(sql`create index ${sql.id(index)} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})`)
-  }
-
-  protected nativeType(type: ColumnType): NativeType {
-    return mysqlNativeType(type)
-  }
-
-  async #connect(): Promise<mysql.PoolConnection> {
-    if (this.#closed) throw closedError(this.label)
-    const pool = this.#pool ?? (await this.#createPool())
-    return new Promise((resolve, reject) => {
-      pool.getConnection((error, connection) => (error ? reject(connectionError(this.label, error)) : resolve(connection)))
-    })
-  }
-
-  async #createPool(): Promise<mysql.Pool> {
-    let driver: typeof mysql
-    try {
-      driver = await loadDriver()
-    } catch (error) {
-      throw connectionError(this.label, error)
-    }
-    // close() may have run while the driver loaded: make no pool it would not end.
-    if (this.#closed) throw closedError(this.label)
-    if (this.#pool) return this.#pool
+  protected async createPool(): Promise<mysql.Pool> {
+    const driver = await loadDriver()
     const config = this.#config
-    this.#pool = driver.createPool({
+    return driver.createPool({
       host: config.host ?? '127.0.0.1',
       port: config.port ?? 3306,
       user: config.user ?? 'root',
@@ -203,7 +116,23 @@ export class MysqlDatabase extends DatabaseBase {
       dateStrings: true,
       jsonStrings: true,
     })
-    return this.#pool
+  }
+
+  protected checkout(pool: mysql.Pool): Promise<mysql.PoolConnection> {
+    return new Promise((resolve, reject) => pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))))
+  }
+
+  protected release(connection: mysql.PoolConnection, reusable: boolean): void {
+    if (reusable) connection.release()
+    else connection.destroy()
+  }
+
+  protected endPool(pool: mysql.Pool): Promise<void> {
+    return new Promise((resolve) => pool.end(() => resolve()))
+  }
+
+  protected session(connection: mysql.PoolConnection): Transaction {
+    return new MysqlSession(connection, this.label)
   }
 }
 

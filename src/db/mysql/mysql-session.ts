@@ -6,11 +6,10 @@ import type { ConnectionLabel } from '../connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { queryError } from '../database-errors.js'
 import { planLoad } from '../load-plan.js'
-import { compileSql, Sql } from '../sql.js'
 import { tableLabel, tableName, type TableRef } from '../table-ref.js'
 import { readMysqlColumns } from './mysql-describe.js'
 import { loadDataStatement, MysqlLoadDataEncoder } from './mysql-load-data-encoder.js'
-import { mysqlSyntax } from './mysql-syntax.js'
+import { mysqlDialect } from './mysql-dialect.js'
 
 /** MySQL's code when `local_infile` is off on the server (1148) or the client (3948). */
 const LOCAL_INFILE_OFF = new Set(['ER_NOT_ALLOWED_COMMAND', 'ER_CLIENT_LOCAL_FILES_DISABLED'])
@@ -26,7 +25,7 @@ export class MysqlSession implements Transaction {
   }
 
   query<R extends Row = Row>(statement: Statement, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-    const { text, values } = statement instanceof Sql ? compileSql(statement, mysqlSyntax) : { text: statement, values: [...params] }
+    const { text, values } = mysqlDialect.compile(statement, params)
     return new Promise((resolve, reject) => {
       this.#connection.query({ sql: text, values }, (error, result, fields) => {
         if (error) return reject(queryError(this.#label, error, text))
@@ -41,10 +40,8 @@ export class MysqlSession implements Transaction {
 
   async bulkLoad(table: TableRef, csv: CsvSource, options?: BulkLoadOptions): Promise<BulkLoadResult> {
     const plan = await planLoad(this.#label, table, () => readMysqlColumns(this, tableName(table)), csv, options)
-    const { schema, name } = tableName(table)
-    const target = (schema === undefined ? '' : `${mysqlSyntax.quoteIdentifier(schema)}.`) + mysqlSyntax.quoteIdentifier(name)
     const encoder = new MysqlLoadDataEncoder(plan.columns)
-    const text = loadDataStatement(target, plan.columns, mysqlSyntax.quoteIdentifier)
+    const text = loadDataStatement(mysqlDialect.quoteTable(table), plan.columns, (name) => mysqlDialect.quoteIdentifier(name))
     // The server asks for the "file" once it has parsed the statement; the CSV is decoded and
     // re-encoded on the way, so backpressure runs from the socket back to the source.
     const feeding = pipeline(plan.body, new CsvDecoder(), encoder).catch((error: unknown) => error)

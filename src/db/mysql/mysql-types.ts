@@ -1,5 +1,5 @@
 import type { ColumnType } from '../column-type.js'
-import type { NativeType } from '../database-base.js'
+import type { NativeType } from '../sql-dialect.js'
 
 /** MySQL's widest DECIMAL. */
 const MAX_DECIMAL_PRECISION = 65

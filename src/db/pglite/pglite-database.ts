@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
-import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ColumnDescription } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
-import { DatabaseBase, type NativeType } from '../database-base.js'
+import { DatabaseBase } from '../database-base.js'
 import type { QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError, connectionError, queryError } from '../database-errors.js'
 import { readPostgresColumns, readPostgresTableNames } from '../postgres/postgres-describe.js'
-import { postgresSyntax } from '../postgres/postgres-syntax.js'
-import { postgresNativeType } from '../postgres/postgres-types.js'
+import { postgresDialect } from '../postgres/postgres-dialect.js'
 import type { RowBatch } from '../row-batch.js'
 import type { TableName } from '../table-ref.js'
 import { lazyImport } from '../../util/lazy-import.js'
@@ -17,9 +16,6 @@ import type { PgliteConnectionConfig } from './pglite-config.js'
 import { readDataVersion, recordDataVersion } from './pglite-data-version.js'
 import { PgliteSession } from './pglite-session.js'
 import { seedFromTemplate } from './pglite-template.js'
-import { postgresUpsertSql } from '../postgres/postgres-upsert.js'
-import type { Sql } from '../sql.js'
-import type { UpsertSpec } from '../upsert.js'
 
 /** Rows fetched per step when streaming. */
 const FETCH_ROWS = 2000
@@ -44,7 +40,8 @@ const loadPglite = lazyImport(async () => {
  * queue, and a transaction holds it until it ends.
  */
 export class PgliteDatabase extends DatabaseBase {
-  protected readonly syntax = postgresSyntax
+  /** PGlite is Postgres: it writes Postgres' SQL, and a file written for a Postgres server runs here too. */
+  readonly dialect = postgresDialect
   readonly #config: PgliteConnectionConfig
   readonly #dataDir: string
   #db: Promise<PGlite> | undefined
@@ -61,11 +58,6 @@ export class PgliteDatabase extends DatabaseBase {
     super(pgliteLabel(name, dataDir))
     this.#config = Object.freeze({ ...config })
     this.#dataDir = dataDir
-  }
-
-  /** PGlite is Postgres: a file written for a Postgres server runs here too. */
-  override get sqlFlavours(): readonly string[] {
-    return ['pglite', 'postgres']
   }
 
   async ping(): Promise<void> {
@@ -119,7 +111,7 @@ export class PgliteDatabase extends DatabaseBase {
   }
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
-    const { text, values } = this.compile(statement, params)
+    const { text, values } = this.dialect.compile(statement, params)
     const db = await this.#open()
     // WITH HOLD lets the cursor outlive its transaction, so the single connection is free for other
     // statements between fetches (a consumer may write to this same database while it reads).
@@ -146,14 +138,6 @@ export class PgliteDatabase extends DatabaseBase {
 
   protected readTableNames(q: Transaction): Promise<string[]> {
     return readPostgresTableNames(q)
-  }
-
-  override upsertSql(spec: UpsertSpec): Sql[] {
-    return postgresUpsertSql(spec)
-  }
-
-  protected nativeType(type: ColumnType): NativeType {
-    return postgresNativeType(type)
   }
 
   #session(db: ConstructorParameters<typeof PgliteSession>[0], pglite: PGlite): PgliteSession {

@@ -7,8 +7,7 @@ import { planLoad } from '../load-plan.js'
 import { loadRejected } from '../postgres/postgres-session.js'
 import { readPostgresColumns } from '../postgres/postgres-describe.js'
 import { postgresCopyTarget } from '../postgres/postgres-copy-target.js'
-import { postgresSyntax } from '../postgres/postgres-syntax.js'
-import { compileSql, Sql } from '../sql.js'
+import { postgresDialect } from '../postgres/postgres-dialect.js'
 import { tableName, type TableRef } from '../table-ref.js'
 import { PgliteCopyMessage } from './pglite-copy-message.js'
 
@@ -33,7 +32,7 @@ export class PgliteSession implements Transaction {
   }
 
   async query<R extends Row = Row>(statement: Statement, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-    const { text, values } = statement instanceof Sql ? compileSql(statement, postgresSyntax) : { text: statement, values: [...params] }
+    const { text, values } = postgresDialect.compile(statement, params)
     try {
       if (values.length === 0) {
         // exec runs a script of several statements (the simple protocol); the result is the last one's.

@@ -1,9 +1,7 @@
-import { tableName, type TableRef } from '../table-ref.js'
-import { postgresSyntax } from './postgres-syntax.js'
+import type { TableRef } from '../table-ref.js'
+import { postgresDialect } from './postgres-dialect.js'
 
 /** `"schema"."table" ("a", "b")`: the target of a `copy … from`, shared by Postgres and PGlite. */
 export function postgresCopyTarget(table: TableRef, columns: readonly { name: string }[]): string {
-  const { schema, name } = tableName(table)
-  const target = (schema === undefined ? '' : `${postgresSyntax.quoteIdentifier(schema)}.`) + postgresSyntax.quoteIdentifier(name)
-  return `${target} (${columns.map((column) => postgresSyntax.quoteIdentifier(column.name)).join(', ')})`
+  return `${postgresDialect.quoteTable(table)} (${columns.map((column) => postgresDialect.quoteIdentifier(column.name)).join(', ')})`
 }

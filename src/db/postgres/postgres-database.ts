@@ -1,22 +1,19 @@
 import { Readable } from 'node:stream'
 import type pg from 'pg'
-import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ColumnDescription } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
-import { DatabaseBase, type NativeType } from '../database-base.js'
-import type { QueryResult, Row, Statement, Transaction } from '../database.js'
-import { closedError, connectionError, queryError } from '../database-errors.js'
+import type { Statement, Transaction } from '../database.js'
+import { queryError } from '../database-errors.js'
+import { PooledDatabase } from '../pooled-database.js'
 import type { RowBatch } from '../row-batch.js'
-import { compileSql, Sql } from '../sql.js'
+import { Sql } from '../sql.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { TableName } from '../table-ref.js'
 import type { PostgresConnectionConfig } from './postgres-config.js'
 import { readPostgresColumns, readPostgresTableNames } from './postgres-describe.js'
 import { PostgresSession } from './postgres-session.js'
-import { postgresInlineSyntax, postgresSyntax } from './postgres-syntax.js'
+import { postgresDialect } from './postgres-dialect.js'
 import { losslessTypes } from './postgres-type-parsers.js'
-import { postgresNativeType } from './postgres-types.js'
-import { postgresUpsertSql } from './postgres-upsert.js'
-import type { UpsertSpec } from '../upsert.js'
 
 /** pg and pg-copy-streams, loaded by the first connection rather than by importing `etl`. */
 const loadDriver = lazyImport(async () => {
@@ -36,11 +33,9 @@ const FETCH_ROWS = 2000
  * await db.bulkLoad('landing.orders', createReadStream('orders.csv'))
  * ```
  */
-export class PostgresDatabase extends DatabaseBase {
-  protected readonly syntax = postgresSyntax
+export class PostgresDatabase extends PooledDatabase<pg.Pool, pg.PoolClient> {
+  readonly dialect = postgresDialect
   readonly #config: PostgresConnectionConfig
-  #pool: pg.Pool | undefined
-  #closed = false
   #cursors = 0
 
   /** Connects nothing: the driver is loaded and the pool made by the first statement or `ping()`. */
@@ -49,53 +44,17 @@ export class PostgresDatabase extends DatabaseBase {
     this.#config = Object.freeze({ ...config })
   }
 
-  async ping(): Promise<void> {
-    const client = await this.#connect()
-    client.release()
-  }
-
-  async query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    const client = await this.#connect()
-    try {
-      return await new PostgresSession(client, this.label).query<R>(statement, params)
-    } finally {
-      client.release()
-    }
-  }
-
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const client = await this.#connect()
-    let broken: Error | undefined
-    try {
-      await client.query('begin')
-      const result = await work(new PostgresSession(client, this.label))
-      await client.query('commit')
-      return result
-    } catch (error) {
-      await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError))
-      throw error
-    } finally {
-      client.release(broken)
-    }
-  }
-
   override extractCsv(statement: Statement, params?: readonly unknown[]): Readable {
     // COPY cannot take parameters; a `sql` template's values are written as escaped literals. Plain
     // text with params takes the cursor path instead.
     if (typeof statement === 'string' && params && params.length > 0) return super.extractCsv(statement, params)
-    const { text } = statement instanceof Sql ? compileSql(statement, postgresInlineSyntax) : { text: statement }
+    const { text } = statement instanceof Sql ? this.dialect.compileInline(statement) : { text: statement }
     return Readable.from(this.#copyOut(`copy (${text}) to stdout with (format csv, header true)`, text), { objectMode: false })
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    await this.#pool?.end()
-  }
-
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
-    const { text, values } = this.compile(statement, params)
-    const client = await this.#connect()
+    const { text, values } = this.dialect.compile(statement, params)
+    const client = await this.connect()
     const cursor = `etl_cursor_${++this.#cursors}`
     let committed = false
     try {
@@ -112,8 +71,8 @@ export class PostgresDatabase extends DatabaseBase {
       committed = true
     } finally {
       // Stopped early or failed: end the transaction; a client that cannot is dropped, not reused.
-      const broken = committed ? undefined : await client.query('rollback').then(() => undefined, (error: Error) => error)
-      client.release(broken)
+      const ended = committed || (await client.query('rollback').then(() => true, () => false))
+      this.release(client, ended)
     }
   }
 
@@ -125,16 +84,8 @@ export class PostgresDatabase extends DatabaseBase {
     return readPostgresTableNames(q)
   }
 
-  override upsertSql(spec: UpsertSpec): Sql[] {
-    return postgresUpsertSql(spec)
-  }
-
-  protected nativeType(type: ColumnType): NativeType {
-    return postgresNativeType(type)
-  }
-
   async *#copyOut(copy: string, shown: string): AsyncGenerator<Buffer> {
-    const client = await this.#connect()
+    const client = await this.connect()
     const { copyTo } = await loadDriver()
     let finished = false
     try {
@@ -145,30 +96,12 @@ export class PostgresDatabase extends DatabaseBase {
       throw queryError(this.label, error, shown)
     } finally {
       // A consumer that stops reading leaves the COPY running: drop that connection.
-      client.release(finished ? undefined : true)
+      this.release(client, finished)
     }
   }
 
-  async #connect(): Promise<pg.PoolClient> {
-    if (this.#closed) throw closedError(this.label)
-    const pool = this.#pool ?? (await this.#createPool())
-    try {
-      return await pool.connect()
-    } catch (error) {
-      throw connectionError(this.label, error)
-    }
-  }
-
-  async #createPool(): Promise<pg.Pool> {
-    let driver: typeof pg
-    try {
-      driver = (await loadDriver()).pg
-    } catch (error) {
-      throw connectionError(this.label, error)
-    }
-    // close() may have run while the driver loaded: make no pool it would not end.
-    if (this.#closed) throw closedError(this.label)
-    if (this.#pool) return this.#pool
+  protected async createPool(): Promise<pg.Pool> {
+    const driver = (await loadDriver()).pg
     const config = this.#config
     const pool = new driver.Pool({
       host: config.host ?? '127.0.0.1',
@@ -184,8 +117,24 @@ export class PostgresDatabase extends DatabaseBase {
     })
     // An idle client dropped by the server must not crash the process; the next checkout reconnects.
     pool.on('error', () => {})
-    this.#pool = pool
     return pool
+  }
+
+  protected checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+    return pool.connect()
+  }
+
+  protected release(client: pg.PoolClient, reusable: boolean): void {
+    // pg destroys a client released with a truthy argument instead of returning it to the pool.
+    client.release(!reusable)
+  }
+
+  protected endPool(pool: pg.Pool): Promise<void> {
+    return pool.end()
+  }
+
+  protected session(client: pg.PoolClient): Transaction {
+    return new PostgresSession(client, this.label)
   }
 }
 

@@ -6,11 +6,10 @@ import type { ConnectionLabel } from '../connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { queryError } from '../database-errors.js'
 import { planLoad } from '../load-plan.js'
-import { compileSql, Sql } from '../sql.js'
 import { tableLabel, tableName, type TableRef } from '../table-ref.js'
 import { readPostgresColumns } from './postgres-describe.js'
 import { postgresCopyTarget } from './postgres-copy-target.js'
-import { postgresSyntax } from './postgres-syntax.js'
+import { postgresDialect } from './postgres-dialect.js'
 
 /** pg-copy-streams, loaded by the first bulk load. */
 const loadCopyStreams = lazyImport(() => import('pg-copy-streams'))
@@ -26,7 +25,7 @@ export class PostgresSession implements Transaction {
   }
 
   async query<R extends Row = Row>(statement: Statement, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-    const { text, values } = statement instanceof Sql ? compileSql(statement, postgresSyntax) : { text: statement, values: [...params] }
+    const { text, values } = postgresDialect.compile(statement, params)
     try {
       // Without values pg sends a simple query, so a script of several statements runs too; its
       // result is the last statement's.

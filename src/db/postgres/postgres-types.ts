@@ -1,5 +1,5 @@
 import type { ColumnType } from '../column-type.js'
-import type { NativeType } from '../database-base.js'
+import type { NativeType } from '../sql-dialect.js'
 
 /** One row of `information_schema.columns`, as the describe query selects it. */
 export interface PostgresColumnInfo {

@@ -1,8 +1,8 @@
 import type { Storage } from '../../lake/storage.js'
-import type { ColumnDescription, ColumnType } from '../column-type.js'
+import type { ColumnDescription } from '../column-type.js'
 import type { ConnectionLabel } from '../connection-label.js'
-import { DatabaseBase, type NativeType } from '../database-base.js'
-import type { BulkLoadOptions, BulkLoadResult, CopyFromUriOptions, CsvSource, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from '../database.js'
+import { DatabaseBase } from '../database-base.js'
+import type { BulkLoadOptions, BulkLoadResult, CopyFromUriOptions, CsvSource, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { closedError } from '../database-errors.js'
 import { readPostgresColumns, readPostgresTableNames } from '../postgres/postgres-describe.js'
 import type { RowBatch } from '../row-batch.js'
@@ -11,10 +11,7 @@ import type { RedshiftConnectionConfig } from './redshift-config.js'
 import { RedshiftLoader } from './redshift-loader.js'
 import { RedshiftSession } from './redshift-session.js'
 import { RedshiftStatements } from './redshift-statements.js'
-import { redshiftSyntax } from './redshift-syntax.js'
-import { redshiftNativeType } from './redshift-types.js'
-
-const CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: true, transactionalDdl: true })
+import { redshiftDialect } from './redshift-dialect.js'
 
 export interface RedshiftDatabaseOptions {
   /** An S3 lake to stage streamed bulk loads in (COPY reads only S3). */
@@ -26,7 +23,7 @@ export interface RedshiftDatabaseOptions {
  * results paged; a transaction runs in one Data API session. Bulk loads are `COPY … FROM 's3://…'`.
  */
 export class RedshiftDatabase extends DatabaseBase {
-  protected readonly syntax = redshiftSyntax
+  readonly dialect = redshiftDialect
   readonly #statements: RedshiftStatements
   readonly #loader: RedshiftLoader
   #closed = false
@@ -37,16 +34,9 @@ export class RedshiftDatabase extends DatabaseBase {
     this.#loader = new RedshiftLoader(config, this.label, options.staging)
   }
 
-  override get capabilities(): DatabaseCapabilities {
-    return CAPABILITIES
-  }
-
   async ping(): Promise<void> {
     await this.query('select 1')
   }
-
-  /** Nothing to do: Redshift has no indexes (its sort and distribution keys are set with the table). */
-  override async ensureIndex(): Promise<void> {}
 
   query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>> {
     return this.#session(undefined).query<R>(statement, params)
@@ -90,7 +80,7 @@ export class RedshiftDatabase extends DatabaseBase {
 
   protected async *streamBatches(statement: Statement, params?: readonly unknown[]): AsyncGenerator<RowBatch> {
     this.#check()
-    const { text, values } = this.compile(statement, params)
+    const { text, values } = this.dialect.compile(statement, params)
     const finished = await this.#statements.execute(text, values)
     if (!finished.hasResultSet) {
       yield { columns: [], rows: [] }
@@ -105,10 +95,6 @@ export class RedshiftDatabase extends DatabaseBase {
 
   protected readTableNames(q: Transaction): Promise<string[]> {
     return readPostgresTableNames(q)
-  }
-
-  protected nativeType(type: ColumnType): NativeType {
-    return redshiftNativeType(type)
   }
 
   #session(sessionId: string | undefined): RedshiftSession {

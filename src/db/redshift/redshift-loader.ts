@@ -4,10 +4,10 @@ import type { Storage } from '../../lake/storage.js'
 import { describeConnection, type ConnectionLabel } from '../connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource } from '../database.js'
 import { planLoad } from '../load-plan.js'
-import { postgresSyntax } from '../postgres/postgres-syntax.js'
 import type { ColumnDescription } from '../column-type.js'
-import { tableLabel, tableName, type TableRef } from '../table-ref.js'
+import { tableLabel, type TableRef } from '../table-ref.js'
 import type { RedshiftConnectionConfig } from './redshift-config.js'
+import { redshiftDialect } from './redshift-dialect.js'
 import { redshiftCopySql, type RedshiftCopyAuth } from './redshift-copy-sql.js'
 
 /** Where streamed loads are staged in the lake before COPY reads them; deleted after the load. */
@@ -73,8 +73,7 @@ export class RedshiftLoader {
   }
 
   copySql(table: TableRef, columns: readonly string[], uri: string, header: boolean, auth: RedshiftCopyAuth): string {
-    const { schema, name } = tableName(table)
-    const quoted = (schema === undefined ? '' : `${postgresSyntax.quoteIdentifier(schema)}.`) + postgresSyntax.quoteIdentifier(name)
-    return redshiftCopySql({ table: quoted, columns: columns.map(postgresSyntax.quoteIdentifier), uri, auth, header, region: this.#config.copyRegion })
+    const quoted = columns.map((column) => redshiftDialect.quoteIdentifier(column))
+    return redshiftCopySql({ table: redshiftDialect.quoteTable(table), columns: quoted, uri, auth, header, region: this.#config.copyRegion })
   }
 }

@@ -2,12 +2,11 @@ import type { ConnectionLabel } from '../connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CopyFromUriOptions, CsvSource, QueryResult, Row, Statement, Transaction } from '../database.js'
 import { tableMissingError } from '../database-errors.js'
 import { rowsOf } from './redshift-rows.js'
-import { compileSql, Sql } from '../sql.js'
 import { readPostgresColumns } from '../postgres/postgres-describe.js'
 import { tableName, type TableRef } from '../table-ref.js'
 import type { RedshiftLoader } from './redshift-loader.js'
 import type { RedshiftStatements } from './redshift-statements.js'
-import { redshiftSyntax } from './redshift-syntax.js'
+import { redshiftDialect } from './redshift-dialect.js'
 
 /**
  * Statements in one Data API session: a transaction's BEGIN, its statements and its COMMIT run on the
@@ -28,7 +27,7 @@ export class RedshiftSession implements Transaction {
   }
 
   async query<R extends Row = Row>(statement: Statement, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-    const { text, values } = statement instanceof Sql ? compileSql(statement, redshiftSyntax) : { text: statement, values: [...params] }
+    const { text, values } = redshiftDialect.compile(statement, params)
     const finished = await this.#statements.execute(text, values, this.#sessionId)
     if (!finished.hasResultSet) return { rows: [], rowCount: finished.rowCount, columns: [] }
     return rowsOf<R>(this.#statements.results(finished.id))

@@ -6,7 +6,7 @@ import { connectionError } from '../database-errors.js'
 import type { RowBatch } from '../row-batch.js'
 import type { RedshiftConnectionConfig } from './redshift-config.js'
 import { keepLongValuesExact } from './redshift-long-values.js'
-import { redshiftParameter } from './redshift-syntax.js'
+import { redshiftParameter } from './redshift-parameter.js'
 
 /** The Data API client, loaded by the first statement rather than by importing `etl`. */
 const loadSdk = lazyImport(() => import('@aws-sdk/client-redshift-data'))

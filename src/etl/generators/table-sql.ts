@@ -1,7 +1,7 @@
 import { EtlError } from '../../errors.js'
 import type { ColumnDescription } from '../../db/column-type.js'
-import type { Database } from '../../db/database.js'
 import { sql, type Sql } from '../../db/sql.js'
+import type { SqlDialect } from '../../db/sql-dialect.js'
 import { qualified, type TableMetadata } from '../table-metadata.js'
 
 /** The column every landing and store row carries: the execution sequence that loaded it. */
@@ -33,16 +33,16 @@ export function sourceColumns(meta: TableMetadata, described: readonly ColumnDes
 }
 
 /** The landing table: the source columns, all nullable (landing keeps what came), plus `exec_seq`. */
-export function landingTableSql(db: Database, meta: TableMetadata, columns: readonly ColumnDescription[]): string {
+export function landingTableSql(dialect: SqlDialect, meta: TableMetadata, columns: readonly ColumnDescription[]): string {
   const nullable = columns.map((column) => ({ ...column, nullable: true }))
-  return db.createTableSql(qualified(meta.landing), [...nullable, EXEC_SEQ_COLUMN], { ifNotExists: true })
+  return dialect.createTableSql(qualified(meta.landing), [...nullable, EXEC_SEQ_COLUMN], { ifNotExists: true })
 }
 
 /** The store table: the source columns (key columns not null), `exec_seq`, and the unique key as primary key. */
-export function storeTableSql(db: Database, meta: TableMetadata, columns: readonly ColumnDescription[]): string {
+export function storeTableSql(dialect: SqlDialect, meta: TableMetadata, columns: readonly ColumnDescription[]): string {
   const typed = columns.map((column) => ({ ...column, nullable: !meta.key.includes(column.name) }))
-  const create = db.createTableSql(qualified(meta.store), [...typed, EXEC_SEQ_COLUMN], { ifNotExists: true })
-  const key = meta.key.map((column) => db.quoteIdentifier(column)).join(', ')
+  const create = dialect.createTableSql(qualified(meta.store), [...typed, EXEC_SEQ_COLUMN], { ifNotExists: true })
+  const key = meta.key.map((column) => dialect.quoteIdentifier(column)).join(', ')
   // createTableSql ends with "\n)": the key goes in as the last element of the column list.
   return `${create.slice(0, -2)},\n  primary key (${key})\n)`
 }
@@ -52,11 +52,11 @@ export function storeTableSql(db: Database, meta: TableMetadata, columns: readon
  * (by the watermark, as seed 004 deduplicates overlapping extracts), then upserted in the dialect's
  * way. Rows flagged `is_deleted` are kept, with their flag, as the source says.
  */
-export function upsertStoreSql(db: Database, meta: TableMetadata, seq: number): Sql[] {
+export function upsertStoreSql(dialect: SqlDialect, meta: TableMetadata, seq: number): Sql[] {
   const columns = [...meta.columns, EXEC_SEQ_COLUMN.name]
   const list = sql.join(columns.map((column) => sql.id(column)))
   const partition = sql.join(meta.key.map((column) => sql.id(column)))
   const order = meta.watermark ? sql` order by ${sql.id(meta.watermark)} desc` : sql``
   const rows = sql`select ${list} from (select ${list}, row_number() over (partition by ${partition}${order}) as etl_rn from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}) d where etl_rn = 1`
-  return db.upsertSql({ target: qualified(meta.store), columns, key: meta.key, rows })
+  return dialect.upsertSql({ target: qualified(meta.store), columns, key: meta.key, rows })
 }

@@ -22,7 +22,7 @@ export async function loadLandingBatch(
 ): Promise<number> {
   const warehouse = await ctx.db(pipeline.warehouse)
   await warehouse.query(createSchemaSql(meta.landing.schema))
-  await warehouse.query(landingTableSql(warehouse, meta, columns))
+  await warehouse.query(landingTableSql(warehouse.dialect, meta, columns))
   const landing = qualified(meta.landing)
   const control = pipeline.control(warehouse)
   const target = new TableUpdateTarget(warehouse, landing, `exec_seq=${seq}`)

@@ -1,0 +1,130 @@
+import { EtlError } from '../errors.js'
+import { columnTypeLabel, type ColumnDescription, type ColumnType } from './column-type.js'
+import type { DatabaseCapabilities, Statement } from './database.js'
+import { indexName } from './index-name.js'
+import { compileSql, Sql, sql, type CompiledSql, type SqlSyntax } from './sql.js'
+import { tableLabel, tableName, type TableRef } from './table-ref.js'
+import type { UpsertSpec } from './upsert.js'
+
+/** A dialect's answer for a portable type: its own type name, or why it cannot hold it. */
+export type NativeType = string | { readonly unmappable: string }
+
+export interface CreateTableOptions {
+  /** `create table if not exists`. @defaultValue false */
+  readonly ifNotExists?: boolean
+  /**
+   * Where the table was to go, as the error for a column this dialect cannot hold names it
+   * (a `Database` passes its description, `connection "warehouse" (redshift …)`).
+   * @defaultValue the dialect's name
+   */
+  readonly on?: string
+}
+
+/** How to give a table an index unless it has one by that name. */
+export interface IndexStatements {
+  /** A query that returns a row when the index exists, for dialects without `create index if not exists`. */
+  readonly exists?: Sql
+  readonly create: Sql
+}
+
+const DEFAULT_CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: false, transactionalDdl: true })
+
+/**
+ * How one SQL dialect writes SQL, with no connection: placeholders and quoting (so it compiles `sql`
+ * templates), type names and `CREATE TABLE`, index DDL, the upsert. Every method here is the default
+ * (ANSI where there is one, else Postgres' spelling, as kysely's `DefaultQueryCompiler`); a dialect
+ * overrides only what it writes differently, the way dbt's `postgres__x` overrides `default__x`. A
+ * generator the toolkit adds (SCD2 merge, hierarchy, calendar, fact load) goes here as a default, with
+ * overrides in the dialects that need them.
+ *
+ * ```ts
+ * const { text, values } = mysqlDialect.compile(sql`select * from ${sql.id('orders')} where id = ${7}`)
+ * // text: 'select * from `orders` where id = ?', values: [7]
+ * ```
+ */
+export abstract class SqlDialect implements SqlSyntax {
+  /** The dialect's name: what SQL written for it is called (`report.postgres.sql`). */
+  abstract readonly name: string
+
+  /** This dialect's type for a portable one. */
+  abstract nativeType(type: ColumnType): NativeType
+
+  /** What the dialect can do beyond the common interface. */
+  get capabilities(): DatabaseCapabilities {
+    return DEFAULT_CAPABILITIES
+  }
+
+  /** The placeholder for the `index`-th bound value (1-based): `$1`. */
+  placeholder(index: number): string {
+    return `$${index}`
+  }
+
+  /** One identifier, double-quoted (quotes inside doubled). */
+  quoteIdentifier(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`
+  }
+
+  /** A literal to write in place of a value the dialect cannot bind; undefined binds it. */
+  inlineLiteral(_value: unknown): string | undefined {
+    return undefined
+  }
+
+  /** A table reference, quoted and schema-qualified as given. */
+  quoteTable(table: TableRef): string {
+    const { schema, name } = tableName(table)
+    return schema === undefined ? this.quoteIdentifier(name) : `${this.quoteIdentifier(schema)}.${this.quoteIdentifier(name)}`
+  }
+
+  /** Compiles a `sql` template to this dialect's text and values, or passes dialect text and its params through. */
+  compile(statement: Statement, params: readonly unknown[] = []): CompiledSql {
+    return statement instanceof Sql ? compileSql(statement, this) : { text: statement, values: [...params] }
+  }
+
+  /**
+   * `CREATE TABLE` for columns described on any database, in this dialect's types (a landing table).
+   * Throws `ETL_ERR_DB_TYPE_UNMAPPABLE`, naming the column and the fix, for a type it cannot hold.
+   */
+  createTableSql(table: TableRef, columns: readonly ColumnDescription[], options: CreateTableOptions = {}): string {
+    const lines = columns.map((column) => `  ${this.quoteIdentifier(column.name)} ${checkedNativeType(this, table, column, options)}${column.nullable ? '' : ' not null'}`)
+    return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
+  }
+
+  /**
+   * The index `Database.ensureIndex` gives `table` on `columns` (named `<table>_<columns>_idx`), or
+   * undefined where the dialect has no indexes. By default `create index if not exists`.
+   */
+  ensureIndexSql(table: TableRef, columns: readonly string[]): IndexStatements | undefined {
+    return { create: sql`create index if not exists ${sql.id(indexName(table, columns))} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})` }
+  }
+
+  /**
+   * The statements that upsert `spec.rows` into `spec.target` on `spec.key`, to run in one
+   * transaction, in order. The portable default: stage the rows, delete the rows they replace, insert
+   * them (Redshift keeps it: it has no ON CONFLICT).
+   */
+  upsertSql(spec: UpsertSpec): Sql[] {
+    const stage = sql.id(`etl_upsert_${tableName(spec.target).name}`.slice(0, 63))
+    const target = sql.table(spec.target)
+    const columns = sql.join(spec.columns.map((column) => sql.id(column)))
+    const match = sql.join(
+      spec.key.map((column) => sql`${target}.${sql.id(column)} = s.${sql.id(column)}`),
+      ' and ',
+    )
+    return [
+      sql`create temporary table ${stage} as select * from (${spec.rows}) r`,
+      sql`delete from ${target} using ${stage} s where ${match}`,
+      sql`insert into ${target} (${columns}) select ${columns} from ${stage}`,
+      sql`drop table ${stage}`,
+    ]
+  }
+}
+
+/** The dialect's type for a column, or the error naming the table, the column, its type and the fix. */
+function checkedNativeType(dialect: SqlDialect, table: TableRef, column: ColumnDescription, options: CreateTableOptions): string {
+  const native = dialect.nativeType(column.type)
+  if (typeof native === 'string') return native
+  throw new EtlError(
+    'ETL_ERR_DB_TYPE_UNMAPPABLE',
+    `cannot create "${tableLabel(table)}" on ${options.on ?? dialect.name}: column "${column.name}" has type ${column.nativeType} (${columnTypeLabel(column.type)}), which ${dialect.name} cannot hold: ${native.unmappable}`,
+  )
+}
