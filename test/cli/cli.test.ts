@@ -236,3 +236,13 @@ test('cli: parameters named host, port or stateDir are given on the command line
   t.throws(() => Task.with({ module: param.string() }), { code: 'ETL_ERR_PARAM_DECLARATION' })
   t.throws(() => Task.with({ forgive: param.bool() }), { code: 'ETL_ERR_PARAM_DECLARATION' })
 })
+
+test('cli: a task module that throws while it loads is reported with its own error, not as unknown arguments', async (t) => {
+  const cwd = await tempDir()
+  const module = path.join(cwd, 'broken.ts')
+  await fs.writeFile(module, "export const x = 1\nthrow new Error('the dictionary is missing a comma')\n")
+  const result = await runCli(['run', 'Anything', '--date', '2024-01-01', '--local-scheduler', '--module', module], cwd)
+  t.is(result.code, 5, result.stderr)
+  t.regex(result.stderr, /cannot load task module .*broken\.ts: the dictionary is missing a comma/)
+  t.notRegex(result.stderr, /Unknown argument|unknown option/)
+})
