@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { Database } from '../../src/db/database.js'
+import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import { sql } from '../../src/db/sql.js'
 import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
 import { POSTGRES, randomName } from '../helpers/databases.js'
@@ -75,4 +77,14 @@ export function monthlySalesFromReport(csv: string): string[] {
       const [y, m, orders, sales] = line.split(',')
       return `${Number(y)},${Number(m)},${Number(orders)},${Number(sales).toFixed(2)}`
     })
+}
+
+/** Opens `data/<folder>` of a run's working folder as an embedded database (after the CLI has exited: PGlite is single-process), for `work`. */
+export async function withEmbeddedDatabase<T>(cwd: string, folder: string, work: (db: PgliteDatabase) => Promise<T>): Promise<T> {
+  const db = new PgliteDatabase(folder, { dialect: 'pglite', path: path.join(cwd, 'data', folder) })
+  try {
+    return await work(db)
+  } finally {
+    await db.close()
+  }
 }

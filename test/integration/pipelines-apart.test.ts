@@ -2,28 +2,18 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import test from 'ava'
-import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import { sql } from '../../src/db/sql.js'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/sandbox.js'
-import { PIPELINE } from './elt-helpers.js'
+import { PIPELINE, withEmbeddedDatabase } from './elt-helpers.js'
 
 const TINY = fileURLToPath(new URL('../fixtures/pipelines/tiny/tiny.ts', import.meta.url))
-
-async function withDatabase<T>(cwd: string, folder: string, work: (db: PgliteDatabase) => Promise<T>): Promise<T> {
-  const db = new PgliteDatabase(folder, { dialect: 'pglite', path: path.join(cwd, 'data', folder) })
-  try {
-    return await work(db)
-  } finally {
-    await db.close()
-  }
-}
 
 test('pipelines: two on one embedded warehouse keep their own sequences and tables, and an open one blocks neither the other', async (t) => {
   const cwd = await tempDir('etl-pipelines-')
   t.teardown(() => fs.rm(cwd, { recursive: true, force: true }))
   await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify({ connections: { tiny_source: { dialect: 'pglite', path: 'data/tiny' } } }))
-  await withDatabase(cwd, 'tiny', async (db) => {
+  await withEmbeddedDatabase(cwd, 'tiny', async (db) => {
     await db.query('create table widgets (widget_id int primary key, name text, updated_at timestamp)')
     await db.query("insert into widgets values (1, 'bolt', '2024-01-01 10:00:00'), (2, 'nut', '2024-01-01 11:00:00')")
   })
@@ -37,20 +27,20 @@ test('pipelines: two on one embedded warehouse keep their own sequences and tabl
   t.regex(first.stdout, /TinyLand\(\) .* seq=1 rows=2 /)
 
   // New data for tiny only: its sequence moves on, the orders pipeline has nothing to do.
-  await withDatabase(cwd, 'tiny', (db) => db.query("insert into widgets values (3, 'washer', '2024-01-02 09:00:00')"))
+  await withEmbeddedDatabase(cwd, 'tiny', (db) => db.query("insert into widgets values (3, 'washer', '2024-01-02 09:00:00')"))
   t.regex((await tiny()).stdout, /TinyStart\(\) .* seq=2 started=true/)
   t.regex((await orders()).stdout, /Nothing to do/)
 
   // An orders sequence left open by a failure blocks nothing of tiny's.
   t.is((await runCli(['demo', 'advance', '--module', PIPELINE], cwd)).code, 0)
-  await withDatabase(cwd, 'warehouse', (db) => db.query('alter table store.order_lines add constraint pipelines_test_fail check (quantity < 0) not valid'))
+  await withEmbeddedDatabase(cwd, 'warehouse', (db) => db.query('alter table store.order_lines add constraint pipelines_test_fail check (quantity < 0) not valid'))
   t.is((await orders()).code, 3)
-  await withDatabase(cwd, 'tiny', (db) => db.query("insert into widgets values (4, 'gear', '2024-01-03 09:00:00')"))
+  await withEmbeddedDatabase(cwd, 'tiny', (db) => db.query("insert into widgets values (4, 'gear', '2024-01-03 09:00:00')"))
   const third = await tiny()
   t.is(third.code, 0, third.stdout + third.stderr)
   t.regex(third.stdout, /TinyStart\(\) .* seq=3 started=true/)
 
-  await withDatabase(cwd, 'warehouse', async (db) => {
+  await withEmbeddedDatabase(cwd, 'warehouse', async (db) => {
     const sequences = await db.query(sql`select pipeline, exec_seq, status from control.etl_sequence order by pipeline, exec_seq`)
     t.deepEqual(
       sequences.rows.map((row) => `${row.pipeline}:${row.exec_seq}:${row.status}`),

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import test, { type ExecutionContext } from 'ava'
-import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import { sql } from '../../src/db/sql.js'
 import type { Database } from '../../src/db/database.js'
 import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
@@ -9,7 +8,7 @@ import { runCli } from '../helpers/cli.js'
 import { MARIADB, scratchMysql } from '../helpers/databases.js'
 import { addDictionaryEntry, pipelineProject, type PipelineProject } from '../helpers/pipeline-project.js'
 import { tempDir } from '../helpers/sandbox.js'
-import { PIPELINE } from './elt-helpers.js'
+import { PIPELINE, withEmbeddedDatabase } from './elt-helpers.js'
 
 /** A table a user adds to the dictionary before the source has it. */
 const INVOICES = { table: 'invoices', columns: ['invoice_no', 'updated_datetime'], watermark: 'updated_datetime', key: ['invoice_no'] }
@@ -28,20 +27,11 @@ async function logLines(cwd: string): Promise<number> {
   return (await fs.readFile(path.join(cwd, 'data', 'weblog', 'access.log'), 'utf8')).split('\n').filter(Boolean).length
 }
 
-async function withEmbedded<T>(cwd: string, name: 'source' | 'warehouse', work: (db: PgliteDatabase) => Promise<T>): Promise<T> {
-  const db = new PgliteDatabase(name, { dialect: 'pglite', path: path.join(cwd, 'data', name) })
-  try {
-    return await work(db)
-  } finally {
-    await db.close()
-  }
-}
-
 test('source safety: on the embedded default, a dictionary entry for a table the source lacks is refused before anything runs, and the source is left as it was', async (t) => {
   const p = await project(t)
   t.is((await p.run('run', 'RunJob', '--local-scheduler')).code, 0)
   t.is((await p.run('demo', 'advance')).code, 0)
-  const before = await withEmbedded(p.cwd, 'source', (source) => count(source, 'order_lines'))
+  const before = await withEmbeddedDatabase(p.cwd, 'source', (source) => count(source, 'order_lines'))
   const lines = await logLines(p.cwd)
 
   await addDictionaryEntry(p.dictionary, INVOICES)
@@ -51,9 +41,9 @@ test('source safety: on the embedded default, a dictionary entry for a table the
   t.notRegex(refused.stdout + refused.stderr, /created the sample source/)
   t.notRegex(refused.stdout, /✓ StartExecution/)
 
-  t.is(await withEmbedded(p.cwd, 'source', (source) => count(source, 'order_lines')), before, 'the source tables are untouched')
+  t.is(await withEmbeddedDatabase(p.cwd, 'source', (source) => count(source, 'order_lines')), before, 'the source tables are untouched')
   t.is(await logLines(p.cwd), lines, 'the access log is untouched')
-  const sequences = await withEmbedded(p.cwd, 'warehouse', async (warehouse) => (await warehouse.query(sql`select exec_seq, status from control.etl_sequence where pipeline = 'orders' order by exec_seq`)).rows)
+  const sequences = await withEmbeddedDatabase(p.cwd, 'warehouse', async (warehouse) => (await warehouse.query(sql`select exec_seq, status from control.etl_sequence where pipeline = 'orders' order by exec_seq`)).rows)
   t.deepEqual(sequences.map((row) => `${row.exec_seq}:${row.status}`), ['1:COMPLETE'], 'no sequence was opened')
 })
 
