@@ -90,6 +90,8 @@ export const ERROR_CATALOGUE = {
   ETL_ERR_ELT_SOURCE_MISMATCH: failure(),
   ETL_ERR_ELT_CONTROL_STATE: failure(),
   ETL_ERR_ELT_INPUT_MISSING: failure(),
+  ETL_ERR_DIMENSIONAL_INVALID: usage(),
+  ETL_ERR_DIMENSION_HIERARCHY_INVALID: failure(),
 
   /** Sample data (`etl demo`) */
   ETL_ERR_SAMPLE_UNKNOWN: usage(),

@@ -18,6 +18,14 @@ export interface CreateTableOptions {
    * @defaultValue the dialect's name
    */
   readonly on?: string
+  /** The table's primary key columns. @defaultValue none */
+  readonly primaryKey?: readonly string[]
+}
+
+/** One column an update sets, to a value that may refer to the source's alias `s`. */
+export interface UpdateAssignment {
+  readonly column: string
+  readonly value: Sql
 }
 
 /** How to give a table an index unless it has one by that name. */
@@ -86,6 +94,7 @@ export abstract class SqlDialect implements SqlSyntax {
    */
   createTableSql(table: TableRef, columns: readonly ColumnDescription[], options: CreateTableOptions = {}): string {
     const lines = columns.map((column) => `  ${this.quoteIdentifier(column.name)} ${checkedNativeType(this, table, column, options)}${column.nullable ? '' : ' not null'}`)
+    if (options.primaryKey?.length) lines.push(`  primary key (${options.primaryKey.map((column) => this.quoteIdentifier(column)).join(', ')})`)
     return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
   }
 
@@ -95,6 +104,28 @@ export abstract class SqlDialect implements SqlSyntax {
    */
   ensureIndexSql(table: TableRef, columns: readonly string[]): IndexStatements | undefined {
     return { create: sql`create index if not exists ${sql.id(indexName(table, columns))} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})` }
+  }
+
+  /**
+   * An update of `target` (alias `t`) from the rows of `source` (alias `s`) that `match`:
+   * `update … set … from …` (Postgres, Redshift); MySQL joins instead.
+   */
+  updateFromSql(target: TableRef, source: Sql, match: Sql, set: readonly UpdateAssignment[]): Sql {
+    const assignments = sql.join(set.map((item) => sql`${sql.id(item.column)} = ${item.value}`))
+    return sql`update ${sql.table(target)} as t set ${assignments} from ${source} s where ${match}`
+  }
+
+  /**
+   * A temporary table of a query's rows, private to the connection, for a step to read more than once.
+   * It is dropped first, should an earlier failed attempt on the same pooled connection have left it.
+   */
+  createTemporaryTableSql(name: string, query: Sql): Sql[] {
+    return [this.dropTemporaryTableSql(name), sql`create temporary table ${sql.id(name)} as ${query}`]
+  }
+
+  /** Drops a temporary table if it exists. */
+  dropTemporaryTableSql(name: string): Sql {
+    return sql`drop table if exists ${sql.id(name)}`
   }
 
   /**

@@ -2,7 +2,7 @@ import type { ColumnType } from '../column-type.js'
 import type { DatabaseCapabilities } from '../database.js'
 import { indexName } from '../index-name.js'
 import { sql, type Sql } from '../sql.js'
-import { SqlDialect, type IndexStatements, type NativeType } from '../sql-dialect.js'
+import { SqlDialect, type IndexStatements, type NativeType, type UpdateAssignment } from '../sql-dialect.js'
 import { tableName, type TableRef } from '../table-ref.js'
 import type { UpsertSpec } from '../upsert.js'
 import { mysqlNativeType } from './mysql-types.js'
@@ -41,6 +41,17 @@ export class MysqlDialect extends SqlDialect {
       limit 1`,
       create: sql`create index ${sql.id(index)} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})`,
     }
+  }
+
+  /** MySQL has no `update … from`: the source is joined. */
+  override updateFromSql(target: TableRef, source: Sql, match: Sql, set: readonly UpdateAssignment[]): Sql {
+    const assignments = sql.join(set.map((item) => sql`t.${sql.id(item.column)} = ${item.value}`))
+    return sql`update ${sql.table(target)} t join ${source} s on ${match} set ${assignments}`
+  }
+
+  /** `drop temporary table`: a plain `drop table` would commit the open transaction. */
+  override dropTemporaryTableSql(name: string): Sql {
+    return sql`drop temporary table if exists ${sql.id(name)}`
   }
 
   /**
