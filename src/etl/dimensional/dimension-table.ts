@@ -7,6 +7,8 @@ import { EtlError } from '../../errors.js'
 export const SURROGATE_KEY = 'id'
 /** The key facts carry for a missing or unknown dimension member, so BI queries need no outer joins. */
 export const UNKNOWN_KEY = -1
+/** The unknown member's text columns. */
+export const UNKNOWN_TEXT = 'Unknown'
 
 export const BIGINT: ColumnType = Object.freeze({ kind: 'integer', bits: 64 })
 export const INT: ColumnType = Object.freeze({ kind: 'integer', bits: 32 })
@@ -39,7 +41,10 @@ export async function sourceColumnsOf(db: Database, source: string, names: reado
   })
 }
 
-/** What the unknown member holds in a column when the dictionary says nothing: -1, "Unknown", or NULL. */
+/**
+ * What the unknown member holds in a column when the dictionary says nothing: -1, "Unknown" ("?"
+ * where the column is too short for it), or NULL.
+ */
 export function unknownValue(col: ColumnDescription, given: Readonly<Record<string, unknown>> = {}): unknown {
   if (col.name in given) return given[col.name]
   switch (col.type.kind) {
@@ -48,7 +53,7 @@ export function unknownValue(col: ColumnDescription, given: Readonly<Record<stri
     case 'float':
       return UNKNOWN_KEY
     case 'string':
-      return 'Unknown'
+      return col.type.length === undefined || col.type.length >= UNKNOWN_TEXT.length ? UNKNOWN_TEXT : '?'
     case 'boolean':
       return false
     default:

@@ -1,0 +1,8 @@
+export * from './dimensional-model.js'
+export { SURROGATE_KEY, UNKNOWN_KEY } from './dimension-table.js'
+export * from './scd2.js'
+export * from './scd1.js'
+export * from './hierarchy.js'
+export * from './calendar.js'
+export * from './fact-load.js'
+export * from './star-schema.js'
