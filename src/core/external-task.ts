@@ -21,6 +21,9 @@ export class ExternalTask<S extends ParamSpec = {}> extends Task<S> {
   /** How often to look while waiting. @defaultValue 10000 */
   pollIntervalMs = 10_000
 
+  /** What is missing, in words, for the error when the data never comes. @defaultValue the missing outputs */
+  describeMissing?(): Promise<string>
+
   static override with<const S extends ParamSpec>(spec: S): TaskClassWith<S, ExternalTask<S>> {
     return withParams(this, spec) as unknown as TaskClassWith<S, ExternalTask<S>>
   }

@@ -4,6 +4,7 @@ import type { RetryPolicy } from './retry-policy.js'
 import type { CompletionContext, TaskContext } from './task-context.js'
 import type { TaskResult } from './output-marker.js'
 import type { Parameter } from './parameter.js'
+import type { SourceQuery } from './source-query.js'
 
 /** Marks task objects across copies of this package, where `instanceof` would fail. */
 export const TASK_BRAND: unique symbol = Symbol.for('etl.task')
@@ -36,11 +37,15 @@ export interface TaskLike {
   /** External tasks only: how long the worker waits for the data to appear, and how often it looks. */
   readonly pollTimeoutMs?: number
   readonly pollIntervalMs?: number
+  /** External data: what is missing, in words, for the error when it never comes. */
+  describeMissing?(): Promise<string>
   requires(): Structure<TaskLike>
   output(): Structure<Target>
   /** `ctx` is given while the worker builds the graph (the run's data services); other callers may omit it. */
   complete(ctx?: CompletionContext): Promise<boolean>
   run(ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void
+  /** The queries it reads its sources with, for `etl check` (absent: it declares none). */
+  sourceQueries?(): readonly SourceQuery[] | Promise<readonly SourceQuery[]>
   toString(): string
 }
 

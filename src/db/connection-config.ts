@@ -17,11 +17,13 @@ export type ConnectionConfig = z.infer<typeof connectionSchema>
 export type ConnectionsConfig = z.infer<typeof connectionsSchema>
 
 /**
- * The connections when the config names none: an embedded `source` and an embedded `warehouse`,
- * each PGlite persisted under `data/`, so the default run needs no server. Connections the config
+ * The connections when the config names none: an embedded `source`, a second embedded source
+ * `support_source` (the support warehouse's systems) and an embedded `warehouse`, each PGlite
+ * persisted under `data/`, so the default runs need no server. Connections the config
  * names replace these by name; the others stay.
  */
 export const DEFAULT_CONNECTIONS: Readonly<Record<string, ConnectionConfig>> = Object.freeze({
   source: Object.freeze({ dialect: 'pglite', path: 'data/source' }),
+  support_source: Object.freeze({ dialect: 'pglite', path: 'data/support_source' }),
   warehouse: Object.freeze({ dialect: 'pglite', path: 'data/warehouse' }),
 })

@@ -172,8 +172,8 @@ export class TaskRunner {
       tries.count = looks
       if (await task.complete(this.#completion)) return null
       if (Date.now() >= deadline) {
-        const missing = await missingTargets(outputTargets(task))
-        const waited = task.pollTimeoutMs ? ` after waiting ${task.pollTimeoutMs}ms` : ''
+        const missing = task.describeMissing ? [await task.describeMissing()] : await missingTargets(outputTargets(task))
+        const waited = task.pollTimeoutMs ? ` after waiting ${task.pollTimeoutMs}ms (${looks} looks)` : ''
         throw new EtlError(
           'ETL_ERR_TASK_MISSING_EXTERNAL_DATA',
           `external data for ${task} is missing${waited}: ${missing.join(', ') || 'complete() returned false'}; it must be produced outside etl`,

@@ -41,3 +41,38 @@ export function appendedLinesFeed(name: string, file: () => string): SequenceFee
     },
   }
 }
+
+/**
+ * A folder that receives files named so that name order is time order (`cases_0001.csv`,
+ * `cases_0002.csv` …): its watermark is the last file name matching `pattern`, and a sequence reads
+ * the files after the one the previous sequence read, up to the last one there when it started
+ * ({@link filesInWindow}). `dir` is asked each time, so a setting that moves it applies.
+ */
+export function folderFilesFeed(name: string, dir: () => string, pattern: RegExp): SequenceFeed {
+  const names = () => matchingFiles(dir(), pattern)
+  return {
+    name,
+    initialWatermark: '',
+    endWatermark: async () => names().at(-1) ?? '',
+    isAhead: (now, last) => now > last,
+    fingerprint() {
+      const found = names()
+      return found.length ? found : null
+    },
+  }
+}
+
+/** The files of `dir` matching `pattern` after `start` and up to `end` (names, in order). */
+export function filesInWindow(dir: string, pattern: RegExp, start: string | null | undefined, end: string | null | undefined): string[] {
+  return matchingFiles(dir, pattern).filter((file) => file > (start ?? '') && file <= (end ?? ''))
+}
+
+function matchingFiles(dir: string, pattern: RegExp): string[] {
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names.filter((file) => pattern.test(file)).sort()
+}
