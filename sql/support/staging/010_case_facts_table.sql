@@ -1,0 +1,15 @@
+-- staging.case_facts: one row per case with its milestones from the case logs, the source of
+-- support_dw.f_cases. Created once; the next file refreshes the cases a sequence touched.
+create table if not exists staging.case_facts (
+  case_id integer not null primary key,
+  product_id integer,
+  priority varchar(2),
+  created_date timestamp,
+  assigned_date timestamp,
+  response_date timestamp,
+  resolve_date timestamp,
+  aid integer,
+  response_sla_hours integer,
+  resolve_sla_hours integer,
+  exec_seq bigint not null
+);

@@ -1,0 +1,24 @@
+import { runSqlFolder, type TaskContext } from 'etl'
+import { STAGING_SQL_DIR, SUPPORT } from './pipeline.js'
+import { StageCaseLogs, StageSla } from './stage-export-files.js'
+import { StageSourceTable } from './stage-source-table.js'
+
+/**
+ * Turns the staged cases and case events into `staging.case_facts`, one row per case with its
+ * milestones (every `sql/support/staging/*.sql` in name order, with `:exec_seq`): only the cases
+ * the sequence touched are refreshed.
+ */
+export class BuildCaseFacts extends SUPPORT.Step {
+  static override readonly description = 'build staging.case_facts (each touched case with its milestones) from cases and case events'
+
+  override requires() {
+    return [new StageSourceTable({ table: 'cases' }), new StageCaseLogs(), new StageSla()]
+  }
+
+  override async run(ctx: TaskContext) {
+    const current = await SUPPORT.running(ctx)
+    const warehouse = await ctx.db(SUPPORT.warehouse)
+    const files = await runSqlFolder(warehouse, STAGING_SQL_DIR, { exec_seq: current.seq }, (file, done, total) => ctx.progress(`running ${file}.sql`, { done, total }))
+    return SUPPORT.result(current, { files })
+  }
+}

@@ -1,0 +1,100 @@
+import { createReadStream } from 'node:fs'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
+import { Readable } from 'node:stream'
+import { CSV_LINE_END, encodeCsvRecord, type Storage } from 'etl'
+import { parseCaseLogLine } from './case-log-line.js'
+
+/** The parsed events' CSV header, in column order. */
+export const CASE_EVENT_COLUMNS = ['case_id', 'event', 'aid', 'event_at', 'source_file', 'line_no'] as const
+/** The rejects CSV's header. */
+export const CASE_LOG_REJECT_COLUMNS = ['source_file', 'line_no', 'reason', 'line'] as const
+
+/** Bytes of CSV gathered before they are handed to the lake. */
+const CHUNK_CHARS = 64 * 1024
+
+export interface ParseCaseLogOptions {
+  /** The case logs, in the order to read them (name order is time order). */
+  readonly files: readonly string[]
+  readonly lake: Storage
+  /** Where the events' CSV goes. */
+  readonly key: string
+  /** Where the rejects' CSV goes (written even when there are none, with its header only). */
+  readonly rejectsKey: string
+  /** The execution sequence, written as a last `exec_seq` column of every event when given. */
+  readonly seq?: number
+}
+
+export interface ParseCaseLogResult {
+  /** Events written. */
+  readonly parsed: number
+  /** Lines that were not events, in the rejects file. */
+  readonly rejected: number
+}
+
+/**
+ * Parses case logs line by line into one CSV of events in the lake (`case_id,event,aid,event_at,
+ * source_file,line_no`; `aid` empty, i.e. NULL, for CREATED; `source_file` the log's file name). A
+ * malformed line never stops the parse: it goes to the rejects CSV (`source_file,line_no,reason,line`)
+ * with its line number and why. Both are streamed, so memory stays flat however long the logs are.
+ *
+ * ```ts
+ * const { parsed, rejected } = await parseCaseLog({ files: ['exports/case_log_0001.log'], lake: ctx.lake, key, rejectsKey })
+ * ```
+ */
+export async function parseCaseLog(options: ParseCaseLogOptions): Promise<ParseCaseLogResult> {
+  // Rejects are spooled to a local file while the events stream to the lake, then put beside them:
+  // a log that is mostly garbage must not be held in memory either.
+  const spool = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-case-log-'))
+  const spoolFile = path.join(spool, 'rejects.csv')
+  const rejects = await fs.open(spoolFile, 'w')
+  try {
+    let parsed = 0
+    let rejected = 0
+    let rejectChunk = encodeCsvRecord(CASE_LOG_REJECT_COLUMNS) + CSV_LINE_END
+    async function* records(): AsyncGenerator<string> {
+      const seq = options.seq === undefined ? [] : [options.seq]
+      let chunk = encodeCsvRecord(options.seq === undefined ? CASE_EVENT_COLUMNS : [...CASE_EVENT_COLUMNS, 'exec_seq']) + CSV_LINE_END
+      for (const file of options.files) {
+        const source = path.basename(file)
+        let lineNo = 0
+        const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity })
+        try {
+          for await (const raw of lines) {
+            lineNo += 1
+            const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw
+            const result = parseCaseLogLine(line)
+            if ('reason' in result) {
+              rejected += 1
+              rejectChunk += encodeCsvRecord([source, lineNo, result.reason, line]) + CSV_LINE_END
+              if (rejectChunk.length > CHUNK_CHARS) {
+                await rejects.write(rejectChunk)
+                rejectChunk = ''
+              }
+              continue
+            }
+            parsed += 1
+            chunk += encodeCsvRecord([result.case_id, result.event, result.aid, result.event_at, source, lineNo, ...seq]) + CSV_LINE_END
+            if (chunk.length > CHUNK_CHARS) {
+              yield chunk
+              chunk = ''
+            }
+          }
+        } finally {
+          lines.close()
+        }
+      }
+      if (chunk) yield chunk
+    }
+    await options.lake.put(options.key, Readable.from(records(), { objectMode: false }))
+    await rejects.write(rejectChunk)
+    await rejects.close()
+    await options.lake.put(options.rejectsKey, createReadStream(spoolFile))
+    return { parsed, rejected }
+  } finally {
+    await rejects.close().catch(() => undefined)
+    await fs.rm(spool, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,11 @@
+// The Support department's data warehouse: its tasks, and its sample data for `etl demo --pipeline support`.
+export { SupportDW, FinishSupportSequence } from './run-support-dw.js'
+export { PrepareSupportSource } from './prepare-support-source.js'
+export { WaitForSupportExports } from './wait-for-exports.js'
+export { StartSupportSequence } from './start-support-sequence.js'
+export { StageSourceTable } from './stage-source-table.js'
+export { StageAnalystHistory, StageCaseLogs, StageSla } from './stage-export-files.js'
+export { BuildCaseFacts } from './build-case-facts.js'
+export { BuildDimension, LoadFact, SupportDimensions, SupportFacts } from './support-dw.js'
+export { TeamPerformanceReport } from './team-performance-report.js'
+export { supportSample } from './support-sample.js'

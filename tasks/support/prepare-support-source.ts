@@ -1,0 +1,51 @@
+import fs from 'node:fs'
+import { Task, UnrecoverableTaskError, param, type CompletionContext, type Database, type TaskContext } from 'etl'
+import { exportDir } from './export-dir.js'
+import { SUPPORT } from './pipeline.js'
+import { supportSample } from './support-sample.js'
+
+/**
+ * The support source has every table the dictionary names. On a fresh checkout, where the built-in
+ * embedded `support_source` has no tables and the export folder is empty, it builds the sample (as
+ * `etl demo init --pipeline support` does: tables and export files). It never writes to a source it
+ * did not create.
+ */
+export class PrepareSupportSource extends Task.with({
+  scale: param.int({ default: 1, description: 'sample size when the sample is created (1 ≈ 2,000 cases)' }),
+  seed: param.int({ default: 42, description: 'sample seed when the sample is created' }),
+}) {
+  static override readonly description = 'make sure the support source has its tables (creates the sample on a fresh checkout)'
+
+  override async complete(ctx?: CompletionContext): Promise<boolean> {
+    if (!ctx) return this.marker().exists()
+    return (await missing(await ctx.db(SUPPORT.source))).length === 0
+  }
+
+  override async run(ctx: TaskContext) {
+    const source = await ctx.db(SUPPORT.source)
+    const dir = exportDir()
+    const exportsThere = fs.existsSync(dir) && fs.readdirSync(dir).length > 0
+    if ((await source.listTables()).length === 0 && !exportsThere) {
+      if (!ctx.data.isBuiltIn(SUPPORT.source)) {
+        throw new UnrecoverableTaskError(`${source.description} has no tables; load analysts, products and cases into it, or build the sample there with etl demo init --pipeline support`)
+      }
+      ctx.progress('creating the support sample')
+      const counts = await supportSample.init(ctx.data, { scale: this.params.scale, seed: this.params.seed })
+      await ctx.data.release(SUPPORT.source)
+      ctx.log.info({ counts }, 'created the support sample (etl demo init --pipeline support)')
+      return { created: true, ...counts }
+    }
+    const absent = await missing(source)
+    if (absent.length) {
+      const files = [...new Set(SUPPORT.tables.map((meta) => meta.file))].join(', ')
+      throw new UnrecoverableTaskError(`${absent.map((table) => `"${table}"`).join(', ')} missing on ${source.description}; create them, or remove their entries from ${files}`)
+    }
+    return { created: false }
+  }
+}
+
+async function missing(source: Database): Promise<string[]> {
+  const absent: string[] = []
+  for (const meta of SUPPORT.tables) if (!(await source.tableExists(meta.table))) absent.push(meta.table)
+  return absent
+}

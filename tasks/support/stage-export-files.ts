@@ -1,0 +1,155 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import {
+  encodeCsvRecord,
+  parseCsv,
+  filesInWindow,
+  loadLandingBatch,
+  parseTableEntry,
+  qualified,
+  upsertLandingToStore,
+  type ColumnDescription,
+  type TableMetadata,
+  type TaskContext,
+} from 'etl'
+import { parseCaseLog } from './case-log/parse-case-log.js'
+import { ANALYST_HISTORY_FILES, CASE_LOG_FILES, EXPORT_DIR_PARAM, SLA_FILES } from './export-dir.js'
+import { ANALYST_HISTORY_FEED, CASE_LOG_FEED, SUPPORT, rejectsKey, stagingKey } from './pipeline.js'
+import { readSla } from './sla/read-sla.js'
+import { StartSupportSequence } from './start-support-sequence.js'
+
+const int = (name: string, nullable = true): ColumnDescription => ({ name, nativeType: 'integer', type: { kind: 'integer', bits: 32 }, nullable })
+const text = (name: string, length: number): ColumnDescription => ({ name, nativeType: `varchar(${length})`, type: { kind: 'string', length }, nullable: true })
+const date = (name: string): ColumnDescription => ({ name, nativeType: 'date', type: { kind: 'date' }, nullable: true })
+const timestamp = (name: string): ColumnDescription => ({ name, nativeType: 'timestamp', type: { kind: 'timestamp', precision: 0, withTimeZone: false }, nullable: true })
+
+/** How a staged export is described: its columns, landing and staging tables and key. */
+function exportTable(table: string, columns: readonly ColumnDescription[], key: string[]): { meta: TableMetadata; columns: readonly ColumnDescription[] } {
+  const meta = parseTableEntry(
+    { table, columns: columns.map((column) => column.name), mode: 'full', landing: `support_landing.${table}`, store: `staging.${table}`, key },
+    `tasks/support/stage-export-files.ts (${table})`,
+  )
+  return { meta, columns }
+}
+
+export const ANALYST_HISTORY = exportTable('analyst_history', [int('aid'), text('name', 100), text('team', 50), text('skills', 200), date('valid_from')], ['aid', 'valid_from'])
+export const CASE_EVENTS = exportTable('case_events', [int('case_id'), text('event', 12), int('aid'), timestamp('event_at'), text('source_file', 200), int('line_no')], ['case_id', 'event', 'event_at'])
+export const SLA = exportTable('sla', [text('priority', 10), int('response_hours'), int('resolve_hours')], ['priority'])
+
+/**
+ * Stages the analysts' history files that arrived in the sequence's window (after the last file
+ * the previous sequence read, up to the last one there when it opened): one lake file, landing,
+ * then upserted into `staging.analyst_history` on (aid, valid_from), so a file read twice adds nothing.
+ */
+export class StageAnalystHistory extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
+  static override readonly description = "stage the new analysts' history files into staging.analyst_history"
+
+  override requires() {
+    return new StartSupportSequence()
+  }
+
+  override async run(ctx: TaskContext) {
+    const current = await SUPPORT.running(ctx)
+    const { seq } = current
+    const warehouse = await ctx.db(SUPPORT.warehouse)
+    const control = SUPPORT.control(warehouse)
+    const window = (await control.tables(seq)).get(ANALYST_HISTORY_FEED)
+    const files = filesInWindow(this.params.exportDir, ANALYST_HISTORY_FILES, window?.startWatermark, window?.endWatermark)
+    ctx.progress(`staging ${files.length} analyst history file(s)`)
+    const key = stagingKey(ANALYST_HISTORY.meta.table, seq)
+    await ctx.lake.put(key, Readable.from(concatenatedCsv(files.map((file) => path.join(this.params.exportDir, file)), seq)))
+    const { meta, columns } = ANALYST_HISTORY
+    const rows = await loadLandingBatch(ctx, SUPPORT, meta, columns, seq, async (tx) => {
+      const loaded = await ctx.data.loadFromLake(tx, qualified(meta.landing), key)
+      await control.count(seq, ANALYST_HISTORY_FEED, 'extracted_rows', loaded.rows, tx)
+      return loaded
+    })
+    const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, ANALYST_HISTORY_FEED, 'upserted_rows', keys, tx))
+    return SUPPORT.result(current, { files, rows, upserted: upserted.rows })
+  }
+}
+
+/**
+ * Parses the case logs that arrived in the sequence's window into events (malformed lines go to a
+ * rejects file with their line numbers and are counted, never stopping the run), then lands them and
+ * upserts them into `staging.case_events`.
+ */
+export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
+  static override readonly description = 'parse the new case logs into staging.case_events (malformed lines to a rejects file)'
+
+  override requires() {
+    return new StartSupportSequence()
+  }
+
+  override async run(ctx: TaskContext) {
+    const current = await SUPPORT.running(ctx)
+    const { seq } = current
+    const warehouse = await ctx.db(SUPPORT.warehouse)
+    const control = SUPPORT.control(warehouse)
+    const window = (await control.tables(seq)).get(CASE_LOG_FEED)
+    const files = filesInWindow(this.params.exportDir, CASE_LOG_FILES, window?.startWatermark, window?.endWatermark)
+    ctx.progress(`parsing ${files.length} case log(s)`)
+    const key = stagingKey(CASE_EVENTS.meta.table, seq)
+    const parsed = await parseCaseLog({ files: files.map((file) => path.join(this.params.exportDir, file)), lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq })
+    if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
+    const { meta, columns } = CASE_EVENTS
+    const rows = await loadLandingBatch(ctx, SUPPORT, meta, columns, seq, async (tx) => {
+      const loaded = await ctx.data.loadFromLake(tx, qualified(meta.landing), key)
+      await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
+      return loaded
+    })
+    const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, CASE_LOG_FEED, 'upserted_rows', keys, tx))
+    await warehouse.ensureIndex(qualified(meta.store), ['case_id'])
+    return SUPPORT.result(current, { files, rows, upserted: upserted.rows, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
+  }
+}
+
+/** Reads the SLA per priority (the `.xlsx` the Support department keeps, or a CSV) into `staging.sla`. */
+export class StageSla extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
+  static override readonly description = 'read the SLA per priority (sla.xlsx or sla.csv) into staging.sla'
+
+  override requires() {
+    return new StartSupportSequence()
+  }
+
+  override async run(ctx: TaskContext) {
+    const current = await SUPPORT.running(ctx)
+    const { seq } = current
+    const file = await slaFile(this.params.exportDir)
+    const sla = await readSla(file)
+    const key = stagingKey(SLA.meta.table, seq)
+    const lines = [[...SLA.columns.map((column) => column.name), 'exec_seq'], ...sla.map((row) => [row.priority, row.response_hours, row.resolve_hours, seq])].map((record) => `${encodeCsvRecord(record)}\n`)
+    await ctx.lake.put(key, Readable.from(lines))
+    const warehouse = await ctx.db(SUPPORT.warehouse)
+    const { meta, columns } = SLA
+    const rows = await loadLandingBatch(ctx, SUPPORT, meta, columns, seq, (tx) => ctx.data.loadFromLake(tx, qualified(meta.landing), key))
+    const upserted = await upsertLandingToStore(warehouse, meta, seq)
+    return SUPPORT.result(current, { file: path.basename(file), rows, upserted: upserted.rows })
+  }
+}
+
+async function slaFile(dir: string): Promise<string> {
+  for (const name of SLA_FILES) {
+    const file = path.join(dir, name)
+    if (await fs.stat(file).then(() => true, () => false)) return file
+  }
+  throw new Error(`no SLA file in ${path.resolve(dir)}: put ${SLA_FILES.join(' or ')} there`)
+}
+
+/**
+ * The CSV files' records one after another under the first file's header, each with the sequence
+ * as a last `exec_seq` column. A file whose header differs from the first one's is an error naming it.
+ */
+async function* concatenatedCsv(files: readonly string[], seq: number): AsyncGenerator<string> {
+  const expected = ANALYST_HISTORY.columns.map((column) => column.name)
+  yield `${encodeCsvRecord([...expected, 'exec_seq'])}\n`
+  for (const file of files) {
+    const [header, ...records] = parseCsv(await fs.readFile(file, 'utf8'))
+    if (JSON.stringify(header) !== JSON.stringify(expected)) throw new Error(`${file}: the header must be ${expected.join(',')}, got ${header?.join(',') ?? '(empty file)'}; fix the export`)
+    yield records
+      .filter((record) => record.length > 1 || record[0])
+      .map((record) => `${encodeCsvRecord([...record, seq])}\n`)
+      .join('')
+  }
+}

@@ -1,0 +1,96 @@
+import { WrapperTask, param, type Batch, type TaskContext } from 'etl'
+import { BuildCaseFacts } from './build-case-facts.js'
+import { STAR, SUPPORT } from './pipeline.js'
+import { StageAnalystHistory, StageSla } from './stage-export-files.js'
+import { StageSourceTable } from './stage-source-table.js'
+
+const DIMENSIONS = STAR.model.dimensions.map((dim) => dim.name) as [string, ...string[]]
+const FACTS = STAR.model.facts.map((fact) => fact.name) as [string, ...string[]]
+
+/** What each dimension is built from: the staging steps that fill its source. */
+function stagingFor(dimension: string) {
+  switch (STAR.dimensionNamed(dimension).kind) {
+    case 'scd2':
+      return [new StageAnalystHistory()]
+    case 'hierarchy':
+      return [new StageSourceTable({ table: 'products' })]
+    case 'scd1':
+      return [new StageSla()]
+    case 'calendar':
+      // The calendar covers the facts' dates.
+      return [new BuildCaseFacts()]
+  }
+}
+
+/**
+ * Builds or merges one dimension of `support_dw` from its staging source, as its dictionary entry
+ * says (SCD2, hierarchy, SCD1 or calendar). The first sequence builds it from the whole history;
+ * each later one merges what the sequence staged. Its counts go to the summary.
+ */
+export class BuildDimension extends SUPPORT.Step.with({
+  dimension: param.enum(DIMENSIONS, { description: 'the dimension, as the dimensional dictionary names it' }),
+  rebuild: param.bool({ default: false, description: 'merge the whole staging history, not only the sequence batch (after the tables were dropped)' }),
+}) {
+  static override readonly description = 'build or merge one support_dw dimension from staging'
+
+  override requires() {
+    return stagingFor(this.params.dimension)
+  }
+
+  override async run(ctx: TaskContext) {
+    const current = await SUPPORT.running(ctx)
+    const batch: Batch = this.params.rebuild || current.seq === 1 ? 'all' : { seq: current.seq }
+    const started = Date.now()
+    ctx.progress(`${batch === 'all' ? 'building' : 'merging'} ${this.params.dimension}`)
+    const figures = await STAR.dimension(await ctx.db(SUPPORT.warehouse), this.params.dimension, batch)
+    ctx.log.info({ ...figures, elapsedMs: Date.now() - started }, `${this.params.dimension}: ${describe(figures)} (elapsed ${Date.now() - started} ms)`)
+    return SUPPORT.result(current, { ...figures })
+  }
+}
+
+/** Loads one fact of `support_dw`: keys resolved, -1 for unknown members, existing cases updated in place. */
+export class LoadFact extends SUPPORT.Step.with({
+  fact: param.enum(FACTS, { description: 'the fact, as the dimensional dictionary names it' }),
+  rebuild: param.bool({ default: false, description: 'load every staged row, not only the sequence batch' }),
+}) {
+  static override readonly description = 'load one support_dw fact from staging'
+
+  override requires() {
+    return [new BuildCaseFacts(), new SupportDimensions({ rebuild: this.params.rebuild })]
+  }
+
+  override async run(ctx: TaskContext) {
+    const current = await SUPPORT.running(ctx)
+    const batch: Batch = this.params.rebuild || current.seq === 1 ? 'all' : { seq: current.seq }
+    const started = Date.now()
+    ctx.progress(`loading ${this.params.fact}`)
+    const figures = await STAR.fact(await ctx.db(SUPPORT.warehouse), this.params.fact, batch)
+    ctx.log.info({ ...figures, elapsedMs: Date.now() - started }, `${this.params.fact}: ${describe(figures)} (elapsed ${Date.now() - started} ms)`)
+    return SUPPORT.result(current, { ...figures })
+  }
+}
+
+/** Every dimension of `support_dw` (seed 001's "run dimensions"). */
+export class SupportDimensions extends WrapperTask.with({ rebuild: param.bool({ default: false, description: 'see BuildDimension' }) }) {
+  static override readonly description = 'build or merge every support_dw dimension'
+
+  override requires() {
+    return DIMENSIONS.map((dimension) => new BuildDimension({ dimension, rebuild: this.params.rebuild }))
+  }
+}
+
+/** Every fact of `support_dw` (seed 001's "run facts"), after the dimensions. */
+export class SupportFacts extends WrapperTask.with({ rebuild: param.bool({ default: false, description: 'see LoadFact' }) }) {
+  static override readonly description = 'load every support_dw fact (after the dimensions)'
+
+  override requires() {
+    return FACTS.map((fact) => new LoadFact({ fact, rebuild: this.params.rebuild }))
+  }
+}
+
+/** `inserted=12 closed=3 unchanged=40`, for the log. */
+function describe(figures: Readonly<Record<string, unknown>>): string {
+  return Object.entries(figures)
+    .map(([name, value]) => (typeof value === 'object' && value !== null ? `${name}={${describe(value as Record<string, unknown>)}}` : `${name}=${value}`))
+    .join(' ')
+}

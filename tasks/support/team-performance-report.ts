@@ -1,0 +1,81 @@
+import path from 'node:path'
+import { LocalTarget, getLayout, param, readSqlFiles, type CompletionContext, type Database, type TaskContext } from 'etl'
+import { REPORTS_SQL_DIR, SUPPORT } from './pipeline.js'
+import { SupportFacts } from './support-dw.js'
+
+const REPORT = 'team_performance'
+
+/** How the report file is written: everything a receiving tool might need to differ. */
+export interface ReportFormat {
+  readonly delimiter: string
+  readonly quote: string
+  readonly lineTerminator: string
+  readonly header: boolean
+}
+
+/**
+ * The team performance report: per team and month, cases, average and median hours to assign,
+ * respond and resolve, and the share within SLA (`sql/support/reports/team_performance*.sql`),
+ * written to `output/reports/<fileName>` atomically. The file's format comes from the parameters
+ * (or `tasks.TeamPerformanceReport.*` in the config). Delete the file and this step runs again.
+ */
+export class TeamPerformanceReport extends SUPPORT.Step.with({
+  fileName: param.string({ default: `${REPORT}.csv`, description: 'the file name under output/reports/' }),
+  delimiter: param.string({ default: ',', description: 'the field delimiter (one character; "\\t" for a tab)' }),
+  quote: param.string({ default: '"', description: 'the quote character (one character)' }),
+  lineTerminator: param.enum(['crlf', 'lf'], { default: 'crlf', description: 'line ends: CRLF (RFC 4180) or LF' }),
+  header: param.bool({ default: true, description: 'write the column names first' }),
+}) {
+  static override readonly description = 'write the team performance report (output/reports/team_performance.csv)'
+
+  override requires() {
+    return new SupportFacts()
+  }
+
+  report(): LocalTarget {
+    if (path.basename(this.params.fileName) !== this.params.fileName) throw new Error(`fileName "${this.params.fileName}" must be a file name, not a path; the report goes to output/reports/`)
+    return new LocalTarget(path.join(getLayout().outputDir, 'reports', this.params.fileName))
+  }
+
+  override output() {
+    return [this.marker(), this.report()]
+  }
+
+  override async complete(ctx?: CompletionContext): Promise<boolean> {
+    return (await super.complete(ctx)) && (await this.report().exists())
+  }
+
+  override async run(ctx: TaskContext) {
+    const current = await SUPPORT.running(ctx)
+    const format = reportFormat(this.params)
+    const warehouse = await ctx.db(SUPPORT.warehouse)
+    const rows = await writeReport(warehouse, this.report(), format)
+    return SUPPORT.result(current, { rows, file: this.report().path })
+  }
+}
+
+/** The format the parameters ask for, or an error naming the parameter and the fix. */
+export function reportFormat(params: { delimiter: string; quote: string; lineTerminator: string; header: boolean }): ReportFormat {
+  const delimiter = params.delimiter === '\\t' ? '\t' : params.delimiter
+  if ([...delimiter].length !== 1) throw new Error(`delimiter "${params.delimiter}" must be one character (or "\\t" for a tab)`)
+  if ([...params.quote].length !== 1 || params.quote === delimiter) throw new Error(`quote "${params.quote}" must be one character, other than the delimiter`)
+  return { delimiter, quote: params.quote, lineTerminator: params.lineTerminator === 'lf' ? '\n' : '\r\n', header: params.header }
+}
+
+async function writeReport(warehouse: Database, target: LocalTarget, format: ReportFormat): Promise<number> {
+  const [file] = (await readSqlFiles(REPORTS_SQL_DIR, warehouse.sqlFlavours)).filter((found) => found.name === REPORT)
+  if (!file) throw new Error(`no ${REPORT}.sql in ${REPORTS_SQL_DIR}`)
+  const result = await warehouse.query(file.statements.join(';\n'))
+  const line = (values: readonly unknown[]) => values.map((value) => field(value, format)).join(format.delimiter) + format.lineTerminator
+  const lines = [...(format.header ? [line(result.columns)] : []), ...result.rows.map((row) => line(result.columns.map((column) => row[column])))]
+  await target.write(lines.join(''))
+  return result.rows.length
+}
+
+/** One field: quoted when it holds the delimiter, the quote or a line break (the quote doubled inside). */
+function field(value: unknown, format: ReportFormat): string {
+  if (value === null || value === undefined) return ''
+  const text = value instanceof Date ? value.toISOString() : String(value)
+  const needsQuotes = text.includes(format.delimiter) || text.includes(format.quote) || /[\r\n]/.test(text)
+  return needsQuotes ? `${format.quote}${text.split(format.quote).join(format.quote + format.quote)}${format.quote}` : text
+}
