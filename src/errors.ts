@@ -90,6 +90,8 @@ export const ERROR_CATALOGUE = {
   ETL_ERR_ELT_SOURCE_MISMATCH: failure(),
   ETL_ERR_ELT_CONTROL_STATE: failure(),
   ETL_ERR_ELT_INPUT_MISSING: failure(),
+  /** The support pipeline's SLA table (sla.xlsx or sla.csv) lacks a column, repeats a priority or has hours that are not numbers */
+  ETL_ERR_SUPPORT_SLA_INVALID: failure(),
   ETL_ERR_DIMENSIONAL_INVALID: usage(),
   ETL_ERR_DIMENSION_HIERARCHY_INVALID: failure(),
 
