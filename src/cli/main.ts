@@ -24,10 +24,10 @@ import { taskOrigin } from './task-origin.js'
 class UsageError extends Error {}
 
 /** Every command, for messages about one that is not. */
-const COMMANDS = ['run', 'list', 'deps', 'invalidate', 'scheduler', 'demo']
+const COMMANDS = ['run', 'list', 'deps', 'check', 'invalidate', 'scheduler', 'demo']
 
 /** Commands that build a task from `<task>` and `--<param>` arguments. */
-const TASK_COMMANDS = new Set(['run', 'deps', 'invalidate'])
+const TASK_COMMANDS = new Set(['run', 'deps', 'check', 'invalidate'])
 
 const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) => {
   const { RemoteScheduler, remoteSchedulerOptions } = await import('../scheduler/remote-scheduler.js')
@@ -132,6 +132,23 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       },
     )
     .command(
+      'check <task>',
+      'run the source queries below a task read-only, each with its row count or its error',
+      (y: Argv) => declareTaskOptions(y.positional('task', { type: 'string', describe: 'the task family' }), 'check', registry, taskArgument(argv)),
+      async (args) => {
+        const env = await environment(args as GlobalOptions)
+        const root = rootTask(env, args)
+        const { DataServices } = await import('../db/data-services.js')
+        const { checkCommand } = await import('./commands/check-command.js')
+        const data = DataServices.fromConfig(env.config)
+        try {
+          exitCode = await checkCommand(root, data, { terminal: env.terminal, write: (text) => process.stdout.write(text) })
+        } finally {
+          await data.close()
+        }
+      },
+    )
+    .command(
       'invalidate <task>',
       'remove a task’s outputs so it runs again',
       (y: Argv) =>
@@ -177,7 +194,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       (y: Argv) =>
         y
           .positional('action', { choices: ['init', 'advance'] as const, describe: 'init: build the sample from nothing; advance: insert, update and delete rows, append log lines' })
-          .option('pipeline', { type: 'string', describe: 'whose sample (default: the only one the task module exports)' })
+          .option('pipeline', { type: 'string', describe: 'whose sample: orders, support … (default: the first the task module exports)' })
           .option('scale', { type: 'string', describe: 'init: sample size, a whole number ≥ 1 (orders: 1 ≈ 2,000 order lines; default 1)' })
           .option('seed', { type: 'string', describe: 'the random seed, a whole number: the same seed gives the same data (default 42)' })
           .option('force', { type: 'boolean', default: false, describe: 'init: replace the tables and files there are, which init otherwise refuses to touch' }),

@@ -8,6 +8,7 @@ import { resolveParameter } from './parameter-defaults.js'
 import { RESERVED_PARAM_NAMES } from './reserved-names.js'
 import type { RetryPolicy } from './retry-policy.js'
 import { SECRET_MASK } from './secret-mask.js'
+import type { SourceQuery } from './source-query.js'
 import { isSecretParameter, secretText } from './secret-parameters.js'
 import { flatten, type Structure } from './structure.js'
 import { isTarget, type Target } from './target.js'
@@ -139,6 +140,13 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
 
   /** The work; may return figures (row counts) that the marker and the summary keep. */
   run(_ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void {}
+
+  /**
+   * The queries this task reads its sources with, declared so that `etl check` can run them
+   * read-only without running the task (see {@link SourceQuery}). It is called outside a run:
+   * nothing upstream has run and no connection is open. @defaultValue none declared
+   */
+  sourceQueries?(): readonly SourceQuery[] | Promise<readonly SourceQuery[]>
 
   /** `Family(name=value, ...)`, secrets as `••••`. */
   toString(): string {

@@ -7,7 +7,8 @@ import type { Storage } from '../lake/storage.js'
 import { tee } from '../util/tee.js'
 import { DEFAULT_CONNECTIONS, type ConnectionConfig } from './connection-config.js'
 import { createDatabase } from './create-database.js'
-import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, Queryable } from './database.js'
+import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, Queryable, Transaction } from './database.js'
+import type { SqlDialect } from './sql-dialect.js'
 import type { TableRef } from './table-ref.js'
 
 /** Bulk-load errors raised by the checks before the first row, when the target is wrong rather than the data. */
@@ -90,6 +91,21 @@ export class DataServices {
   /** How logs and errors name the connection, e.g. `connection "source" (pglite at data/source)`; never a password. */
   describe(name: string): string {
     return this.#create(name).description
+  }
+
+  /** How the named connection writes SQL (its `Database.dialect`), without opening it. */
+  dialect(name: string): SqlDialect {
+    return this.#create(name).dialect
+  }
+
+  /**
+   * Runs `work` in a read-only transaction on the named connection, rolled back however it ends
+   * ({@link Database.readOnly}). Unlike `database(name)` it makes nothing on first use: an embedded
+   * database that does not exist yet is an error, not created.
+   */
+  async readOnly<T>(name: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new EtlError('ETL_ERR_DB_CLOSED', `the data services are closed; connection "${name}" cannot be opened`)
+    return this.#create(name).readOnly(work)
   }
 
   /**

@@ -42,6 +42,7 @@ export abstract class DatabaseBase implements Database {
 
   abstract query<R extends Row = Row>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<R>>
   abstract transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  abstract readOnly<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
   abstract ping(): Promise<void>
   abstract close(): Promise<void>
 

@@ -117,6 +117,14 @@ export interface Database extends Queryable {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
   /**
+   * Runs `work` in a read-only transaction that is rolled back however `work` ends: the database
+   * refuses any write in it (an insert, an update, a sequence's `nextval`), and nothing is kept.
+   * For trying queries on a source without changing it (`etl check`). An embedded database that
+   * does not exist yet is an error here, not created. On MySQL, DDL commits a transaction
+   * implicitly and runs outside it: run queries in it, not DDL.
+   */
+  readOnly<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
+  /**
    * Runs `work` in one transaction holding an exclusive lock on `table` (which must exist), so
    * concurrent callers take turns: a migration runs once however many first runs start at once.
    */

@@ -39,14 +39,23 @@ export abstract class PooledDatabase<Pool, Client> extends DatabaseBase {
     }
   }
 
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.#transaction(this.beginStatement, work, 'commit')
+  }
+
+  /** Opened with the dialect's read-only begin (`start transaction read only`), and rolled back at the end. */
+  readOnly<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.#transaction(this.dialect.readOnlyBeginSql(), work, 'rollback')
+  }
+
+  async #transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>, end: 'commit' | 'rollback'): Promise<T> {
     const client = await this.connect()
     const session = this.session(client)
     let reusable = true
     try {
-      await session.query(this.beginStatement)
+      await session.query(begin)
       const result = await work(session)
-      await session.query('commit')
+      await session.query(end)
       return result
     } catch (error) {
       // A client whose rollback failed is in an unknown transaction state: never hand it out again.

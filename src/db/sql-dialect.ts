@@ -62,6 +62,14 @@ export abstract class SqlDialect implements SqlSyntax {
     return DEFAULT_CAPABILITIES
   }
 
+  /**
+   * The statement that opens a read-only transaction, in which the database refuses every write
+   * (`Database.readOnly`): the standard's, which Postgres, MySQL and MariaDB, and Redshift all take.
+   */
+  readOnlyBeginSql(): string {
+    return 'start transaction read only'
+  }
+
   /** The placeholder for the `index`-th bound value (1-based): `$1`. */
   placeholder(index: number): string {
     return `$${index}`

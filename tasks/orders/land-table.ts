@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises'
-import { CsvRecordCounter, extractSql, loadLandingBatch, param, qualified, sourceColumns, type ExecutionControl, type TaskContext } from 'etl'
+import { CsvRecordCounter, extractAllSql, extractSql, loadLandingBatch, param, qualified, sourceColumns, type ExecutionControl, type SourceQuery, type TaskContext } from 'etl'
 import { METADATA, ORDERS, landingKey } from './pipeline.js'
 import { StartExecution } from './start-execution.js'
 
@@ -20,6 +20,12 @@ export class LandTable extends ORDERS.Step.with({
 
   override requires() {
     return new StartExecution()
+  }
+
+  /** The table's extract over the whole table (no watermark window), for `etl check`. */
+  override sourceQueries(): SourceQuery[] {
+    const meta = ORDERS.table(this.params.table)
+    return [{ connection: ORDERS.source, label: meta.table, statement: extractAllSql(meta) }]
   }
 
   override async run(ctx: TaskContext) {

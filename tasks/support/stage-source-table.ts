@@ -1,4 +1,4 @@
-import { extractSql, loadLandingBatch, param, qualified, sourceColumns, upsertLandingToStore, type TaskContext } from 'etl'
+import { extractAllSql, extractSql, loadLandingBatch, param, qualified, sourceColumns, upsertLandingToStore, type TaskContext } from 'etl'
 import { SUPPORT, stagingKey } from './pipeline.js'
 import { StartSupportSequence } from './start-support-sequence.js'
 
@@ -16,6 +16,11 @@ export class StageSourceTable extends SUPPORT.Step.with({
 
   override requires() {
     return new StartSupportSequence()
+  }
+
+  override sourceQueries() {
+    const meta = SUPPORT.table(this.params.table)
+    return [{ connection: SUPPORT.source, label: meta.table, statement: extractAllSql(meta) }]
   }
 
   override async run(ctx: TaskContext) {

@@ -24,7 +24,11 @@ export interface PipelineProject {
 export async function pipelineProject(): Promise<PipelineProject> {
   const cwd = await tempDir('etl-project-')
   for (const folder of ['tasks', 'metadata', 'sql']) await fs.cp(path.join(REPO, folder), path.join(cwd, folder), { recursive: true })
+  // The copy has what an installed project has: its dependencies, and etl itself.
   await fs.mkdir(path.join(cwd, 'node_modules'))
+  for (const entry of await fs.readdir(path.join(REPO, 'node_modules'))) {
+    if (!entry.startsWith('.')) await fs.symlink(path.join(REPO, 'node_modules', entry), path.join(cwd, 'node_modules', entry), 'dir')
+  }
   await fs.symlink(REPO, path.join(cwd, 'node_modules', 'etl'), 'dir')
   return {
     cwd,

@@ -3,7 +3,7 @@ import { EtlError } from '../../errors.js'
 import type { SampleData, SampleOptions } from '../../etl/sample-data.js'
 
 export interface DemoCommandOptions extends SampleOptions {
-  /** Which pipeline's sample; may be left out when the module exports only one. */
+  /** Which pipeline's sample. @defaultValue the first the module exports */
   readonly pipeline?: string | undefined
 }
 
@@ -27,9 +27,7 @@ function pickSample(samples: readonly SampleData[], pipeline: string | undefined
     if (found) return found
     throw new EtlError('ETL_ERR_SAMPLE_UNKNOWN', `no pipeline "${pipeline}" has sample data; known: ${names.join(', ') || '(none)'}`)
   }
-  if (samples.length === 1) return samples[0]!
-  if (samples.length === 0) {
-    throw new EtlError('ETL_ERR_SAMPLE_UNKNOWN', 'the task module exports no sample data (see defineSampleData); pass --module to the one that does')
-  }
-  throw new EtlError('ETL_ERR_SAMPLE_UNKNOWN', `several pipelines have sample data (${names.join(', ')}); pick one with --pipeline`)
+  // The first one the module exports is the default, so adding a pipeline changes no existing command.
+  if (samples[0]) return samples[0]
+  throw new EtlError('ETL_ERR_SAMPLE_UNKNOWN', 'the task module exports no sample data (see defineSampleData); pass --module to the one that does')
 }

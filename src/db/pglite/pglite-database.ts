@@ -11,11 +11,12 @@ import { readPostgresColumns, readPostgresTableNames } from '../postgres/postgre
 import { postgresDialect } from '../postgres/postgres-dialect.js'
 import type { RowBatch } from '../row-batch.js'
 import type { TableName } from '../table-ref.js'
+import { EtlError } from '../../errors.js'
 import { lazyImport } from '../../util/lazy-import.js'
 import type { PgliteConnectionConfig } from './pglite-config.js'
 import { readDataVersion, recordDataVersion } from './pglite-data-version.js'
 import { PgliteSession } from './pglite-session.js'
-import { seedFromTemplate } from './pglite-template.js'
+import { isCluster, seedFromTemplate } from './pglite-template.js'
 
 /** Rows fetched per step when streaming. */
 const FETCH_ROWS = 2000
@@ -72,6 +73,27 @@ export class PgliteDatabase extends DatabaseBase {
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const db = await this.#open()
     return db.transaction((tx) => work(this.#session(tx, db)))
+  }
+
+  /**
+   * PGlite opens its transactions itself (`begin`), so this one is made read-only by its first
+   * statement, as Postgres allows before any query. A folder with no database is not made one.
+   */
+  async readOnly<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const db = await this.#open({ create: false })
+    return db.transaction(async (tx) => {
+      const session = this.#session(tx, db)
+      let result: T
+      try {
+        await session.query('set transaction read only')
+        result = await work(session)
+      } catch (error) {
+        await tx.rollback().catch(() => undefined)
+        throw error
+      }
+      await tx.rollback()
+      return result
+    })
   }
 
   async close(): Promise<void> {
@@ -144,9 +166,10 @@ export class PgliteDatabase extends DatabaseBase {
     return new PgliteSession(db, pglite, this.label, this.#config.loadChunkBytes ?? DEFAULT_LOAD_CHUNK_BYTES)
   }
 
-  #open(): Promise<PGlite> {
+  /** The open database, opened (and, unless `create` is false, made) by the first call. */
+  #open({ create = true } = {}): Promise<PGlite> {
     if (this.#closed) return Promise.reject(closedError(this.label))
-    this.#db ??= this.#create()
+    this.#db ??= this.#create(create)
     return this.#db
   }
 
@@ -154,9 +177,12 @@ export class PgliteDatabase extends DatabaseBase {
     return this.#dataDir.startsWith('memory://')
   }
 
-  async #create(): Promise<PGlite> {
+  async #create(create: boolean): Promise<PGlite> {
     const inMemory = this.#inMemory
     try {
+      if (!inMemory && !create && !(await isCluster(path.resolve(this.#dataDir)))) {
+        throw new EtlError('ETL_ERR_DB_UNREACHABLE', `${this.description}: no database there yet, and a read-only transaction does not make one; the first run that uses the connection does`)
+      }
       if (!inMemory) await fs.mkdir(path.dirname(path.resolve(this.#dataDir)), { recursive: true })
       const { PGlite, parsers } = await loadPglite()
       if (!inMemory) await seedFromTemplate(path.resolve(this.#dataDir), (dir) => PGlite.create({ dataDir: dir }))

@@ -66,7 +66,7 @@ async function ensureTemplate(create: (dir: string) => Promise<PGlite>): Promise
 }
 
 /** A folder holds a cluster once initdb has written PG_VERSION (PGlite's own test for it). */
-async function isCluster(dir: string): Promise<boolean> {
+export async function isCluster(dir: string): Promise<boolean> {
   return fs.access(path.join(dir, 'PG_VERSION')).then(
     () => true,
     () => false,

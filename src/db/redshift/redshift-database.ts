@@ -48,13 +48,22 @@ export class RedshiftDatabase extends DatabaseBase {
     await this.#statements.batch(statements)
   }
 
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.#transaction('begin', work, 'commit')
+  }
+
+  /** Opened with `start transaction read only` in a session of its own, and rolled back at the end. */
+  readOnly<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.#transaction(this.dialect.readOnlyBeginSql(), work, 'rollback')
+  }
+
+  async #transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>, end: 'commit' | 'rollback'): Promise<T> {
     this.#check()
-    const begun = await this.#statements.execute('begin', [], 'start')
+    const begun = await this.#statements.execute(begin, [], 'start')
     const session = this.#session(begun.sessionId)
     try {
       const result = await work(session)
-      await session.query('commit')
+      await session.query(end)
       return result
     } catch (error) {
       await session.query('rollback').catch(() => undefined)

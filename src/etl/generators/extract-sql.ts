@@ -30,15 +30,32 @@ export function extractSql(meta: TableMetadata, seq: number, window: WatermarkWi
       conditions.push(sql`${wm} <= ${window.end}`)
     }
   }
-  const where = conditions.length ? sql` where ${sql.join(conditions, ' and ')}` : sql``
   // The sequence is an integer the control table issued, written as a literal so its type is known.
-  return sql`select ${columns}, ${sql.raw(String(Math.trunc(seq)))} as ${sql.id('exec_seq')} from ${sql.id(meta.table)}${where}`
+  return sql`select ${columns}, ${sql.raw(String(Math.trunc(seq)))} as ${sql.id('exec_seq')} from ${sql.id(meta.table)}${whereClause(conditions)}`
+}
+
+/**
+ * The extract of one table without a watermark window: the dictionary's columns and conditions
+ * over the whole table, every row a sequence could read from it. What `etl check` counts.
+ *
+ * ```ts
+ * extractAllSql(meta)
+ * // select "order_no", …, "is_deleted" from "order_lines" where "quantity" > $1
+ * ```
+ */
+export function extractAllSql(meta: TableMetadata): Sql {
+  const columns = sql.join(meta.columns.map((column) => sql.id(column)))
+  return sql`select ${columns} from ${sql.id(meta.table)}${whereClause(meta.where.map(condition))}`
 }
 
 /** The query for a table's current end watermark: its largest watermark value (NULL when empty). */
 export function maxWatermarkSql(meta: TableMetadata): Sql | undefined {
   if (meta.mode !== 'incremental' || !meta.watermark) return undefined
   return sql`select max(${sql.id(meta.watermark)}) as ${sql.id('wm')} from ${sql.id(meta.table)}`
+}
+
+function whereClause(conditions: readonly Sql[]): Sql {
+  return conditions.length ? sql` where ${sql.join(conditions, ' and ')}` : sql``
 }
 
 function condition(where: WhereCondition): Sql {
