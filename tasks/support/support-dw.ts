@@ -29,7 +29,7 @@ function stagingFor(dimension: string) {
  */
 export class BuildDimension extends SUPPORT.Step.with({
   dimension: param.enum(DIMENSIONS, { description: 'the dimension, as the dimensional dictionary names it' }),
-  rebuild: param.bool({ default: false, description: 'merge the whole staging history, not only the sequence batch (after the tables were dropped)' }),
+  rebuild: param.bool({ default: false, description: 'drop the dimension and build it again from the whole staging history' }),
 }) {
   static override readonly description = 'build or merge one support_dw dimension from staging'
 
@@ -42,7 +42,9 @@ export class BuildDimension extends SUPPORT.Step.with({
     const batch: Batch = this.params.rebuild || current.seq === 1 ? 'all' : { seq: current.seq }
     const started = Date.now()
     ctx.progress(`${batch === 'all' ? 'building' : 'merging'} ${this.params.dimension}`)
-    const figures = await STAR.dimension(await ctx.db(SUPPORT.warehouse), this.params.dimension, batch)
+    const warehouse = await ctx.db(SUPPORT.warehouse)
+    if (this.params.rebuild) await STAR.dropTable(warehouse, this.params.dimension)
+    const figures = await STAR.dimension(warehouse, this.params.dimension, batch)
     ctx.log.info({ ...figures, elapsedMs: Date.now() - started }, `${this.params.dimension}: ${describe(figures)} (elapsed ${Date.now() - started} ms)`)
     return SUPPORT.result(current, { ...figures })
   }
@@ -51,7 +53,7 @@ export class BuildDimension extends SUPPORT.Step.with({
 /** Loads one fact of `support_dw`: keys resolved, -1 for unknown members, existing cases updated in place. */
 export class LoadFact extends SUPPORT.Step.with({
   fact: param.enum(FACTS, { description: 'the fact, as the dimensional dictionary names it' }),
-  rebuild: param.bool({ default: false, description: 'load every staged row, not only the sequence batch' }),
+  rebuild: param.bool({ default: false, description: 'drop the fact table and load every staged row again, after rebuilding the dimensions' }),
 }) {
   static override readonly description = 'load one support_dw fact from staging'
 
@@ -64,7 +66,9 @@ export class LoadFact extends SUPPORT.Step.with({
     const batch: Batch = this.params.rebuild || current.seq === 1 ? 'all' : { seq: current.seq }
     const started = Date.now()
     ctx.progress(`loading ${this.params.fact}`)
-    const figures = await STAR.fact(await ctx.db(SUPPORT.warehouse), this.params.fact, batch)
+    const warehouse = await ctx.db(SUPPORT.warehouse)
+    if (this.params.rebuild) await STAR.dropTable(warehouse, this.params.fact)
+    const figures = await STAR.fact(warehouse, this.params.fact, batch)
     ctx.log.info({ ...figures, elapsedMs: Date.now() - started }, `${this.params.fact}: ${describe(figures)} (elapsed ${Date.now() - started} ms)`)
     return SUPPORT.result(current, { ...figures })
   }
@@ -79,8 +83,12 @@ export class SupportDimensions extends WrapperTask.with({ rebuild: param.bool({ 
   }
 }
 
-/** Every fact of `support_dw` (seed 001's "run facts"), after the dimensions. */
-export class SupportFacts extends WrapperTask.with({ rebuild: param.bool({ default: false, description: 'see LoadFact' }) }) {
+/**
+ * Every fact of `support_dw` (seed 001's "run facts"), after the dimensions. With `--rebuild` the
+ * whole support DW is dropped and built again from staging (seed 001's `--delete_existing_tables`):
+ * facts and dimensions together, since new surrogate keys need new facts.
+ */
+export class SupportFacts extends WrapperTask.with({ rebuild: param.bool({ default: false, description: 'drop and rebuild the support DW (dimensions and facts) from staging' }) }) {
   static override readonly description = 'load every support_dw fact (after the dimensions)'
 
   override requires() {

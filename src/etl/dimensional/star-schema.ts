@@ -64,6 +64,12 @@ export class StarSchema {
     return { inserted: counts.inserted, updated: counts.updated, unknown: { ...counts.unknown } }
   }
 
+  /** Drops one dimension or fact table, to build it again from the whole staging history. */
+  async dropTable(db: Database, name: string): Promise<void> {
+    if (!this.model.facts.some((fact) => fact.name === name)) this.dimensionNamed(name)
+    await db.query(sql`drop table if exists ${sql.table(`${this.model.schema}.${name}`)}`)
+  }
+
   /** Drops every dimension and fact table, facts first, for a rebuild from staging. */
   async drop(db: Database): Promise<string[]> {
     const tables = [...this.model.facts, ...this.model.dimensions].map((item) => `${this.model.schema}.${item.name}`)
