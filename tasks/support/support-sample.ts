@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import { EtlError, defineSampleData, type Database } from 'etl'
 import { exportDir } from './export-dir.js'
 import { SUPPORT } from './pipeline.js'
@@ -46,11 +45,11 @@ async function refuseToReplace(source: Database, dir: string): Promise<void> {
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []
   if (present.length === 0 && files.length === 0) return
   const replaced = SUPPORT_TABLES.map((table) => table.name).filter((name) => present.includes(name))
-  const found = [present.length ? `tables ${names(present)}` : '', files.length ? `${dir} holds ${names(files)}` : ''].filter(Boolean).join(', and ')
+  const found = [present.length ? `${source.description} has tables ${names(present)}` : '', files.length ? `${dir} holds ${names(files)}` : ''].filter(Boolean).join(', and ')
   const drops = replaced.length ? `drop and re-create ${names(replaced)}` : `create ${SUPPORT_TABLES.length} tables beside them`
   throw new EtlError(
     'ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY',
-    `${source.description} or the export folder is not empty: ${found}. etl demo init would ${drops}, and replace the export files in ${path.resolve(dir)}; ` +
+    `${found}; etl demo init would ${drops} and replace the sample's export files in ${dir}; ` +
       'pass --force to replace them, or point connections.support_source (and tasks.WaitForSupportExports.exportDir) at an empty database and folder',
   )
 }

@@ -12,7 +12,7 @@ test('data-services: with no config there is an embedded source and warehouse un
   const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-data-'))
   const data = new DataServices({ cwd })
   try {
-    t.deepEqual(data.connectionNames, ['source', 'warehouse'])
+    t.deepEqual(data.connectionNames, ['source', 'support_source', 'warehouse'])
     const warehouse = await data.database('warehouse')
     t.is(await data.database('warehouse'), warehouse, 'one connection per name')
     await warehouse.query('create table t (id int)')
@@ -30,7 +30,7 @@ test('data-services: an unknown connection name is an error listing the known on
   const data = new DataServices({ connections: { source: { dialect: 'pglite', path: 'memory://' } } })
   const error = await t.throwsAsync(data.database('warehuose'))
   t.is((error as { code?: string }).code, 'ETL_ERR_DB_CONNECTION_UNKNOWN')
-  t.regex(error.message, /unknown connection "warehuose"; known: source, warehouse/)
+  t.regex(error.message, /unknown connection "warehuose"; known: source, support_source, warehouse/)
   await data.close()
 })
 

@@ -220,7 +220,7 @@ test('build: missing external data fails as missing data after polling, and what
   const tag = uniqueTag()
   const summary = await build(new UsesUpload({ tag }))
   t.is(summary.outcome, 'missing-data')
-  t.regex(summary.failed[0]!.error!, /external data for Upload\(.*\) is missing after waiting 60ms: .*upload\.csv/)
+  t.regex(summary.failed[0]!.error!, /external data for Upload\(.*\) is missing after waiting 60ms \(\d+ looks\): .*upload\.csv/)
   t.deepEqual(summary.upstreamFailed.map((line) => line.family), ['UsesUpload'])
 })
 

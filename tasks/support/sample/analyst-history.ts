@@ -86,15 +86,16 @@ export function firstPeriodHistory(random: SeededRandom, size: SupportSizes, per
 }
 
 /**
- * A later period's history: changes of some of the analysts (one each at most, so never two rows
- * for one aid on a day) and the period's new hires, who get the next aids.
+ * A later period's history: changes of some of the analysts (one at least, one each at most, so
+ * never two rows for one aid on a day) and the period's new hires, who get the next aids.
  */
 export function periodChanges(random: SeededRandom, latest: readonly AnalystVersion[], size: SupportSizes, period: SamplePeriod): AnalystVersion[] {
   const days = periodDays(period)
   const rows: AnalystVersion[] = []
-  for (const current of latest) {
-    if (random.next() < MONTHLY_CHANGE) rows.push(change(random, current, period.start + random.int(0, days - 1) * DAY))
-  }
+  const changing = latest.filter(() => random.next() < MONTHLY_CHANGE)
+  // Every period has a change at least, so each history file carries one on.
+  if (changing.length === 0 && latest.length > 0) changing.push(random.pick(latest))
+  for (const current of changing) rows.push(change(random, current, period.start + random.int(0, days - 1) * DAY))
   const nextAid = latest.reduce((max, version) => Math.max(max, version.aid), 0) + 1
   const hireDays = Array.from({ length: size.hiresPerPeriod }, () => period.start + random.int(0, days - 1) * DAY).sort((a, b) => a - b)
   hireDays.forEach((day, i) => rows.push(hire(random, nextAid + i, day)))

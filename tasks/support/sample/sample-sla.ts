@@ -10,9 +10,6 @@ export const SAMPLE_SLA: readonly SlaRow[] = Object.freeze([
   { priority: 'P4', response_hours: 24, resolve_hours: 168 },
 ])
 
-/** The sample's priorities, most urgent first. */
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4'
-
 /** The SLA row of a priority. */
 export function slaOf(priority: string): SlaRow {
   const row = SAMPLE_SLA.find((sla) => sla.priority === priority)

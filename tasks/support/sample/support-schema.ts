@@ -13,8 +13,13 @@ export interface SupportTable {
   readonly indexes: readonly (readonly string[])[]
 }
 
+/** How the data contract spells a type: `integer`, `varchar(100)`, `timestamp`. */
+function spelling(type: ColumnType): string {
+  return type.kind === 'string' ? `varchar(${type.length})` : type.kind
+}
+
 function columns(list: readonly (readonly [string, ColumnType, boolean?])[]): ColumnDescription[] {
-  return list.map(([name, type, nullable]) => ({ name, nativeType: name, type, nullable: nullable ?? false }))
+  return list.map(([name, type, nullable]) => ({ name, nativeType: spelling(type), type, nullable: nullable ?? false }))
 }
 
 /**

@@ -34,11 +34,27 @@ export interface SupportInitOptions {
 export type SupportAdvanceOptions = Omit<SupportInitOptions, 'scale'>
 
 /**
- * Counts of what a period of the sample made: `analysts`, `products` and `cases` rows written
- * (by `advance`: changed or added), `cases_touched` (earlier cases with a new event, `advance`
- * only), the history file's rows, the case log's lines and how many of those are malformed.
+ * What `init` made: rows of the `analysts`, `products` and `cases` tables, rows of the history file
+ * (without its header), and lines of the case log, of which `malformed_log_lines` are malformed.
  */
-export type SupportCounts = Readonly<Record<string, number>>
+export type SupportInitCounts = {
+  readonly analysts: number
+  readonly products: number
+  readonly cases: number
+  readonly analyst_history_lines: number
+  readonly case_log_lines: number
+  readonly malformed_log_lines: number
+}
+
+/**
+ * What an `advance` made, in the same terms for the new period: `analysts` changed or hired,
+ * `products` (always 0: the catalogue does not change), new `cases`, and `cases_touched`, earlier
+ * cases with events in the period (their `updated_at` moved on).
+ */
+export type SupportAdvanceCounts = SupportInitCounts & { readonly period: number; readonly cases_touched: number }
+
+/** The files and the case counts a period writes. */
+type PeriodCounts = Pick<SupportInitCounts, 'cases' | 'analyst_history_lines' | 'case_log_lines' | 'malformed_log_lines'>
 
 /**
  * Builds period 1 of the Support department's sample: the `analysts`, `products` and `cases`
@@ -47,7 +63,7 @@ export type SupportCounts = Readonly<Record<string, number>>
  * (`case_log_0001.log`) and `sla.xlsx`; earlier export files of a sample there are removed.
  * Deterministic for a seed and scale, and streamed: memory stays flat at any scale.
  */
-export async function initSupportSource(db: Database, options: SupportInitOptions): Promise<SupportCounts> {
+export async function initSupportSource(db: Database, options: SupportInitOptions): Promise<SupportInitCounts> {
   const seed = options.seed ?? DEFAULT_SUPPORT_SEED
   const size = supportSizes(options.scale ?? 1)
   const period = samplePeriod(1)
@@ -72,7 +88,7 @@ export async function initSupportSource(db: Database, options: SupportInitOption
  * Deterministic for the folder's and the source's state and the seed; running it again after it
  * failed part-way redoes the same period.
  */
-export async function advanceSupportSource(db: Database, options: SupportAdvanceOptions): Promise<SupportCounts> {
+export async function advanceSupportSource(db: Database, options: SupportAdvanceOptions): Promise<SupportAdvanceCounts> {
   const seed = options.seed ?? DEFAULT_SUPPORT_SEED
   const dir = options.exportDir
   const period = samplePeriod((await lastPeriod(dir)) + 1)
@@ -151,7 +167,7 @@ interface PeriodCases {
  * The cases are generated twice from the same state, once for the table and once for the log, so
  * neither pass holds them.
  */
-async function writePeriodCases(db: Database, spec: PeriodCases): Promise<Record<string, number>> {
+async function writePeriodCases(db: Database, spec: PeriodCases): Promise<PeriodCounts> {
   const { period, roster } = spec
   const random = new SeededRandom(deriveSeed(spec.seed, 'cases', period.number))
   const count = casesIn(spec.size, period)

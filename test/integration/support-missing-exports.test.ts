@@ -1,0 +1,19 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import test from 'ava'
+import { runCli } from '../helpers/cli.js'
+import { tempDir } from '../helpers/sandbox.js'
+import { PIPELINE } from './elt-helpers.js'
+
+test('support: when the export files never come, the run fails as missing data after the configured tries, naming what is missing', async (t) => {
+  const cwd = await tempDir('etl-support-wait-')
+  t.teardown(() => fs.rm(cwd, { recursive: true, force: true }))
+  const empty = path.join(cwd, 'no-exports')
+  await fs.mkdir(empty)
+  const started = Date.now()
+  const result = await runCli(['run', 'WaitForSupportExports', '--export-dir', empty, '--tries', '2', '--delay', '1', '--local-scheduler', '--module', PIPELINE], cwd)
+  t.is(result.code, 4, result.stdout + result.stderr)
+  t.true(Date.now() - started >= 1000, 'it looked again after the delay')
+  t.regex(result.stdout, /external data for WaitForSupportExports\(.*\) is missing after waiting 1000ms \(2 looks\): an analyst history file \(analyst_history_NNNN\.csv\), a case log \(case_log_NNNN\.log\), the SLA file \(sla\.xlsx or sla\.csv\) in .*no-exports/)
+  t.regex(result.stdout, /exit code 4: external data is missing; run again once it has arrived/)
+})
