@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { Task, UnrecoverableTaskError, param, type CompletionContext, type TaskContext } from 'etl'
-import { missingTables, ordersSample } from './orders-sample.js'
+import { Task, UnrecoverableTaskError, missingTables, param, type CompletionContext, type TaskContext } from 'etl'
+import { ordersSample } from './orders-sample.js'
 import { METADATA, ORDERS, dictionaryFiles } from './pipeline.js'
 import { ACCESS_LOG_FILE, weblogDir } from './weblog-dir.js'
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { loadLandingBatch, qualified, upsertLandingToStore, type TaskContext } from 'etl'
+import { stageLakeBatch, type TaskContext } from 'etl'
 import { ORDERS, WEBLOG_TABLE, landingKey } from './pipeline.js'
 import { StartExecution } from './start-execution.js'
 import { IpCountryLookup } from './weblog/ip-country.js'
@@ -58,12 +58,7 @@ export class LoadWeblog extends ORDERS.Step {
 
   override async run(ctx: TaskContext) {
     const current = await ORDERS.running(ctx)
-    const { seq } = current
-    const warehouse = await ctx.db(ORDERS.warehouse)
-    const meta = WEBLOG_METADATA
-    const control = ORDERS.control(warehouse)
-    const rows = await loadLandingBatch(ctx, ORDERS, meta, WEBLOG_COLUMNS, seq, (tx) => ctx.data.loadFromLake(tx, qualified(meta.landing), landingKey(WEBLOG_TABLE, seq)))
-    const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, WEBLOG_TABLE, 'upserted_rows', keys, tx))
-    return ORDERS.result(current, { rows, upserted: upserted.rows })
+    const staged = await stageLakeBatch(ctx, ORDERS, { meta: WEBLOG_METADATA, columns: WEBLOG_COLUMNS, key: landingKey(WEBLOG_TABLE, current.seq), countsAs: WEBLOG_TABLE })
+    return ORDERS.result(current, { ...staged })
   }
 }

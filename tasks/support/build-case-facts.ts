@@ -18,6 +18,9 @@ export class BuildCaseFacts extends SUPPORT.Step {
   override async run(ctx: TaskContext) {
     const current = await SUPPORT.running(ctx)
     const warehouse = await ctx.db(SUPPORT.warehouse)
+    // The SQL finds the sequence's cases by exec_seq; made once, after the first load, by one sort.
+    await warehouse.ensureIndex('staging.cases', ['exec_seq'])
+    await warehouse.ensureIndex('staging.case_events', ['exec_seq'])
     const files = await runSqlFolder(warehouse, STAGING_SQL_DIR, { exec_seq: current.seq }, (file, done, total) => ctx.progress(`running ${file}.sql`, { done, total }))
     return SUPPORT.result(current, { files })
   }

@@ -1,8 +1,11 @@
 import fs from 'node:fs'
-import { Task, UnrecoverableTaskError, param, type CompletionContext, type Database, type TaskContext } from 'etl'
+import { Task, UnrecoverableTaskError, missingTables, param, quotedList, type CompletionContext, type TaskContext } from 'etl'
 import { exportDir } from './export-dir.js'
 import { SUPPORT } from './pipeline.js'
 import { supportSample } from './support-sample.js'
+
+/** The tables the support dictionary extracts. */
+const SUPPORT_TABLE_NAMES = SUPPORT.tables.map((meta) => meta.table)
 
 /**
  * The support source has every table the dictionary names. On a fresh checkout, where the built-in
@@ -18,7 +21,7 @@ export class PrepareSupportSource extends Task.with({
 
   override async complete(ctx?: CompletionContext): Promise<boolean> {
     if (!ctx) return this.marker().exists()
-    return (await missing(await ctx.db(SUPPORT.source))).length === 0
+    return (await missingTables(await ctx.db(SUPPORT.source), SUPPORT_TABLE_NAMES)).length === 0
   }
 
   override async run(ctx: TaskContext) {
@@ -35,17 +38,11 @@ export class PrepareSupportSource extends Task.with({
       ctx.log.info({ counts }, 'created the support sample (etl demo init --pipeline support)')
       return { created: true, ...counts }
     }
-    const absent = await missing(source)
+    const absent = await missingTables(source, SUPPORT_TABLE_NAMES)
     if (absent.length) {
       const files = [...new Set(SUPPORT.tables.map((meta) => meta.file))].join(', ')
-      throw new UnrecoverableTaskError(`${absent.map((table) => `"${table}"`).join(', ')} missing on ${source.description}; create them, or remove their entries from ${files}`)
+      throw new UnrecoverableTaskError(`${quotedList(absent)} missing on ${source.description}; create them, or remove their entries from ${files}`)
     }
     return { created: false }
   }
-}
-
-async function missing(source: Database): Promise<string[]> {
-  const absent: string[] = []
-  for (const meta of SUPPORT.tables) if (!(await source.tableExists(meta.table))) absent.push(meta.table)
-  return absent
 }

@@ -2,14 +2,15 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import {
+  CSV_LINE_END,
   encodeCsvRecord,
-  parseCsv,
   filesInWindow,
-  loadLandingBatch,
+  parseCsv,
   parseTableEntry,
   qualified,
-  upsertLandingToStore,
+  stageLakeBatch,
   type ColumnDescription,
+  type CurrentSequence,
   type TableMetadata,
   type TaskContext,
 } from 'etl'
@@ -37,9 +38,15 @@ export const ANALYST_HISTORY = exportTable('analyst_history', [int('aid'), text(
 export const CASE_EVENTS = exportTable('case_events', [int('case_id'), text('event', 12), int('aid'), timestamp('event_at'), text('source_file', 200), int('line_no')], ['case_id', 'event', 'event_at'])
 export const SLA = exportTable('sla', [text('priority', 10), int('response_hours'), int('resolve_hours')], ['priority'])
 
+/** The export files of `feed` in the running sequence's window: after the last one the previous sequence read, up to the last one there when it opened. */
+async function filesOfSequence(ctx: TaskContext, feed: string, dir: string, pattern: RegExp): Promise<{ current: CurrentSequence; files: string[] }> {
+  const current = await SUPPORT.running(ctx)
+  const window = (await SUPPORT.control(await ctx.db(SUPPORT.warehouse)).tables(current.seq)).get(feed)
+  return { current, files: filesInWindow(dir, pattern, window?.startWatermark, window?.endWatermark) }
+}
+
 /**
- * Stages the analysts' history files that arrived in the sequence's window (after the last file
- * the previous sequence read, up to the last one there when it opened): one lake file, landing,
+ * Stages the analysts' history files that arrived in the sequence's window: one lake file, landing,
  * then upserted into `staging.analyst_history` on (aid, valid_from), so a file read twice adds nothing.
  */
 export class StageAnalystHistory extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
@@ -50,23 +57,12 @@ export class StageAnalystHistory extends SUPPORT.Step.with({ exportDir: EXPORT_D
   }
 
   override async run(ctx: TaskContext) {
-    const current = await SUPPORT.running(ctx)
-    const { seq } = current
-    const warehouse = await ctx.db(SUPPORT.warehouse)
-    const control = SUPPORT.control(warehouse)
-    const window = (await control.tables(seq)).get(ANALYST_HISTORY_FEED)
-    const files = filesInWindow(this.params.exportDir, ANALYST_HISTORY_FILES, window?.startWatermark, window?.endWatermark)
+    const { current, files } = await filesOfSequence(ctx, ANALYST_HISTORY_FEED, this.params.exportDir, ANALYST_HISTORY_FILES)
     ctx.progress(`staging ${files.length} analyst history file(s)`)
-    const key = stagingKey(ANALYST_HISTORY.meta.table, seq)
-    await ctx.lake.put(key, Readable.from(concatenatedCsv(files.map((file) => path.join(this.params.exportDir, file)), seq)))
-    const { meta, columns } = ANALYST_HISTORY
-    const rows = await loadLandingBatch(ctx, SUPPORT, meta, columns, seq, async (tx) => {
-      const loaded = await ctx.data.loadFromLake(tx, qualified(meta.landing), key)
-      await control.count(seq, ANALYST_HISTORY_FEED, 'extracted_rows', loaded.rows, tx)
-      return loaded
-    })
-    const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, ANALYST_HISTORY_FEED, 'upserted_rows', keys, tx))
-    return SUPPORT.result(current, { files, rows, upserted: upserted.rows })
+    const key = stagingKey(ANALYST_HISTORY.meta.table, current.seq)
+    await ctx.lake.put(key, Readable.from(concatenatedCsv(files.map((file) => path.join(this.params.exportDir, file)), current.seq)))
+    const staged = await stageLakeBatch(ctx, SUPPORT, { ...ANALYST_HISTORY, key, countsAs: ANALYST_HISTORY_FEED })
+    return SUPPORT.result(current, { files, ...staged })
   }
 }
 
@@ -83,25 +79,15 @@ export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PAR
   }
 
   override async run(ctx: TaskContext) {
-    const current = await SUPPORT.running(ctx)
+    const { current, files } = await filesOfSequence(ctx, CASE_LOG_FEED, this.params.exportDir, CASE_LOG_FILES)
     const { seq } = current
-    const warehouse = await ctx.db(SUPPORT.warehouse)
-    const control = SUPPORT.control(warehouse)
-    const window = (await control.tables(seq)).get(CASE_LOG_FEED)
-    const files = filesInWindow(this.params.exportDir, CASE_LOG_FILES, window?.startWatermark, window?.endWatermark)
     ctx.progress(`parsing ${files.length} case log(s)`)
     const key = stagingKey(CASE_EVENTS.meta.table, seq)
     const parsed = await parseCaseLog({ files: files.map((file) => path.join(this.params.exportDir, file)), lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq })
     if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
-    const { meta, columns } = CASE_EVENTS
-    const rows = await loadLandingBatch(ctx, SUPPORT, meta, columns, seq, async (tx) => {
-      const loaded = await ctx.data.loadFromLake(tx, qualified(meta.landing), key)
-      await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
-      return loaded
-    })
-    const upserted = await upsertLandingToStore(warehouse, meta, seq, (tx, keys) => control.count(seq, CASE_LOG_FEED, 'upserted_rows', keys, tx))
-    await warehouse.ensureIndex(qualified(meta.store), ['case_id'])
-    return SUPPORT.result(current, { files, rows, upserted: upserted.rows, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
+    const staged = await stageLakeBatch(ctx, SUPPORT, { ...CASE_EVENTS, key, countsAs: CASE_LOG_FEED })
+    await (await ctx.db(SUPPORT.warehouse)).ensureIndex(qualified(CASE_EVENTS.meta.store), ['case_id'])
+    return SUPPORT.result(current, { files, ...staged, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
   }
 }
 
@@ -115,17 +101,13 @@ export class StageSla extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM })
 
   override async run(ctx: TaskContext) {
     const current = await SUPPORT.running(ctx)
-    const { seq } = current
     const file = await slaFile(this.params.exportDir)
     const sla = await readSla(file)
-    const key = stagingKey(SLA.meta.table, seq)
-    const lines = [[...SLA.columns.map((column) => column.name), 'exec_seq'], ...sla.map((row) => [row.priority, row.response_hours, row.resolve_hours, seq])].map((record) => `${encodeCsvRecord(record)}\n`)
-    await ctx.lake.put(key, Readable.from(lines))
-    const warehouse = await ctx.db(SUPPORT.warehouse)
-    const { meta, columns } = SLA
-    const rows = await loadLandingBatch(ctx, SUPPORT, meta, columns, seq, (tx) => ctx.data.loadFromLake(tx, qualified(meta.landing), key))
-    const upserted = await upsertLandingToStore(warehouse, meta, seq)
-    return SUPPORT.result(current, { file: path.basename(file), rows, upserted: upserted.rows })
+    const key = stagingKey(SLA.meta.table, current.seq)
+    const records = [[...SLA.columns.map((column) => column.name), 'exec_seq'], ...sla.map((row) => [row.priority, row.response_hours, row.resolve_hours, current.seq])]
+    await ctx.lake.put(key, Readable.from(records.map((record) => encodeCsvRecord(record) + CSV_LINE_END)))
+    const staged = await stageLakeBatch(ctx, SUPPORT, { ...SLA, key })
+    return SUPPORT.result(current, { file: path.basename(file), ...staged })
   }
 }
 
@@ -143,13 +125,13 @@ async function slaFile(dir: string): Promise<string> {
  */
 async function* concatenatedCsv(files: readonly string[], seq: number): AsyncGenerator<string> {
   const expected = ANALYST_HISTORY.columns.map((column) => column.name)
-  yield `${encodeCsvRecord([...expected, 'exec_seq'])}\n`
+  yield encodeCsvRecord([...expected, 'exec_seq']) + CSV_LINE_END
   for (const file of files) {
     const [header, ...records] = parseCsv(await fs.readFile(file, 'utf8'))
     if (JSON.stringify(header) !== JSON.stringify(expected)) throw new Error(`${file}: the header must be ${expected.join(',')}, got ${header?.join(',') ?? '(empty file)'}; fix the export`)
     yield records
       .filter((record) => record.length > 1 || record[0])
-      .map((record) => `${encodeCsvRecord([...record, seq])}\n`)
+      .map((record) => encodeCsvRecord([...record, seq]) + CSV_LINE_END)
       .join('')
   }
 }

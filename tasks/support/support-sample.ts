@@ -1,12 +1,10 @@
 import fs from 'node:fs'
-import { EtlError, defineSampleData, type Database } from 'etl'
+import { EtlError, defineSampleData, missingTables, quotedList, type Database } from 'etl'
 import { exportDir } from './export-dir.js'
 import { SUPPORT } from './pipeline.js'
 import { SUPPORT_TABLES } from './sample/support-schema.js'
 import { advanceSupportSource, initSupportSource } from './sample/support-source.js'
 
-/** Names shown in a message before the rest is only counted. */
-const NAMES_SHOWN = 10
 
 /**
  * The support pipeline's sample (`etl demo init|advance --pipeline support`): the HR, product and
@@ -24,12 +22,11 @@ export const supportSample = defineSampleData({
   },
   async advance(data, options) {
     const source = await data.database(SUPPORT.source)
-    const missing: string[] = []
-    for (const table of SUPPORT_TABLES) if (!(await source.tableExists(table.name))) missing.push(table.name)
+    const missing = await missingTables(source, SUPPORT_TABLES.map((table) => table.name))
     if (missing.length) {
       throw new EtlError(
         'ETL_ERR_SAMPLE_SOURCE_MISSING',
-        `${source.description} has no sample to advance: ${names(missing)} ${missing.length === 1 ? 'is' : 'are'} missing; run etl demo init --pipeline support first`,
+        `${source.description} has no sample to advance: ${quotedList(missing)} ${missing.length === 1 ? 'is' : 'are'} missing; run etl demo init --pipeline support first`,
       )
     }
     return advanceSupportSource(source, { seed: options.seed, exportDir: exportDir() })
@@ -45,17 +42,11 @@ async function refuseToReplace(source: Database, dir: string): Promise<void> {
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []
   if (present.length === 0 && files.length === 0) return
   const replaced = SUPPORT_TABLES.map((table) => table.name).filter((name) => present.includes(name))
-  const found = [present.length ? `${source.description} has tables ${names(present)}` : '', files.length ? `${dir} holds ${names(files)}` : ''].filter(Boolean).join(', and ')
-  const drops = replaced.length ? `drop and re-create ${names(replaced)}` : `create ${SUPPORT_TABLES.length} tables beside them`
+  const found = [present.length ? `${source.description} has tables ${quotedList(present)}` : '', files.length ? `${dir} holds ${quotedList(files)}` : ''].filter(Boolean).join(', and ')
+  const drops = replaced.length ? `drop and re-create ${quotedList(replaced)}` : `create ${SUPPORT_TABLES.length} tables beside them`
   throw new EtlError(
     'ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY',
     `${found}; etl demo init would ${drops} and replace the sample's export files in ${dir}; ` +
       'pass --force to replace them, or point connections.support_source (and tasks.WaitForSupportExports.exportDir) at an empty database and folder',
   )
-}
-
-function names(items: readonly string[]): string {
-  const shown = items.slice(0, NAMES_SHOWN).map((name) => `"${name}"`)
-  const more = items.length > NAMES_SHOWN ? ` and ${items.length - NAMES_SHOWN} more` : ''
-  return `${shown.join(', ')}${more}`
 }

@@ -1,26 +1,19 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import test, { type ExecutionContext } from 'ava'
-import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
 import type { Database } from '../../src/db/database.js'
 import { parseCsv } from '../../src/csv/csv-parser.js'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/sandbox.js'
-import { PIPELINE } from './elt-helpers.js'
+import { PIPELINE, withEmbeddedDatabase } from './elt-helpers.js'
 
 const run = (cwd: string, ...args: string[]) => runCli([...args, '--module', PIPELINE], cwd)
 const EXPORTS = path.join('data', 'support', 'exports')
 const SLA: Record<string, { response: number; resolve: number }> = { P1: { response: 1, resolve: 4 }, P2: { response: 4, resolve: 24 }, P3: { response: 8, resolve: 72 }, P4: { response: 24, resolve: 168 } }
 
-async function withDatabases<T>(cwd: string, work: (source: Database, warehouse: Database) => Promise<T>): Promise<T> {
-  const source = new PgliteDatabase('support_source', { dialect: 'pglite', path: path.join(cwd, 'data', 'support_source') })
-  const warehouse = new PgliteDatabase('warehouse', { dialect: 'pglite', path: path.join(cwd, 'data', 'warehouse') })
-  try {
-    return await work(source, warehouse)
-  } finally {
-    await source.close()
-    await warehouse.close()
-  }
+/** The run's embedded support source and warehouse, opened after the CLI has exited (PGlite is single-process). */
+function withDatabases<T>(cwd: string, work: (source: Database, warehouse: Database) => Promise<T>): Promise<T> {
+  return withEmbeddedDatabase(cwd, 'support_source', (source) => withEmbeddedDatabase(cwd, 'warehouse', (warehouse) => work(source, warehouse)))
 }
 
 /** SCD2 invariants: one active version per analyst, versions that meet with no gap or overlap, the last one open. */

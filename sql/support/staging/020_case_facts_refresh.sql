@@ -2,6 +2,8 @@
 -- case, or new log events of one (an earlier case assigned, answered or resolved since). Each
 -- milestone is its first event; the analyst is the one the case was last assigned to. Cases whose
 -- events came before the case itself reached staging are taken when it arrives (its row is touched).
+-- Every read of staging.case_events is limited to the touched cases, so a periodic merge costs what
+-- it touches, not the whole history of events.
 -- By hand: psql -1 -v exec_seq=<n> -f <this file>.
 delete from staging.case_facts
 where case_id in (
@@ -43,7 +45,11 @@ left join (
 left join (
   select case_id, event_at, max(aid) as aid
   from staging.case_events
-  where event = 'ASSIGNED'
+  where event = 'ASSIGNED' and case_id in (
+    select case_id from staging.cases where exec_seq = :exec_seq
+    union
+    select case_id from staging.case_events where exec_seq = :exec_seq
+  )
   group by case_id, event_at
 ) a on a.case_id = c.case_id and a.event_at = e.last_assigned_at
 left join staging.sla s on s.priority = c.priority

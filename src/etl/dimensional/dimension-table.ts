@@ -1,6 +1,7 @@
 import type { ColumnDescription, ColumnType } from '../../db/column-type.js'
 import type { Database, Queryable } from '../../db/database.js'
 import { sql, type Sql, type SqlIdentifier } from '../../db/sql.js'
+import type { SqlDialect } from '../../db/sql-dialect.js'
 import { EtlError } from '../../errors.js'
 
 /** The surrogate key every dimension has; `-1` is its unknown member. */
@@ -95,4 +96,21 @@ export function matchOn(columns: readonly string[], left = 't', right = 's'): Sq
 /** `name` cut to the 63 characters every dialect allows. */
 export function workTableName(prefix: string, name: string): string {
   return `${prefix}_${name}`.slice(0, 63)
+}
+
+/**
+ * Overwrites the type-1 columns of `table`'s rows (every version, for an SCD2 dimension) with the
+ * values of the rows of `source` that share their natural key, where they differ.
+ */
+export function type1UpdateSql(dialect: SqlDialect, table: string, source: string, naturalKey: readonly string[], type1: readonly string[]): Sql {
+  const change = sql.join(
+    type1.map((name) => differs(sql.id('t', name), sql.id('s', name))),
+    ' or ',
+  )
+  return dialect.updateFromSql(
+    table,
+    sql`${sql.id(source)}`,
+    sql`${matchOn(naturalKey)} and (${change})`,
+    type1.map((name) => ({ column: name, value: sql`${sql.id('s', name)}` })),
+  )
 }

@@ -1,9 +1,9 @@
-import type { Database } from '../../db/database.js'
+import type { Database, Queryable } from '../../db/database.js'
 import { sql, type Sql } from '../../db/sql.js'
 import type { SqlDialect } from '../../db/sql-dialect.js'
 import { EtlError } from '../../errors.js'
 import type { HierarchyDimension } from './dimensional-model.js'
-import { SURROGATE_KEY, column, ensureUnknownRow, sourceColumnsOf } from './dimension-table.js'
+import { SURROGATE_KEY, UNKNOWN_KEY, column, differs, ensureUnknownRow, sourceColumnsOf, workTableName } from './dimension-table.js'
 
 /** Rows named in a hierarchy error before the rest are only counted. */
 const ROWS_SHOWN = 10
@@ -12,6 +12,7 @@ const ROWS_SHOWN = 10
 export interface HierarchyCounts {
   /** Leaves: one row each in the dimension. */
   readonly leaves: number
+  /** Leaves new to the dimension, leaves whose path changed, and rows no longer in the source. */
   readonly inserted: number
   readonly updated: number
   readonly deleted: number
@@ -28,11 +29,13 @@ export class HierarchyFlattening {
   readonly #dim: HierarchyDimension
   readonly #table: string
   readonly #dialect: SqlDialect
+  readonly #stage: string
 
   constructor(dim: HierarchyDimension, schema: string, dialect: SqlDialect) {
     this.#dim = dim
     this.#table = `${schema}.${dim.name}`
     this.#dialect = dialect
+    this.#stage = workTableName('etl_hierarchy', dim.name)
   }
 
   async ensureTable(db: Database): Promise<void> {
@@ -46,17 +49,33 @@ export class HierarchyFlattening {
     await this.check(db)
     await this.ensureTable(db)
     const dim = this.#dim
+    const table = sql.table(this.#table)
+    const stage = sql.id(this.#stage)
+    const columns = [SURROGATE_KEY, ...dim.levels]
+    const list = sql.join(columns.map((name) => sql.id(name)))
+    const changed = sql.join(
+      dim.levels.map((level) => differs(sql.id('t', level), sql.id('s', level))),
+      ' or ',
+    )
+    const count = async (tx: Queryable, statement: Sql) => Number((await tx.query(statement)).rows[0]?.n ?? 0)
     return db.transaction(async (tx) => {
-      const before = await tx.query(sql`select count(*) as n from ${sql.table(this.#table)} where ${sql.id(SURROGATE_KEY)} <> -1`)
-      const deleted = (await tx.query(sql`delete from ${sql.table(this.#table)} where ${sql.id(SURROGATE_KEY)} <> -1`)).rowCount
-      const leaves = (await tx.query(this.flattenSql())).rowCount
+      for (const statement of this.#dialect.createTemporaryTableSql(this.#stage, this.flattenSql())) await tx.query(statement)
+      const leaves = await count(tx, sql`select count(*) as n from ${stage}`)
+      const inserted = await count(tx, sql`select count(*) as n from ${stage} s where not exists (select 1 from ${table} t where t.${sql.id(SURROGATE_KEY)} = s.${sql.id(SURROGATE_KEY)})`)
+      const updated = await count(tx, sql`select count(*) as n from ${stage} s join ${table} t on t.${sql.id(SURROGATE_KEY)} = s.${sql.id(SURROGATE_KEY)} where ${changed}`)
+      const deleted = await count(
+        tx,
+        sql`select count(*) as n from ${table} t where t.${sql.id(SURROGATE_KEY)} <> ${UNKNOWN_KEY} and not exists (select 1 from ${stage} s where s.${sql.id(SURROGATE_KEY)} = t.${sql.id(SURROGATE_KEY)})`,
+      )
+      await tx.query(sql`delete from ${table} where ${sql.id(SURROGATE_KEY)} <> ${UNKNOWN_KEY}`)
+      await tx.query(sql`insert into ${table} (${list}) select ${list} from ${stage}`)
       await ensureUnknownRow(tx, this.#table, dim.levels.map((level) => [level, sql`${dim.unknown}`] as const))
-      const existed = Number(before.rows[0]?.n ?? 0)
-      return { leaves, inserted: Math.max(0, leaves - existed), updated: Math.min(leaves, existed), deleted: Math.max(0, deleted - leaves) }
+      await tx.query(this.#dialect.dropTemporaryTableSql(this.#stage))
+      return { leaves, inserted, updated, deleted }
     })
   }
 
-  /** The insert of one row per leaf at the full depth: the leaf joined up through its ancestors. */
+  /** One row per leaf at the full depth, the leaf joined up through its ancestors, top level first. */
   flattenSql(): Sql {
     const dim = this.#dim
     const depth = dim.levels.length
@@ -65,11 +84,9 @@ export class HierarchyFlattening {
     for (let level = depth - 1; level >= 1; level--) {
       from = sql`${from} join ${sql.table(dim.source)} ${sql.id(alias(level))} on ${sql.id(alias(level + 1), dim.parent)} = ${sql.id(alias(level), dim.id)}`
     }
-    const labels = dim.levels.map((_, i) => sql.id(alias(i + 1), dim.label))
-    const target = sql.join([SURROGATE_KEY, ...dim.levels].map((name) => sql.id(name)))
+    const labels = dim.levels.map((level, i) => sql`${sql.id(alias(i + 1), dim.label)} as ${sql.id(level)}`)
     const leaf = alias(depth)
-    return sql`insert into ${sql.table(this.#table)} (${target})
-      select ${sql.id(leaf, dim.id)}, ${sql.join(labels)} from ${from}
+    return sql`select ${sql.id(leaf, dim.id)} as ${sql.id(SURROGATE_KEY)}, ${sql.join(labels)} from ${from}
       where ${sql.id(alias(1), dim.parent)} is null
         and not exists (select 1 from ${sql.table(dim.source)} c where ${sql.id('c', dim.parent)} = ${sql.id(leaf, dim.id)})`
   }

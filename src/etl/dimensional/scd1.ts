@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js'
 import { sql, type Sql } from '../../db/sql.js'
 import type { SqlDialect } from '../../db/sql-dialect.js'
 import type { Scd1Dimension } from './dimensional-model.js'
-import { BIGINT, SURROGATE_KEY, column, differs, ensureUnknownRow, matchOn, maxSurrogateKey, sourceColumnsOf, unknownValue, workTableName } from './dimension-table.js'
+import { BIGINT, SURROGATE_KEY, column, ensureUnknownRow, matchOn, maxSurrogateKey, sourceColumnsOf, type1UpdateSql, unknownValue, workTableName } from './dimension-table.js'
 import type { Batch } from './scd2.js'
 
 /** What an SCD type 1 merge did. */
@@ -45,7 +45,7 @@ export class Scd1Merge {
     return db.transaction(async (tx) => {
       for (const statement of this.#dialect.createTemporaryTableSql(this.#latest, this.#latestSql(batch))) await tx.query(statement)
       const { rows } = await tx.query(sql`select count(*) as n from ${sql.id(this.#latest)}`)
-      const updated = (await tx.query(this.#updateSql())).rowCount
+      const updated = (await tx.query(type1UpdateSql(this.#dialect, this.#table, this.#latest, this.#dim.naturalKey, this.#dim.type1))).rowCount
       const inserted = (await tx.query(this.#insertSql(await maxSurrogateKey(tx, this.#table)))).rowCount
       await tx.query(this.#dialect.dropTemporaryTableSql(this.#latest))
       return { inserted, updated, unchanged: Number(rows[0]?.n ?? 0) - inserted - updated }
@@ -61,19 +61,7 @@ export class Scd1Merge {
     return sql`select ${cols} from (select ${cols}, row_number() over (partition by ${keys} order by ${keys}) as etl_pos from ${sql.table(dim.source)} where ${where}) l where etl_pos = 1`
   }
 
-  #updateSql(): Sql {
-    const dim = this.#dim
-    const change = sql.join(
-      dim.type1.map((name) => differs(sql.id('t', name), sql.id('s', name))),
-      ' or ',
-    )
-    return this.#dialect.updateFromSql(
-      this.#table,
-      sql`${sql.id(this.#latest)}`,
-      sql`${matchOn(dim.naturalKey)} and (${change})`,
-      dim.type1.map((name) => ({ column: name, value: sql`${sql.id('s', name)}` })),
-    )
-  }
+
 
   #insertSql(maxKey: number): Sql {
     const dim = this.#dim

@@ -2,7 +2,7 @@ import type { Database, Queryable } from '../../db/database.js'
 import { sql, type Sql } from '../../db/sql.js'
 import type { SqlDialect } from '../../db/sql-dialect.js'
 import type { Scd2Dimension } from './dimensional-model.js'
-import { BIGINT, BOOLEAN, DATE, SURROGATE_KEY, column, differs, ensureUnknownRow, matchOn, maxSurrogateKey, sourceColumnsOf, unknownValue, workTableName } from './dimension-table.js'
+import { BIGINT, BOOLEAN, DATE, SURROGATE_KEY, column, differs, ensureUnknownRow, matchOn, maxSurrogateKey, sourceColumnsOf, type1UpdateSql, unknownValue, workTableName } from './dimension-table.js'
 
 /** The validity columns of an SCD type 2 dimension: from `start_date` up to (not including) `end_date`. */
 export const START_DATE = 'start_date'
@@ -175,17 +175,7 @@ export class Scd2Merge {
 
   /** Overwrites the type-1 columns in every version of a key with the batch's latest values. */
   #type1Sql(): Sql {
-    const dim = this.#dim
-    const change = sql.join(
-      dim.type1.map((name) => differs(sql.id('t', name), sql.id('s', name))),
-      ' or ',
-    )
-    return this.#dialect.updateFromSql(
-      this.#table,
-      sql`${sql.id(this.#latest)}`,
-      sql`${matchOn(dim.naturalKey)} and (${change})`,
-      dim.type1.map((name) => ({ column: name, value: sql`${sql.id('s', name)}` })),
-    )
+    return type1UpdateSql(this.#dialect, this.#table, this.#latest, this.#dim.naturalKey, this.#dim.type1)
   }
 
   async #count(tx: Queryable, statement: Sql): Promise<number> {

@@ -5,6 +5,7 @@ import { sql } from '../../db/sql.js'
 import { TableUpdateTarget } from '../../db/table-update-target.js'
 import { EXEC_SEQ_COLUMN, createSchemaSql, landingTableSql } from '../generators/table-sql.js'
 import { qualified, type TableMetadata } from '../table-metadata.js'
+import { upsertLandingToStore } from '../upsert-store.js'
 import type { SequencePipeline } from './sequence-pipeline.js'
 
 /**
@@ -38,4 +39,27 @@ export async function loadLandingBatch(
   // refresh). Made after the first load, by one sort, rather than kept up row by row during it.
   await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
   return outcome.skipped ? 0 : outcome.result.rows
+}
+
+/**
+ * Stages a lake file the running sequence wrote (a parsed log, export files): loaded into the
+ * table's landing table, then upserted into its store table, each in its own transaction. The
+ * counts go to the control row `countsAs` (a feed's name) when given.
+ */
+export async function stageLakeBatch(
+  ctx: TaskContext,
+  pipeline: SequencePipeline,
+  batch: { meta: TableMetadata; columns: readonly ColumnDescription[]; key: string; countsAs?: string },
+): Promise<{ rows: number; upserted: number }> {
+  const { seq } = await pipeline.running(ctx)
+  const { meta, columns, key, countsAs } = batch
+  const warehouse = await ctx.db(pipeline.warehouse)
+  const control = pipeline.control(warehouse)
+  const rows = await loadLandingBatch(ctx, pipeline, meta, columns, seq, async (tx) => {
+    const loaded = await ctx.data.loadFromLake(tx, qualified(meta.landing), key)
+    if (countsAs) await control.count(seq, countsAs, 'extracted_rows', loaded.rows, tx)
+    return loaded
+  })
+  const upserted = await upsertLandingToStore(warehouse, meta, seq, countsAs ? (tx, keys) => control.count(seq, countsAs, 'upserted_rows', keys, tx) : undefined)
+  return { rows, upserted: upserted.rows }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { CSV_LINE_END, countLines, encodeCsvRecord, sql, type Database } from 'etl'
+import { bulkLoadRows, countLines, sql, textChunks, type Database } from 'etl'
 import { ACCESS_LOG_FILE, DEFAULT_WEBLOG_DIR, IP_RANGES_FILE } from '../weblog-dir.js'
 import {
   STATUSES,
@@ -39,8 +39,6 @@ export interface DemoCounts {
 }
 
 const EPOCH = Date.UTC(2024, 0, 1)
-/** About how much CSV (or log text) is handed on at a time while generating. */
-const CHUNK_CHARS = 256 * 1024
 
 /** `YYYY-MM-DD HH:MM:SS` (UTC). */
 function ts(ms: number): string {
@@ -163,30 +161,12 @@ async function indexDemoTable(db: Database, table: (typeof DEMO_TABLES)[number])
   await db.query(sql`create index ${sql.id(`ix_${table.name}_updated`)} on ${sql.id(table.name)} (${sql.id('updated_datetime')})`)
 }
 
-/** Bulk-loads rows as they are generated, as CSV in chunks of about 256 kB. Resolves with the row count. */
-async function load(db: Database, table: string, rows: Iterable<DemoRow>): Promise<number> {
-  const columns = DEMO_TABLES.find((t) => t.name === table)!.columns.map((c) => c.name)
-  let count = 0
-  const csv = chunked(encodeCsvRecord(columns) + CSV_LINE_END, map(rows, (row) => (count++, [encodeCsvRecord(row) + CSV_LINE_END])))
-  // Pulled as the load consumes it: each chunk is made only when the database is ready for it.
-  await db.bulkLoad(table, Readable.from(csv))
-  return count
+/** Bulk-loads a demo table's rows as they are generated. Resolves with the row count. */
+function load(db: Database, table: string, rows: Iterable<DemoRow>): Promise<number> {
+  return bulkLoadRows(db, table, DEMO_TABLES.find((t) => t.name === table)!.columns.map((c) => c.name), rows)
 }
 
 /** Writes (`'w'`) or appends (`'a'`) lines to a file in chunks, as they are generated. */
 async function writeLines(file: string, lines: Iterable<string>, flags: 'w' | 'a'): Promise<void> {
-  await pipeline(Readable.from(chunked('', lines)), createWriteStream(file, { flags }))
-}
-
-/** Joins small strings into chunks of about 256 kB, `head` first. */
-function* chunked(head: string, parts: Iterable<string>): Generator<string> {
-  let chunk = head
-  for (const part of parts) {
-    chunk += part
-    if (chunk.length > CHUNK_CHARS) {
-      yield chunk
-      chunk = ''
-    }
-  }
-  if (chunk) yield chunk
+  await pipeline(Readable.from(textChunks('', lines)), createWriteStream(file, { flags }))
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { EtlError, sql, type Database, type Queryable } from 'etl'
+import { EtlError, bulkLoadRows, sql, type Database, type Queryable } from 'etl'
 import { SeededRandom } from '../../orders/sample/random.js'
 import { ANALYST_HISTORY_FILES, CASE_LOG_FILES, SLA_FILES } from '../export-dir.js'
 import { analystHistoryCsv, firstPeriodHistory, hrUpdatedAt, latestVersions, periodChanges, readAnalystHistory, type AnalystVersion } from './analyst-history.js'
@@ -11,7 +11,7 @@ import { newCases, type NewCase } from './case-rows.js'
 import { deriveSeed } from './derive-seed.js'
 import { leafProductIds, productRows } from './product-rows.js'
 import { analystHistoryFile, caseLogFile, periodsIn, samplePeriod, type SamplePeriod } from './sample-periods.js'
-import { loadRows, writeFileAtomically } from './sample-output.js'
+import { writeFileAtomically } from './sample-output.js'
 import { writeSlaWorkbook } from './sample-sla.js'
 import { casesIn, scaleOfFirstPeriod, supportSizes, type SupportSizes } from './sample-sizes.js'
 import { DAY, secondsOf, timestampText } from './sample-time.js'
@@ -72,8 +72,8 @@ export async function initSupportSource(db: Database, options: SupportInitOption
   await fs.mkdir(dir, { recursive: true })
   await removeExportFiles(dir)
   const history = firstPeriodHistory(new SeededRandom(deriveSeed(seed, 'analysts', period.number)), size, period)
-  const analysts = await loadRows(db, 'analysts', columnNames('analysts'), latestVersions(history).map(hrRow))
-  const products = await loadRows(db, 'products', columnNames('products'), productRows(size.productsPerGroup).map((p) => [p.id, p.parent_id, p.name, p.updated_at]))
+  const analysts = await bulkLoadRows(db, 'analysts', columnNames('analysts'), latestVersions(history).map(hrRow))
+  const products = await bulkLoadRows(db, 'products', columnNames('products'), productRows(size.productsPerGroup).map((p) => [p.id, p.parent_id, p.name, p.updated_at]))
   const written = await writePeriodCases(db, { seed, size, period, roster: new AnalystRoster(history), firstId: 1, dir, history, carried: [] })
   await indexSupportTables(db)
   await writeSlaWorkbook(path.join(dir, SLA_FILES[0]))
@@ -101,7 +101,7 @@ export async function advanceSupportSource(db: Database, options: SupportAdvance
   const updated = latestVersions(changes)
   await db.transaction(async (tx) => {
     await deleteKeys(tx, 'analysts', 'aid', updated.map((version) => version.aid))
-    await loadRows(tx, 'analysts', columnNames('analysts'), updated.map(hrRow))
+    await bulkLoadRows(tx, 'analysts', columnNames('analysts'), updated.map(hrRow))
   })
   const carried = await carriedCases(db, period, roster)
   const newest = await db.query(sql`select max(${sql.id('case_id')}) as id from ${sql.id('cases')} where ${sql.id('created_at')} < ${timestampText(period.start)}`)
@@ -185,7 +185,7 @@ async function writePeriodCases(db: Database, spec: PeriodCases): Promise<Period
     // What a failed attempt at this period may have left, and the carried cases' rows, go first.
     await tx.query(sql`delete from ${sql.id('cases')} where ${sql.id('created_at')} >= ${timestampText(period.start)}`)
     await deleteKeys(tx, 'cases', 'case_id', spec.carried.map((carried) => carried.row.case_id))
-    await loadRows(tx, 'cases', columnNames('cases'), rows())
+    await bulkLoadRows(tx, 'cases', columnNames('cases'), rows())
   })
   await writeFileAtomically(path.join(spec.dir, analystHistoryFile(period.number)), [analystHistoryCsv(spec.history)])
   const merge = new CaseLogMerge(period, new SeededRandom(deriveSeed(spec.seed, 'log', period.number)))
