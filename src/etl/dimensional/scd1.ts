@@ -52,6 +52,16 @@ export class Scd1Merge {
     })
   }
 
+  /** Every statement of a merge, in order, for pinning and reading (`merge` runs these). */
+  statements(batch: Batch, maxKey = 0): Sql[] {
+    return [
+      ...this.#dialect.createTemporaryTableSql(this.#latest, this.#latestSql(batch)),
+      type1UpdateSql(this.#dialect, this.#table, this.#latest, this.#dim.naturalKey, this.#dim.type1),
+      this.#insertSql(maxKey),
+      this.#dialect.dropTemporaryTableSql(this.#latest),
+    ]
+  }
+
   /** The batch, one row per key. */
   #latestSql(batch: Batch): Sql {
     const dim = this.#dim
