@@ -3,6 +3,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import {
   CSV_LINE_END,
+  EtlError,
   encodeCsvRecord,
   filesInWindow,
   parseCsv,
@@ -116,7 +117,7 @@ async function slaFile(dir: string): Promise<string> {
     const file = path.join(dir, name)
     if (await fs.stat(file).then(() => true, () => false)) return file
   }
-  throw new Error(`no SLA file in ${path.resolve(dir)}: put ${SLA_FILES.join(' or ')} there`)
+  throw new EtlError('ETL_ERR_ELT_INPUT_MISSING', `no SLA file in ${path.resolve(dir)}: put ${SLA_FILES.join(' or ')} there, or set tasks.WaitForSupportExports.exportDir to the folder that has it`)
 }
 
 /**
@@ -128,7 +129,9 @@ async function* concatenatedCsv(files: readonly string[], seq: number): AsyncGen
   yield encodeCsvRecord([...expected, 'exec_seq']) + CSV_LINE_END
   for (const file of files) {
     const [header, ...records] = parseCsv(await fs.readFile(file, 'utf8'))
-    if (JSON.stringify(header) !== JSON.stringify(expected)) throw new Error(`${file}: the header must be ${expected.join(',')}, got ${header?.join(',') ?? '(empty file)'}; fix the export`)
+    if (JSON.stringify(header) !== JSON.stringify(expected)) {
+      throw new EtlError('ETL_ERR_CSV_MALFORMED', `${file}: the header must be ${expected.join(',')}, got ${header?.join(',') ?? '(empty file)'}; fix the export (nothing of this sequence's history was staged)`)
+    }
     yield records
       .filter((record) => record.length > 1 || record[0])
       .map((record) => encodeCsvRecord([...record, seq]) + CSV_LINE_END)

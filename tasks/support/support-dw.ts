@@ -1,4 +1,4 @@
-import { WrapperTask, param, type Batch, type TaskContext } from 'etl'
+import { EtlError, WrapperTask, param, type Batch, type TaskContext, type TaskLike } from 'etl'
 import { BuildCaseFacts } from './build-case-facts.js'
 import { STAR, SUPPORT } from './pipeline.js'
 import { StageAnalystHistory, StageSla } from './stage-export-files.js'
@@ -7,19 +7,18 @@ import { StageSourceTable } from './stage-source-table.js'
 const DIMENSIONS = STAR.model.dimensions.map((dim) => dim.name) as [string, ...string[]]
 const FACTS = STAR.model.facts.map((fact) => fact.name) as [string, ...string[]]
 
-/** What each dimension is built from: the staging steps that fill its source. */
+/** The staging steps that fill each dimension's source (the calendar covers the facts' dates). */
+const STAGED_BY: Readonly<Record<string, () => TaskLike[]>> = {
+  d_analysts: () => [new StageAnalystHistory()],
+  d_products: () => [new StageSourceTable({ table: 'products' })],
+  d_priority: () => [new StageSla()],
+  d_calendar: () => [new BuildCaseFacts()],
+}
+
 function stagingFor(dimension: string) {
-  switch (STAR.dimensionNamed(dimension).kind) {
-    case 'scd2':
-      return [new StageAnalystHistory()]
-    case 'hierarchy':
-      return [new StageSourceTable({ table: 'products' })]
-    case 'scd1':
-      return [new StageSla()]
-    case 'calendar':
-      // The calendar covers the facts' dates.
-      return [new BuildCaseFacts()]
-  }
+  const staged = STAGED_BY[dimension]
+  if (!staged) throw new EtlError('ETL_ERR_DIMENSIONAL_INVALID', `dimension "${dimension}" of ${STAR.model.file} has no staging step in tasks/support/support-dw.ts; add it to STAGED_BY`)
+  return staged()
 }
 
 /**

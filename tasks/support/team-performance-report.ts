@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { LocalTarget, getLayout, param, readSqlFiles, type CompletionContext, type Database, type TaskContext } from 'etl'
+import { EtlError, LocalTarget, getLayout, param, readSqlFiles, type CompletionContext, type Database, type TaskContext } from 'etl'
 import { REPORTS_SQL_DIR, SUPPORT } from './pipeline.js'
 import { SupportFacts } from './support-dw.js'
 
@@ -33,11 +33,15 @@ export class TeamPerformanceReport extends SUPPORT.Step.with({
   }
 
   report(): LocalTarget {
-    if (path.basename(this.params.fileName) !== this.params.fileName) throw new Error(`fileName "${this.params.fileName}" must be a file name, not a path; the report goes to output/reports/`)
+    if (path.basename(this.params.fileName) !== this.params.fileName || this.params.fileName === '') {
+      throw new EtlError('ETL_ERR_PARAM_INVALID', `TeamPerformanceReport: fileName "${this.params.fileName}" must be a file name, not a path; the report goes to output/reports/`)
+    }
     return new LocalTarget(path.join(getLayout().outputDir, 'reports', this.params.fileName))
   }
 
+  /** The outputs, known when the graph is built: a bad file name or format is refused before anything runs. */
   override output() {
+    reportFormat(this.params)
     return [this.marker(), this.report()]
   }
 
@@ -57,8 +61,9 @@ export class TeamPerformanceReport extends SUPPORT.Step.with({
 /** The format the parameters ask for, or an error naming the parameter and the fix. */
 export function reportFormat(params: { delimiter: string; quote: string; lineTerminator: string; header: boolean }): ReportFormat {
   const delimiter = params.delimiter === '\\t' ? '\t' : params.delimiter
-  if ([...delimiter].length !== 1) throw new Error(`delimiter "${params.delimiter}" must be one character (or "\\t" for a tab)`)
-  if ([...params.quote].length !== 1 || params.quote === delimiter) throw new Error(`quote "${params.quote}" must be one character, other than the delimiter`)
+  const invalid = (message: string) => new EtlError('ETL_ERR_PARAM_INVALID', `TeamPerformanceReport: ${message}`)
+  if ([...delimiter].length !== 1 || /[\r\n]/.test(delimiter)) throw invalid(`delimiter "${params.delimiter}" must be one character other than a line break (or "\\t" for a tab)`)
+  if ([...params.quote].length !== 1 || params.quote === delimiter || /[\r\n]/.test(params.quote)) throw invalid(`quote "${params.quote}" must be one character, other than the delimiter and a line break`)
   return { delimiter, quote: params.quote, lineTerminator: params.lineTerminator === 'lf' ? '\n' : '\r\n', header: params.header }
 }
 

@@ -17,3 +17,15 @@ test('support: when the export files never come, the run fails as missing data a
   t.regex(result.stdout, /external data for WaitForSupportExports\(.*\) is missing after waiting 1000ms \(2 looks\): an analyst history file \(analyst_history_NNNN\.csv\), a case log \(case_log_NNNN\.log\), the SLA file \(sla\.xlsx or sla\.csv\) in .*no-exports/)
   t.regex(result.stdout, /exit code 4: external data is missing; run again once it has arrived/)
 })
+
+test('support: a report format that cannot be written is refused before anything runs, naming the parameter', async (t) => {
+  const cwd = await tempDir('etl-support-format-')
+  t.teardown(() => fs.rm(cwd, { recursive: true, force: true }))
+  const delimiter = await runCli(['run', 'TeamPerformanceReport', '--delimiter', ';;', '--local-scheduler', '--module', PIPELINE], cwd)
+  t.is(delimiter.code, 5, delimiter.stdout + delimiter.stderr)
+  t.regex(delimiter.stdout + delimiter.stderr, /TeamPerformanceReport: delimiter ";;" must be one character other than a line break/)
+  const file = await runCli(['run', 'TeamPerformanceReport', '--file-name', '../out.csv', '--local-scheduler', '--module', PIPELINE], cwd)
+  t.is(file.code, 5, file.stdout + file.stderr)
+  t.regex(file.stdout + file.stderr, /fileName "\.\.\/out\.csv" must be a file name, not a path/)
+  t.deepEqual(await fs.readdir(cwd), [], 'no database, sample or marker was made')
+})

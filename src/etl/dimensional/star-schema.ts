@@ -15,7 +15,7 @@ export type LoadFigures = Readonly<Record<string, JsonValue>>
 
 /**
  * The star schema a dimensional dictionary describes, on one warehouse: builds or merges each
- * dimension, loads each fact, and drops it all for a rebuild. Every step is safe to run again: a
+ * dimension, loads each fact, and drops a table for a rebuild. Every step is safe to run again: a
  * merge of a batch already merged changes nothing, so a step that failed after its commit reruns.
  *
  * ```ts
@@ -68,12 +68,5 @@ export class StarSchema {
   async dropTable(db: Database, name: string): Promise<void> {
     if (!this.model.facts.some((fact) => fact.name === name)) this.dimensionNamed(name)
     await db.query(sql`drop table if exists ${sql.table(`${this.model.schema}.${name}`)}`)
-  }
-
-  /** Drops every dimension and fact table, facts first, for a rebuild from staging. */
-  async drop(db: Database): Promise<string[]> {
-    const tables = [...this.model.facts, ...this.model.dimensions].map((item) => `${this.model.schema}.${item.name}`)
-    for (const table of tables) await db.query(sql`drop table if exists ${sql.table(table)}`)
-    return tables
   }
 }
