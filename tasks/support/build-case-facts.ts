@@ -3,6 +3,21 @@ import { STAGING_SQL_DIR, SUPPORT } from './pipeline.js'
 import { StageCaseLogs, StageSla } from './stage-export-files.js'
 import { StageSourceTable } from './stage-source-table.js'
 
+/** The columns `sql/support/staging/010_case_facts_table*.sql` gives `staging.case_facts`. */
+export const CASE_FACTS_COLUMNS = [
+  'case_id',
+  'product_id',
+  'priority',
+  'created_date',
+  'assigned_date',
+  'response_date',
+  'resolve_date',
+  'aid',
+  'response_sla_hours',
+  'resolve_sla_hours',
+  'exec_seq',
+] as const
+
 /**
  * Turns the staged cases and case events into `staging.case_facts`, one row per case with its
  * milestones (every `sql/support/staging/*.sql` in name order, with `:exec_seq`): only the cases

@@ -1,8 +1,18 @@
-import { EtlError, WrapperTask, param, type Batch, type TaskContext, type TaskLike } from 'etl'
-import { BuildCaseFacts } from './build-case-facts.js'
+import { EtlError, WrapperTask, checkSourceColumns, param, qualified, type Batch, type TaskContext, type TaskLike } from 'etl'
+import { BuildCaseFacts, CASE_FACTS_COLUMNS } from './build-case-facts.js'
 import { STAR, SUPPORT } from './pipeline.js'
-import { StageAnalystHistory, StageSla } from './stage-export-files.js'
+import { ANALYST_HISTORY, CASE_EVENTS, SLA, StageAnalystHistory, StageSla } from './stage-export-files.js'
 import { StageSourceTable } from './stage-source-table.js'
+
+// Every column the star schema reads from staging is checked when the tasks load, before anything runs.
+checkSourceColumns(
+  STAR.model,
+  new Map<string, readonly string[]>([
+    ...SUPPORT.tables.map((meta) => [qualified(meta.store), [...meta.columns, 'exec_seq']] as const),
+    ...[ANALYST_HISTORY, CASE_EVENTS, SLA].map(({ meta, columns }) => [qualified(meta.store), [...columns.map((column) => column.name), 'exec_seq']] as const),
+    ['staging.case_facts', CASE_FACTS_COLUMNS],
+  ]),
+)
 
 const DIMENSIONS = STAR.model.dimensions.map((dim) => dim.name) as [string, ...string[]]
 const FACTS = STAR.model.facts.map((fact) => fact.name) as [string, ...string[]]

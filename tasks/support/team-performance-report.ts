@@ -19,13 +19,22 @@ export interface ReportFormat {
  * written to `output/reports/<fileName>` atomically. The file's format comes from the parameters
  * (or `tasks.TeamPerformanceReport.*` in the config). Delete the file and this step runs again.
  */
-export class TeamPerformanceReport extends SUPPORT.Step.with({
+const ReportStep = SUPPORT.Step.with({
   fileName: param.string({ default: `${REPORT}.csv`, description: 'the file name under output/reports/' }),
   delimiter: param.string({ default: ',', description: 'the field delimiter (one character; "\\t" for a tab)' }),
   quote: param.string({ default: '"', description: 'the quote character (one character)' }),
   lineTerminator: param.enum(['crlf', 'lf'], { default: 'crlf', description: 'line ends: CRLF (RFC 4180) or LF' }),
   header: param.bool({ default: true, description: 'write the column names first' }),
-}) {
+})
+
+export class TeamPerformanceReport extends ReportStep {
+  /** A bad file name or format is refused when the task is made, before anything runs. */
+  constructor(...args: ConstructorParameters<typeof ReportStep>) {
+    super(...args)
+    reportFormat(this.params)
+    this.report()
+  }
+
   static override readonly description = 'write the team performance report (output/reports/team_performance.csv)'
 
   override requires() {
@@ -39,9 +48,7 @@ export class TeamPerformanceReport extends SUPPORT.Step.with({
     return new LocalTarget(path.join(getLayout().outputDir, 'reports', this.params.fileName))
   }
 
-  /** The outputs, known when the graph is built: a bad file name or format is refused before anything runs. */
   override output() {
-    reportFormat(this.params)
     return [this.marker(), this.report()]
   }
 

@@ -228,3 +228,37 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 function invalid(file: string, at: string, field: string, value: string, fix: string): EtlError {
   return new EtlError('ETL_ERR_DIMENSIONAL_INVALID', `${file}: ${at}, field ${field}: "${value}" is not valid; ${fix}`)
 }
+
+/**
+ * Checks that every column a dimension or fact reads exists in its source, for the sources whose
+ * columns are known before anything runs (a pipeline's staging tables, from their dictionaries):
+ * a misspelt column is refused at start, naming the file, the entry, the field and the columns
+ * there are, rather than failing a step after staging has run. Sources not in `known` are left to
+ * the build, which describes them.
+ */
+export function checkSourceColumns(model: DimensionalModel, known: ReadonlyMap<string, readonly string[]>): void {
+  const check = (at: string, source: string, fields: ReadonlyArray<readonly [string, readonly string[]]>) => {
+    const columns = known.get(source)
+    if (!columns) return
+    for (const [field, names] of fields) {
+      for (const name of names) {
+        if (!columns.includes(name)) throw invalid(model.file, at, field, name, `${source} has no such column; it has ${columns.join(', ')}`)
+      }
+    }
+  }
+  for (const dim of model.dimensions) {
+    const at = `dimension "${dim.name}"`
+    if (dim.kind === 'scd2') check(at, dim.source, [['naturalKey', dim.naturalKey], ['tracked', dim.tracked], ['type1', dim.type1], ['effectiveFrom', [dim.effectiveFrom]]])
+    if (dim.kind === 'scd1') check(at, dim.source, [['naturalKey', dim.naturalKey], ['type1', dim.type1]])
+    if (dim.kind === 'hierarchy') check(at, dim.source, [['id', [dim.id]], ['parent', [dim.parent]], ['label', [dim.label]]])
+  }
+  for (const fact of model.facts) {
+    check(`fact "${fact.name}"`, fact.source, [
+      ['naturalKey', fact.naturalKey],
+      ['dimensions[].on', fact.dimensions.flatMap((ref) => Object.values(ref.on))],
+      ['dimensions[].asOf', fact.dimensions.flatMap((ref) => (ref.asOf ? [ref.asOf] : []))],
+      ['dates[].column', fact.dates.map((date) => date.column)],
+      ['measures', fact.measures],
+    ])
+  }
+}

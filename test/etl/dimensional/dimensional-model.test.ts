@@ -1,5 +1,5 @@
 import test from 'ava'
-import { parseDimensionalModel } from '../../../src/etl/dimensional/dimensional-model.js'
+import { checkSourceColumns, parseDimensionalModel } from '../../../src/etl/dimensional/dimensional-model.js'
 
 const analysts = { name: 'd_analysts', kind: 'scd2', source: 'staging.analyst_history', naturalKey: ['aid'], tracked: ['team'], type1: ['name'], effectiveFrom: 'valid_from' }
 const calendar = { name: 'd_calendar', kind: 'calendar' }
@@ -41,3 +41,13 @@ for (const [what, raw, message] of malformed) {
     t.regex(error!.message, message)
   })
 }
+
+test('a dimension or fact reading a column its known source lacks is refused with the columns there are; unknown sources are left to the build', (t) => {
+  const model = parseDimensionalModel(valid, 'star.json')
+  const known = new Map([['staging.analyst_history', ['aid', 'name', 'team', 'valid_from']]])
+  t.notThrows(() => checkSourceColumns(model, known))
+  const error = t.throws(() => checkSourceColumns(model, new Map([['staging.analyst_history', ['aid', 'team', 'valid_from']]])))
+  t.regex(error!.message, /star\.json: dimension "d_analysts", field type1: "name" is not valid; staging\.analyst_history has no such column; it has aid, team, valid_from/)
+  const facts = t.throws(() => checkSourceColumns(model, new Map([['staging.case_facts', ['case_id', 'aid']]])))
+  t.regex(facts!.message, /fact "f_cases", field dimensions\[\]\.asOf: "created_date" is not valid/)
+})

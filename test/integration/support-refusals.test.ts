@@ -3,6 +3,7 @@ import path from 'node:path'
 import test from 'ava'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/sandbox.js'
+import { pipelineProject } from '../helpers/pipeline-project.js'
 import { PIPELINE } from './elt-helpers.js'
 
 test('support: when the export files never come, the run fails as missing data after the configured tries, naming what is missing', async (t) => {
@@ -28,4 +29,24 @@ test('support: a report format that cannot be written is refused before anything
   t.is(file.code, 5, file.stdout + file.stderr)
   t.regex(file.stdout + file.stderr, /fileName "\.\.\/out\.csv" must be a file name, not a path/)
   t.deepEqual(await fs.readdir(cwd), [], 'no database, sample or marker was made')
+})
+
+test('support: a dimensional dictionary naming a column its staging table lacks, or without tracked columns, stops etl before anything runs', async (t) => {
+  const project = await pipelineProject()
+  t.teardown(() => project.remove())
+  const file = path.join(project.cwd, 'metadata', 'support', 'star', 'support_dw.json')
+  const original = await fs.readFile(file, 'utf8')
+  const cases: Array<[string, (model: { dimensions: Array<Record<string, unknown>> }) => void, RegExp]> = [
+    ['a misspelt column', (model) => (model.dimensions[0]!.type1 = ['nme']), /support_dw\.json: dimension "d_analysts", field type1: "nme" is not valid; staging\.analyst_history has no such column; it has aid, name, team, skills, valid_from, exec_seq/],
+    ['no tracked columns', (model) => (model.dimensions[0]!.tracked = []), /support_dw\.json: dimension "d_analysts", field tracked: \[\] is not valid; an SCD type 2 dimension needs tracked columns/],
+  ]
+  for (const [what, edit, message] of cases) {
+    const model = JSON.parse(original)
+    edit(model)
+    await fs.writeFile(file, JSON.stringify(model))
+    const result = await runCli(['run', 'SupportDW', '--local-scheduler', '--module', project.module], project.cwd)
+    t.is(result.code, 5, `${what}: ${result.stdout}${result.stderr}`)
+    t.regex(result.stdout + result.stderr, message, what)
+    t.false(await fs.stat(path.join(project.cwd, 'data')).then(() => true, () => false), `${what}: nothing was created`)
+  }
 })
