@@ -115,8 +115,8 @@ try {
     await warehouse.query(warehouse.createTableSql(`floor.${table}`, (await source.describeTable(table)).columns))
     floorSeconds += await timed(() => data.loadThroughLake(warehouse, `floor.${table}`, `floor/${table}.csv`, source.extractCsv(sql`select * from ${sql.id(table)}`)))
   }
-  for (const table of ['case_events', 'analyst_history']) {
-    await warehouse.query(`create table floor.${table} as select * from support_landing.${table} where false`)
+  for (const [table, landing] of [['case_events', 'staging.case_events'], ['analyst_history', 'support_landing.analyst_history']]) {
+    await warehouse.query(`create table floor.${table} as select * from ${landing} where false`)
     floorSeconds += await timed(() => data.loadFromLake(warehouse, `floor.${table}`, `support/landing/${table}/exec_seq=1/part-0000.csv`))
   }
   for (const table of STAR_TABLES) {

@@ -6,6 +6,7 @@ import {
   EtlError,
   encodeCsvRecord,
   filesInWindow,
+  loadLandingBatch,
   parseCsv,
   parseTableEntry,
   qualified,
@@ -27,16 +28,22 @@ const date = (name: string): ColumnDescription => ({ name, nativeType: 'date', t
 const timestamp = (name: string): ColumnDescription => ({ name, nativeType: 'timestamp', type: { kind: 'timestamp', precision: 0, withTimeZone: false }, nullable: true })
 
 /** How a staged export is described: its columns, landing and staging tables and key. */
-function exportTable(table: string, columns: readonly ColumnDescription[], key: string[]): { meta: TableMetadata; columns: readonly ColumnDescription[] } {
+function exportTable(table: string, columns: readonly ColumnDescription[], key: string[], landing = `support_landing.${table}`): { meta: TableMetadata; columns: readonly ColumnDescription[] } {
   const meta = parseTableEntry(
-    { table, columns: columns.map((column) => column.name), mode: 'full', landing: `support_landing.${table}`, store: `staging.${table}`, key },
+    { table, columns: columns.map((column) => column.name), mode: 'full', landing, store: `staging.${table}`, key },
     `tasks/support/stage-export-files.ts (${table})`,
   )
   return { meta, columns }
 }
 
 export const ANALYST_HISTORY = exportTable('analyst_history', [int('aid'), text('name', 100), text('team', 50), text('skills', 200), date('valid_from')], ['aid', 'valid_from'])
-export const CASE_EVENTS = exportTable('case_events', [int('case_id'), text('event', 12), int('aid'), timestamp('event_at'), text('source_file', 200), int('line_no')], ['case_id', 'event', 'event_at'])
+/**
+ * The case events land straight in `staging.case_events`, one batch per sequence (a rerun replaces
+ * its own batch), with no store upsert: the case facts take each case's first milestones and last
+ * assignment, which an event exported twice does not change, and deduplicating millions of events
+ * on every load would cost more than the rest of the staging together.
+ */
+export const CASE_EVENTS = exportTable('case_events', [int('case_id'), text('event', 12), int('aid'), timestamp('event_at'), text('source_file', 200), int('line_no')], ['case_id', 'event', 'event_at'], 'staging.case_events')
 export const SLA = exportTable('sla', [text('priority', 10), int('response_hours'), int('resolve_hours')], ['priority'])
 
 /** The export files of `feed` in the running sequence's window: after the last one the previous sequence read, up to the last one there when it opened. */
@@ -69,8 +76,8 @@ export class StageAnalystHistory extends SUPPORT.Step.with({ exportDir: EXPORT_D
 
 /**
  * Parses the case logs that arrived in the sequence's window into events (malformed lines go to a
- * rejects file with their line numbers and are counted, never stopping the run), then lands them and
- * upserts them into `staging.case_events`.
+ * rejects file with their line numbers and are counted, never stopping the run), then loads them
+ * into `staging.case_events` (see {@link CASE_EVENTS}).
  */
 export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
   static override readonly description = 'parse the new case logs into staging.case_events (malformed lines to a rejects file)'
@@ -86,9 +93,14 @@ export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PAR
     const key = stagingKey(CASE_EVENTS.meta.table, seq)
     const parsed = await parseCaseLog({ files: files.map((file) => path.join(this.params.exportDir, file)), lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq })
     if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
-    const staged = await stageLakeBatch(ctx, SUPPORT, { ...CASE_EVENTS, key, countsAs: CASE_LOG_FEED })
-    await (await ctx.db(SUPPORT.warehouse)).ensureIndex(qualified(CASE_EVENTS.meta.store), ['case_id'])
-    return SUPPORT.result(current, { files, ...staged, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
+    const control = SUPPORT.control(await ctx.db(SUPPORT.warehouse))
+    const rows = await loadLandingBatch(ctx, SUPPORT, CASE_EVENTS.meta, CASE_EVENTS.columns, seq, async (tx) => {
+      const loaded = await ctx.data.loadFromLake(tx, qualified(CASE_EVENTS.meta.landing), key)
+      await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
+      return loaded
+    })
+    await (await ctx.db(SUPPORT.warehouse)).ensureIndex(qualified(CASE_EVENTS.meta.landing), ['case_id'])
+    return SUPPORT.result(current, { files, rows, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
   }
 }
 
