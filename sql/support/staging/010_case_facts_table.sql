@@ -13,3 +13,10 @@ create table if not exists staging.case_facts (
   resolve_sla_hours integer,
   exec_seq bigint not null
 );
+
+-- The cases a sequence touched, worked out once per sequence by the next file and read there
+-- several times (a work table, not a temporary one: MySQL cannot read a temporary table twice in
+-- one statement).
+create table if not exists staging.case_touched (
+  case_id integer not null primary key
+);

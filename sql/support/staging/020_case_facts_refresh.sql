@@ -2,15 +2,19 @@
 -- case, or new log events of one (an earlier case assigned, answered or resolved since). Each
 -- milestone is its first event; the analyst is the one the case was last assigned to. Cases whose
 -- events came before the case itself reached staging are taken when it arrives (its row is touched).
--- Every read of staging.case_events is limited to the touched cases, so a periodic merge costs what
--- it touches, not the whole history of events.
+-- The touched cases are worked out once, into staging.case_touched, and every read of
+-- staging.case_events is limited to them, so a periodic merge costs what it touches, not the whole
+-- history of events.
 -- By hand: psql -1 -v exec_seq=<n> -f <this file>.
+delete from staging.case_touched;
+
+insert into staging.case_touched (case_id)
+select case_id from staging.cases where exec_seq = :exec_seq
+union
+select case_id from staging.case_events where exec_seq = :exec_seq;
+
 delete from staging.case_facts
-where case_id in (
-  select case_id from staging.cases where exec_seq = :exec_seq
-  union
-  select case_id from staging.case_events where exec_seq = :exec_seq
-);
+where case_id in (select case_id from staging.case_touched);
 
 insert into staging.case_facts
   (case_id, product_id, priority, created_date, assigned_date, response_date, resolve_date, aid, response_sla_hours, resolve_sla_hours, exec_seq)
@@ -35,26 +39,14 @@ left join (
     min(case when event = 'RESOLVED' then event_at end) as resolved_at,
     max(case when event = 'ASSIGNED' then event_at end) as last_assigned_at
   from staging.case_events
-  where case_id in (
-    select case_id from staging.cases where exec_seq = :exec_seq
-    union
-    select case_id from staging.case_events where exec_seq = :exec_seq
-  )
+  where case_id in (select case_id from staging.case_touched)
   group by case_id
 ) e on e.case_id = c.case_id
 left join (
   select case_id, event_at, max(aid) as aid
   from staging.case_events
-  where event = 'ASSIGNED' and case_id in (
-    select case_id from staging.cases where exec_seq = :exec_seq
-    union
-    select case_id from staging.case_events where exec_seq = :exec_seq
-  )
+  where event = 'ASSIGNED' and case_id in (select case_id from staging.case_touched)
   group by case_id, event_at
 ) a on a.case_id = c.case_id and a.event_at = e.last_assigned_at
 left join staging.sla s on s.priority = c.priority
-where c.case_id in (
-  select case_id from staging.cases where exec_seq = :exec_seq
-  union
-  select case_id from staging.case_events where exec_seq = :exec_seq
-);
+where c.case_id in (select case_id from staging.case_touched);
