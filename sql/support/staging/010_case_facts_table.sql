@@ -1,5 +1,5 @@
 -- staging.case_facts: one row per case with its milestones from the case logs, the source of
--- support_dw.f_cases. Created once; the next file refreshes the cases a sequence touched.
+-- support_dw.f_cases. Created once; 030_case_facts_refresh.sql refreshes the cases a sequence touched.
 create table if not exists staging.case_facts (
   case_id integer not null primary key,
   product_id integer,
@@ -14,8 +14,8 @@ create table if not exists staging.case_facts (
   exec_seq bigint not null
 );
 
--- The cases a sequence touched, worked out once per sequence by the next file and read there
--- several times (a work table, not a temporary one: MySQL cannot read a temporary table twice in
+-- The cases a sequence touched, worked out once per sequence (020_case_touched.sql) and read
+-- several times by the refresh (a work table, not a temporary one: MySQL cannot read a temporary table twice in
 -- one statement).
 create table if not exists staging.case_touched (
   case_id integer not null primary key

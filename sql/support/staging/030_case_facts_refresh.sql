@@ -2,17 +2,10 @@
 -- case, or new log events of one (an earlier case assigned, answered or resolved since). Each
 -- milestone is its first event; the analyst is the one the case was last assigned to. Cases whose
 -- events came before the case itself reached staging are taken when it arrives (its row is touched).
--- The touched cases are worked out once, into staging.case_touched, and every read of
+-- The touched cases come from staging.case_touched (020), and every read of
 -- staging.case_events is limited to them, so a periodic merge costs what it touches, not the whole
 -- history of events.
 -- By hand: psql -1 -v exec_seq=<n> -f <this file>.
-delete from staging.case_touched;
-
-insert into staging.case_touched (case_id)
-select case_id from staging.cases where exec_seq = :exec_seq
-union
-select case_id from staging.case_events where exec_seq = :exec_seq;
-
 delete from staging.case_facts
 where case_id in (select case_id from staging.case_touched);
 
