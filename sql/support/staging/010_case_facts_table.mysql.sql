@@ -15,8 +15,8 @@ create table if not exists staging.case_facts (
 );
 
 -- The cases a sequence touched, worked out once per sequence (020_case_touched.sql) and read
--- several times by the refresh (a work table, not a temporary one: MySQL cannot read a temporary table twice in
--- one statement).
+-- several times by the refresh: a work table, not a temporary one, as MySQL cannot read a
+-- temporary table twice in one statement.
 create table if not exists staging.case_touched (
   case_id integer not null primary key
 );
