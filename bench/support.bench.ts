@@ -11,7 +11,7 @@ import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { CSV_LINE_END, DataServices, LocalScheduler, build, encodeCsvRecord, setLayout, sql, type Database, type TaskLike } from 'etl'
+import { CSV_LINE_END, DataServices, LocalScheduler, build, encodeCsvRecord, limitHeapGrowth, setLayout, sql, type Database, type TaskLike } from 'etl'
 
 const SCALE = Number(process.env.SUPPORT_BENCH_SCALE ?? 500)
 const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root' }
@@ -22,6 +22,8 @@ const SAMPLE = fileURLToPath(new URL('./support-sample.ts', import.meta.url))
 const REPO = fileURLToPath(new URL('../', import.meta.url))
 const STAR_TABLES = ['d_analysts', 'd_products', 'd_priority', 'd_calendar', 'f_cases']
 
+// Runs as `etl run` runs: with the heap growth the CLI sets, so the peak RSS is what a user sees.
+limitHeapGrowth()
 const name = `etl_bench_support_${process.pid}`
 const root = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-bench-support-'))
 process.chdir(root)
