@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { EtlError, isSchedulingError } from '../errors.js'
 import { TaskRegistry } from '../core/task-registry.js'
+import type { DataServices } from '../db/data-services.js'
 import type { TaskLike } from '../core/task-like.js'
 import { TOKEN_ENV } from '../daemon/action-token.js'
 import { closestMatch } from '../util/closest-match.js'
@@ -122,13 +123,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       async (args) => {
         const env = await environment(args as GlobalOptions)
         const root = rootTask(env, args)
-        const { DataServices } = await import('../db/data-services.js')
-        const data = DataServices.fromConfig(env.config)
-        try {
-          process.stdout.write(await depsCommand(root, { data, db: (name) => data.database(name) }))
-        } finally {
-          await data.close()
-        }
+        await withDataServices(env, async (data) => process.stdout.write(await depsCommand(root, { data, db: (name) => data.database(name) })))
       },
     )
     .command(
@@ -138,14 +133,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       async (args) => {
         const env = await environment(args as GlobalOptions)
         const root = rootTask(env, args)
-        const { DataServices } = await import('../db/data-services.js')
         const { checkCommand } = await import('./commands/check-command.js')
-        const data = DataServices.fromConfig(env.config)
-        try {
-          exitCode = await checkCommand(root, data, { terminal: env.terminal, write: (text) => process.stdout.write(text) })
-        } finally {
-          await data.close()
-        }
+        exitCode = await withDataServices(env, (data) => checkCommand(root, data, { terminal: env.terminal, write: (text) => process.stdout.write(text) }))
       },
     )
     .command(
@@ -202,16 +191,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         const scale = wholeNumber('--scale', args.scale, 1)
         const seed = wholeNumber('--seed', args.seed, 0)
         const env = await environment(args as GlobalOptions)
-        const { DataServices } = await import('../db/data-services.js')
         const { demoCommand } = await import('./commands/demo-command.js')
         const { sampleDataIn } = await import('../etl/sample-data.js')
-        const data = DataServices.fromConfig(env.config)
-        try {
-          const options = { pipeline: args.pipeline as string | undefined, scale, seed, force: Boolean(args.force) }
-          process.stdout.write(await demoCommand(args.action as 'init' | 'advance', sampleDataIn(loaded?.exports ?? {}), data, options))
-        } finally {
-          await data.close()
-        }
+        const options = { pipeline: args.pipeline as string | undefined, scale, seed, force: Boolean(args.force) }
+        await withDataServices(env, async (data) => process.stdout.write(await demoCommand(args.action as 'init' | 'advance', sampleDataIn(loaded?.exports ?? {}), data, options)))
       },
     )
     .demandCommand(1, `name a command: ${COMMANDS.join(', ')}`)
@@ -246,6 +229,17 @@ async function needsTaskModule(command: string, module: string | undefined): Pro
 }
 
 /** The `<task>` of a task command, built from its parameters; a secret among them is warned about, not refused. */
+/** Runs `work` with the config's connections, closed afterwards whatever happens. */
+async function withDataServices<T>(env: CliEnvironment, work: (data: DataServices) => Promise<T>): Promise<T> {
+  const { DataServices } = await import('../db/data-services.js')
+  const data = DataServices.fromConfig(env.config)
+  try {
+    return await work(data)
+  } finally {
+    await data.close()
+  }
+}
+
 function rootTask(env: CliEnvironment, args: Record<string, unknown>): TaskLike {
   const family = String(args.task)
   const texts = taskTexts(args, COMMAND_OPTIONS)
