@@ -91,14 +91,17 @@ export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PAR
     const { seq } = current
     ctx.progress(`parsing ${files.length} case log(s)`)
     const key = stagingKey(CASE_EVENTS.meta.table, seq)
-    const parsed = await parseCaseLog({ files: files.map((file) => path.join(this.params.exportDir, file)), lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq })
-    if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
     const control = SUPPORT.control(await ctx.db(SUPPORT.warehouse))
-    const rows = await loadLandingBatch(ctx, SUPPORT, CASE_EVENTS.meta, CASE_EVENTS.columns, seq, async (tx) => {
-      const loaded = await ctx.data.loadFromLake(tx, qualified(CASE_EVENTS.meta.landing), key)
-      await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
-      return loaded
-    })
+    let rows = 0
+    // The events load while they are parsed and written to the lake, in one pass.
+    const load = (csv: Readable) =>
+      loadLandingBatch(ctx, SUPPORT, CASE_EVENTS.meta, CASE_EVENTS.columns, seq, async (tx) => {
+        const loaded = await ctx.data.loadThroughLake(tx, qualified(CASE_EVENTS.meta.landing), key, csv)
+        await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
+        return loaded
+      }).then((loaded) => (rows = loaded))
+    const parsed = await parseCaseLog({ files: files.map((file) => path.join(this.params.exportDir, file)), lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq, write: load })
+    if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
     await (await ctx.db(SUPPORT.warehouse)).ensureIndex(qualified(CASE_EVENTS.meta.landing), ['case_id'])
     return SUPPORT.result(current, { files, rows, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
   }

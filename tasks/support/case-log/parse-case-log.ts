@@ -25,6 +25,11 @@ export interface ParseCaseLogOptions {
   readonly rejectsKey: string
   /** The execution sequence, written as a last `exec_seq` column of every event when given. */
   readonly seq?: number
+  /**
+   * Takes the events' CSV as it is parsed, e.g. to load it while it goes to the lake (`loadThroughLake`),
+   * so parsing and loading overlap. @defaultValue putting it in the lake under `key`
+   */
+  readonly write?: (csv: Readable) => Promise<unknown>
 }
 
 export interface ParseCaseLogResult {
@@ -88,7 +93,8 @@ export async function parseCaseLog(options: ParseCaseLogOptions): Promise<ParseC
       }
       if (chunk) yield chunk
     }
-    await options.lake.put(options.key, Readable.from(records(), { objectMode: false }))
+    const csv = Readable.from(records(), { objectMode: false })
+    await (options.write ? options.write(csv) : options.lake.put(options.key, csv))
     await rejects.write(rejectChunk)
     await rejects.close()
     await options.lake.put(options.rejectsKey, createReadStream(spoolFile))
