@@ -121,6 +121,17 @@ test.serial("redshift: a failed statement surfaces Redshift's own message with t
   await db.close()
 })
 
+test.serial('redshift: transactions one after another reuse one Data API session, and a session the server ended is replaced', async (t) => {
+  const db = new RedshiftDatabase('warehouse', config)
+  const before = server.sessionsStarted
+  for (let i = 0; i < 5; i++) await db.transaction((tx) => tx.query('select 1'))
+  t.is(server.sessionsStarted - before, 1, 'five transactions, one session')
+  for (const id of server.openSessions) server.endSession(id)
+  t.deepEqual((await db.transaction((tx) => tx.query('select 2 as n'))).rows, [{ n: 2 }])
+  t.is(server.sessionsStarted - before, 2, 'the ended session was replaced by a new one')
+  await db.close()
+})
+
 test.serial('redshift: a transaction runs in one Data API session and rolls back as a whole', async (t) => {
   const db = new RedshiftDatabase('warehouse', config)
   await db.query('create table tx_test (id int)')

@@ -53,6 +53,10 @@ export class RedshiftDataApiServer {
   readonly #states = new Map<string, StatementState>()
   readonly #typeNames = new Map<number, string>()
   readonly #sessions = new Map<string, pg.Client>()
+  /** Sessions opened so far. */
+  sessionsStarted = 0
+  /** When each session's keep-alive runs out: as on Redshift, an idle session ends then, and its connection with it. */
+  readonly #expiries = new Map<string, NodeJS.Timeout>()
   readonly #server = http.createServer((request, response) => void this.#handle(request, response))
 
   constructor(postgres: pg.PoolConfig, s3?: FakeS3) {
@@ -70,6 +74,7 @@ export class RedshiftDataApiServer {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
+    for (const timer of this.#expiries.values()) clearTimeout(timer)
     for (const client of this.#sessions.values()) await client.end().catch(() => undefined)
     await this.#pool.end()
   }
@@ -111,7 +116,9 @@ export class RedshiftDataApiServer {
       const client = new pg.Client({ ...this.#pg, types: { getTypeParser: () => (value: string) => value } as pg.CustomTypesConfig })
       await client.connect()
       this.#sessions.set(sessionId, client)
+      this.sessionsStarted++
     }
+    if (sessionId !== undefined) this.#keepAlive(sessionId, Number(input.SessionKeepAliveSeconds ?? this.#keepAliveSeconds.get(sessionId) ?? 60))
     const parameters = (input.Parameters as { name: string; value: string }[] | undefined) ?? []
     const id = this.#start(sessionId, async (client) => {
       const values: string[] = []
@@ -145,6 +152,36 @@ export class RedshiftDataApiServer {
       return { columns: [], types: [], rows: [], rowCount: 0, hasResultSet: false }
     })
     return { Id: id, CreatedAt: Date.now() / 1000 }
+  }
+
+  readonly #keepAliveSeconds = new Map<string, number>()
+
+  /** Ends a session now, as the server does when its keep-alive has run out. */
+  endSession(sessionId: string): void {
+    const client = this.#sessions.get(sessionId)
+    this.#sessions.delete(sessionId)
+    clearTimeout(this.#expiries.get(sessionId))
+    void client?.end().catch(() => undefined)
+  }
+
+  /** The sessions open now. */
+  get openSessions(): string[] {
+    return [...this.#sessions.keys()]
+  }
+
+  /** Ends the session `seconds` after its last statement (each statement starts the count again). */
+  #keepAlive(sessionId: string, seconds: number): void {
+    this.#keepAliveSeconds.set(sessionId, seconds)
+    clearTimeout(this.#expiries.get(sessionId))
+    const timer = setTimeout(() => {
+      const client = this.#sessions.get(sessionId)
+      this.#sessions.delete(sessionId)
+      this.#expiries.delete(sessionId)
+      this.#keepAliveSeconds.delete(sessionId)
+      void client?.end().catch(() => undefined)
+    }, seconds * 1000)
+    timer.unref()
+    this.#expiries.set(sessionId, timer)
   }
 
   #start(sessionId: string | undefined, run: (client: pg.ClientBase) => Promise<{ columns: string[]; types: number[]; rows: unknown[][]; rowCount: number; hasResultSet: boolean }>): string {

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto'
+import fs from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { Database } from '../../src/db/database.js'
 import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
+import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { sql } from '../../src/db/sql.js'
 import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
 import { POSTGRES, randomName } from '../helpers/databases.js'
+import { RedshiftDataApiServer } from '../helpers/redshift-data-api-server.js'
+import { startS3Server } from '../helpers/s3-server.js'
+import type { S3LakeConfig } from '../../src/lake/lake-config.js'
 
 /** The project's own task module: the reference pipeline, run as a user runs it. */
 export const PIPELINE = fileURLToPath(new URL('../../tasks/index.ts', import.meta.url))
@@ -88,3 +93,39 @@ export async function withEmbeddedDatabase<T>(cwd: string, folder: string, work:
     await db.close()
   }
 }
+
+/**
+ * A Redshift warehouse for a run in `cwd`: the local Data API server over a scratch Postgres
+ * database, with COPY served from an S3-protocol lake. Writes the config (the secret key as
+ * `${RS_SECRET}`, whose value is {@link REDSHIFT_ENV}) and gives a Postgres connection to the same
+ * database for checking what was built; `stop` undoes all of it.
+ */
+export async function redshiftWarehouse(cwd: string, prefix: string): Promise<{ server: RedshiftDataApiServer; lake: S3LakeConfig; warehouse: PostgresDatabase; stop(): Promise<void> }> {
+  const dw = await scratchPostgresDatabase(`etl_${prefix.replace(/-/g, '_')}_dw`)
+  const s3 = await startS3Server()
+  const lake = await s3.lake(`${prefix}-lake`, 'etl')
+  const server = new RedshiftDataApiServer({ ...POSTGRES, database: dw.name }, { endpoint: lake.endpoint!, accessKeyId: lake.accessKeyId!, secretAccessKey: lake.secretAccessKey! })
+  const endpoint = await server.start()
+  const warehouse = new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, database: dw.name, poolSize: 1 })
+  const config = {
+    connections: {
+      warehouse: { dialect: 'redshift', database: 'dev', workgroupName: 'etl', region: 'us-east-1', endpoint, accessKeyId: 'test', secretAccessKey: '${RS_SECRET}', iamRole: 'arn:aws:iam::123456789012:role/copy', pollIntervalMs: 5 },
+    },
+    lake,
+  }
+  await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify(config, null, 2))
+  return {
+    server,
+    lake,
+    warehouse,
+    async stop() {
+      await warehouse.close()
+      await server.stop()
+      await dw.drop()
+      await s3.stop()
+    },
+  }
+}
+
+/** The environment a run against {@link redshiftWarehouse} needs. */
+export const REDSHIFT_ENV = { RS_SECRET: 'rs-secret-value' }

@@ -2,42 +2,22 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import test from 'ava'
 import { PgliteDatabase } from '../../src/db/pglite/pglite-database.js'
-import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { sql } from '../../src/db/sql.js'
 import { DEMO_TABLES } from '../../tasks/orders/sample/demo-schema.js'
 import { runCli } from '../helpers/cli.js'
-import { POSTGRES } from '../helpers/databases.js'
-import { RedshiftDataApiServer } from '../helpers/redshift-data-api-server.js'
-import { startS3Server } from '../helpers/s3-server.js'
 import { tempDir } from '../helpers/sandbox.js'
-import { PIPELINE, duplicateKeys, scratchPostgresDatabase, monthlySalesFromReport, monthlySalesFromSource, tableChecksum } from './elt-helpers.js'
+import { PIPELINE, REDSHIFT_ENV, duplicateKeys, monthlySalesFromReport, monthlySalesFromSource, redshiftWarehouse, tableChecksum } from './elt-helpers.js'
 
 // Redshift cannot run here: the warehouse is the local Data API server, which runs the statements it
 // is sent on a scratch Postgres database and serves COPY … FROM 's3://…' from the S3-protocol server.
 test('elt: into Redshift through the Data API, with the lake on S3: store equals source, and the upsert is delete + insert', async (t) => {
   const cwd = await tempDir('etl-elt-rs-')
-  const dw = await scratchPostgresDatabase('etl_rs_dw')
-  const dwName = dw.name
-  const s3 = await startS3Server()
-  const lake = await s3.lake('elt-rs-lake', 'etl')
-  const server = new RedshiftDataApiServer({ ...POSTGRES, database: dwName }, { endpoint: lake.endpoint!, accessKeyId: lake.accessKeyId!, secretAccessKey: lake.secretAccessKey! })
-  const endpoint = await server.start()
-  const warehouse = new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, database: dwName, poolSize: 1 })
+  const { server, warehouse, stop } = await redshiftWarehouse(cwd, 'elt-rs')
   t.teardown(async () => {
-    await warehouse.close()
-    await server.stop()
-    await dw.drop()
-    await s3.stop()
+    await stop()
     await fs.rm(cwd, { recursive: true, force: true })
   })
-  const config = {
-    connections: {
-      warehouse: { dialect: 'redshift', database: 'dev', workgroupName: 'etl', region: 'us-east-1', endpoint, accessKeyId: 'test', secretAccessKey: '${RS_SECRET}', iamRole: 'arn:aws:iam::123456789012:role/copy', pollIntervalMs: 5 },
-    },
-    lake,
-  }
-  await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify(config, null, 2))
-  const run = (...args: string[]) => runCli([...args, '--module', PIPELINE], cwd, { RS_SECRET: 'rs-secret-value' })
+  const run = (...args: string[]) => runCli([...args, '--module', PIPELINE], cwd, REDSHIFT_ENV)
 
   const storeEqualsSource = async () => {
     const source = new PgliteDatabase('source', { dialect: 'pglite', path: path.join(cwd, 'data', 'source') })

@@ -4,13 +4,10 @@ import test from 'ava'
 import mysql from 'mysql2/promise'
 import type { Database } from '../../src/db/database.js'
 import { MysqlDatabase } from '../../src/db/mysql/mysql-database.js'
-import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { runCli } from '../helpers/cli.js'
-import { MARIADB, POSTGRES } from '../helpers/databases.js'
-import { RedshiftDataApiServer } from '../helpers/redshift-data-api-server.js'
-import { startS3Server } from '../helpers/s3-server.js'
+import { MARIADB } from '../helpers/databases.js'
 import { tempDir } from '../helpers/sandbox.js'
-import { PIPELINE, scratchPostgresDatabase, withEmbeddedDatabase } from './elt-helpers.js'
+import { PIPELINE, REDSHIFT_ENV, redshiftWarehouse, withEmbeddedDatabase } from './elt-helpers.js'
 import { assertFactKeys, assertReport, assertScd2 } from './support-helpers.js'
 
 /** Runs SupportDW twice (an initial load, then a merge after `demo advance`) and checks the warehouse after each. */
@@ -35,27 +32,12 @@ async function buildAndMerge(t: import('ava').ExecutionContext, cwd: string, war
 // statements go through the Data API (bound as it binds, COPY from S3), not Redshift's own grammar.
 test('support: SupportDW into Redshift through the Data API builds and merges the same warehouse', async (t) => {
   const cwd = await tempDir('etl-support-rs-')
-  const dw = await scratchPostgresDatabase('etl_srs')
-  const s3 = await startS3Server()
-  const lake = await s3.lake('support-rs-lake', 'etl')
-  const server = new RedshiftDataApiServer({ ...POSTGRES, database: dw.name }, { endpoint: lake.endpoint!, accessKeyId: lake.accessKeyId!, secretAccessKey: lake.secretAccessKey! })
-  const endpoint = await server.start()
-  const warehouse = new PostgresDatabase('warehouse', { dialect: 'postgres', ...POSTGRES, database: dw.name, poolSize: 1 })
+  const { server, warehouse, stop } = await redshiftWarehouse(cwd, 'support-rs')
   t.teardown(async () => {
-    await warehouse.close()
-    await server.stop()
-    await dw.drop()
-    await s3.stop()
+    await stop()
     await fs.rm(cwd, { recursive: true, force: true })
   })
-  const config = {
-    connections: {
-      warehouse: { dialect: 'redshift', database: 'dev', workgroupName: 'etl', region: 'us-east-1', endpoint, accessKeyId: 'test', secretAccessKey: '${RS_SECRET}', iamRole: 'arn:aws:iam::123456789012:role/copy', pollIntervalMs: 5 },
-    },
-    lake,
-  }
-  await fs.writeFile(path.join(cwd, 'etl.config.json'), JSON.stringify(config, null, 2))
-  await buildAndMerge(t, cwd, warehouse, { RS_SECRET: 'rs-secret-value' })
+  await buildAndMerge(t, cwd, warehouse, REDSHIFT_ENV)
   t.true(server.statements.some((text) => /^copy "support_landing"\."cases" .*from 's3:\/\/support-rs-lake\//s.test(text)), 'landing files are copied from the bucket')
 })
 

@@ -10,8 +10,11 @@ import type { TableName, TableRef } from '../table-ref.js'
 import type { RedshiftConnectionConfig } from './redshift-config.js'
 import { RedshiftLoader } from './redshift-loader.js'
 import { RedshiftSession } from './redshift-session.js'
-import { RedshiftStatements } from './redshift-statements.js'
+import { RedshiftStatements, SESSION_KEEP_ALIVE_SECONDS } from './redshift-statements.js'
 import { redshiftDialect } from './redshift-dialect.js'
+
+/** How long before the server would end an idle session it is no longer reused: a statement takes time to arrive. */
+const SESSION_REUSE_MARGIN_SECONDS = 60
 
 export interface RedshiftDatabaseOptions {
   /** An S3 lake to stage streamed bulk loads in (COPY reads only S3). */
@@ -59,16 +62,35 @@ export class RedshiftDatabase extends DatabaseBase {
 
   async #transaction<T>(begin: string, work: (tx: Transaction) => Promise<T>, end: 'commit' | 'rollback'): Promise<T> {
     this.#check()
-    const begun = await this.#statements.execute(begin, [], 'start')
-    const session = this.#session(begun.sessionId)
+    const sessionId = await this.#begin(begin)
+    const session = this.#session(sessionId)
     try {
       const result = await work(session)
       await session.query(end)
+      this.#release(sessionId)
       return result
     } catch (error) {
-      await session.query('rollback').catch(() => undefined)
+      if (await session.query('rollback').then(() => true, () => false)) this.#release(sessionId)
       throw error
     }
+  }
+
+  /**
+   * Begins a transaction in a session an earlier one left idle, or in a new session when none is
+   * left or the one tried has ended (its keep-alive ran out on the server).
+   */
+  async #begin(begin: string): Promise<string | undefined> {
+    for (let idle = this.#idle.pop(); idle; idle = this.#idle.pop()) {
+      if (idle.until < Date.now()) continue
+      const reused = await this.#statements.execute(begin, [], idle.id).then(() => true, () => false)
+      if (reused) return idle.id
+    }
+    return (await this.#statements.execute(begin, [], 'start')).sessionId
+  }
+
+  /** Keeps a session whose transaction ended cleanly for the next one, until shortly before the server ends it. */
+  #release(sessionId: string | undefined): void {
+    if (sessionId !== undefined) this.#idle.push({ id: sessionId, until: Date.now() + (SESSION_KEEP_ALIVE_SECONDS - SESSION_REUSE_MARGIN_SECONDS) * 1000 })
   }
 
   // COPY is atomic by itself, so a load outside a transaction needs no session.
@@ -105,6 +127,13 @@ export class RedshiftDatabase extends DatabaseBase {
   protected readTableNames(q: Transaction): Promise<string[]> {
     return readPostgresTableNames(q)
   }
+
+  /**
+   * Sessions finished transactions left, for the next ones: the server keeps each alive for its
+   * keep-alive whether used or not and caps how many there may be, so a run of many transactions
+   * must not open a session for each.
+   */
+  readonly #idle: Array<{ readonly id: string; readonly until: number }> = []
 
   #session(sessionId: string | undefined): RedshiftSession {
     this.#check()

@@ -13,7 +13,7 @@ const loadSdk = lazyImport(() => import('@aws-sdk/client-redshift-data'))
 type Sdk = Awaited<ReturnType<typeof loadSdk>>
 
 /** How long a session stays open between the statements of a transaction. */
-const SESSION_KEEP_ALIVE_SECONDS = 600
+export const SESSION_KEEP_ALIVE_SECONDS = 600
 /** ColumnMetadata type names of 64-bit integer columns. */
 const BIGINT_TYPES = new Set(['int8', 'bigint'])
 /** Errors that mean the Data API itself could not be reached or refused the caller. */
