@@ -3,30 +3,18 @@
 // data layer's floor (a bare extract through the lake into a table, same run), then an incremental run
 // after `demo advance`. Figures also go to bench/results/elt.json.
 import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import mysql from 'mysql2/promise'
-import pg from 'pg'
-import { DataServices, LocalScheduler, build, setLayout, sql, type TaskLike } from 'etl'
+import { MARIADB, POSTGRES, benchWorkspace } from './bench-workspace.js'
+import { DataServices, LocalScheduler, build, sql, type TaskLike } from 'etl'
 import { advanceDemoSource, initDemoSource } from '../tasks/orders/sample/demo-source.js'
 
 const SCALE = Number(process.env.ELT_BENCH_SCALE ?? 500)
-const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root' }
-const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
 const RESULTS = fileURLToPath(new URL('./results/elt.json', import.meta.url))
 const TASKS = fileURLToPath(new URL('../tasks/index.ts', import.meta.url))
 
-const name = `etl_bench_${process.pid}`
-const root = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-bench-elt-'))
-process.chdir(root)
-setLayout({ outputDir: path.join(root, 'output'), completedDir: path.join(root, 'completed') })
-const my = await mysql.createConnection(MARIADB)
-await my.query('set global local_infile = 1').catch(() => undefined)
-await my.query(`create database ${name}`)
-const admin = new pg.Client(POSTGRES)
-await admin.connect()
-await admin.query(`create database ${name}`)
+const workspace = await benchWorkspace('etl-bench-elt')
+const { root, name } = workspace
 
 const services = () =>
   new DataServices({
@@ -107,9 +95,5 @@ try {
   await fs.writeFile(RESULTS, `${JSON.stringify(figures, null, 2)}\n`)
   console.log(`figures written to ${RESULTS}`)
 } finally {
-  await my.query(`drop database if exists ${name}`)
-  await my.end()
-  await admin.query(`drop database if exists ${name} with (force)`)
-  await admin.end()
-  await fs.rm(root, { recursive: true, force: true })
+  await workspace.remove()
 }

@@ -5,17 +5,13 @@
 // plus one insert … select per star table, same run). Figures also go to bench/results/support.json.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import mysql from 'mysql2/promise'
-import pg from 'pg'
-import { CSV_LINE_END, DataServices, LocalScheduler, build, encodeCsvRecord, limitHeapGrowth, setLayout, sql, type Database, type TaskLike } from 'etl'
+import { MARIADB, POSTGRES, benchWorkspace } from './bench-workspace.js'
+import { CSV_LINE_END, DataServices, LocalScheduler, build, encodeCsvRecord, limitHeapGrowth, sql, type Database, type TaskLike } from 'etl'
 
 const SCALE = Number(process.env.SUPPORT_BENCH_SCALE ?? 500)
-const MARIADB = { host: '127.0.0.1', port: 3306, user: 'root' }
-const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
 const RESULTS = fileURLToPath(new URL('./results/support.json', import.meta.url))
 const TASKS = fileURLToPath(new URL('../tasks/index.ts', import.meta.url))
 const SAMPLE = fileURLToPath(new URL('./support-sample.ts', import.meta.url))
@@ -24,17 +20,9 @@ const STAR_TABLES = ['d_analysts', 'd_products', 'd_priority', 'd_calendar', 'f_
 
 // Runs as `etl run` runs: with the heap growth the CLI sets, so the peak RSS is what a user sees.
 limitHeapGrowth()
-const name = `etl_bench_support_${process.pid}`
-const root = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-bench-support-'))
-process.chdir(root)
-setLayout({ outputDir: path.join(root, 'output'), completedDir: path.join(root, 'completed') })
+const workspace = await benchWorkspace('etl-bench-support')
+const { root, name } = workspace
 const exportDir = path.join(root, 'data', 'support', 'exports')
-const my = await mysql.createConnection(MARIADB)
-await my.query('set global local_infile = 1').catch(() => undefined)
-await my.query(`create database ${name}`)
-const admin = new pg.Client(POSTGRES)
-await admin.connect()
-await admin.query(`create database ${name}`)
 
 const services = () =>
   new DataServices({
@@ -155,9 +143,5 @@ try {
   await fs.writeFile(RESULTS, `${JSON.stringify(figures, null, 2)}\n`)
   console.log(`figures written to ${RESULTS}`)
 } finally {
-  await my.query(`drop database if exists ${name}`)
-  await my.end()
-  await admin.query(`drop database if exists ${name} with (force)`)
-  await admin.end()
-  await fs.rm(root, { recursive: true, force: true })
+  await workspace.remove()
 }
