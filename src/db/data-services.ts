@@ -142,6 +142,26 @@ export class DataServices {
   }
 
   /**
+   * Storage at another S3 location than the lake (`s3://bucket/prefix`, e.g. a folder of exports a
+   * partner drops files in), reached with the lake's S3 settings (endpoint, region, credentials)
+   * when the lake is in S3, else with the AWS SDK's usual credentials. One per location, closed with
+   * these services.
+   */
+  storageAt(uri: string): Storage {
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri)
+    if (!match) throw new EtlError('ETL_ERR_CONFIG_INVALID', `"${uri}" is not an S3 location; write it as s3://bucket/prefix`)
+    let storage = this.#storages.get(uri)
+    if (!storage) {
+      const settings = this.#lakeConfig.type === 's3' ? this.#lakeConfig : {}
+      storage = createStorage({ ...settings, type: 's3', bucket: match[1]!, prefix: match[2] || undefined }, this.#cwd)
+      this.#storages.set(uri, storage)
+    }
+    return storage
+  }
+
+  readonly #storages = new Map<string, Storage>()
+
+  /**
    * Loads a CSV object from the lake into a table, the fastest way the database has: straight from
    * S3 where it can (Redshift's COPY), else streamed through this process. Pass a transaction to
    * load under a marker written in the same transaction.
@@ -200,6 +220,8 @@ export class DataServices {
     this.#opened.clear()
     await Promise.allSettled(databases.map((db) => db.close()))
     await this.#lake?.close()
+    await Promise.allSettled([...this.#storages.values()].map((storage) => storage.close()))
+    this.#storages.clear()
   }
 
   /** The database copies this lake object itself (Redshift from S3): its bytes need not pass through here. */

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { param, resolveParameter } from 'etl'
 
 /** Where the Support department's export files are when nothing says otherwise. */
@@ -15,7 +16,7 @@ export const SLA_FILES = ['sla.xlsx', 'sla.csv'] as const
 /** WaitForSupportExports' `exportDir`: the one setting (`tasks.WaitForSupportExports.exportDir`) every step follows. */
 export const EXPORT_DIR_PARAM = param.string({
   default: DEFAULT_EXPORT_DIR,
-  description: 'folder of the export files (analyst_history_NNNN.csv, case_log_NNNN.log, sla.xlsx); set tasks.WaitForSupportExports.exportDir and every step, and etl demo, use it',
+  description: 'folder of the export files (analyst_history_NNNN.csv, case_log_NNNN.log, sla.xlsx), or an S3 prefix s3://bucket/prefix; set tasks.WaitForSupportExports.exportDir and every step, and etl demo, use it',
 })
 
 /**
@@ -24,4 +25,9 @@ export const EXPORT_DIR_PARAM = param.string({
  */
 export function exportDir(): string {
   return resolveParameter('WaitForSupportExports', 'exportDir', EXPORT_DIR_PARAM)
+}
+
+/** The export folder for messages: an absolute path, or the S3 location as it is. */
+export function folderLabel(location: string): string {
+  return location.startsWith('s3://') ? location : path.resolve(location)
 }

@@ -27,7 +27,8 @@ export class PrepareSupportSource extends Task.with({
   override async run(ctx: TaskContext) {
     const source = await ctx.db(SUPPORT.source)
     const dir = exportDir()
-    const exportsThere = fs.existsSync(dir) && fs.readdirSync(dir).length > 0
+    // Exports in S3 are someone's real data: the sample is made only beside a local, empty folder.
+    const exportsThere = dir.startsWith('s3://') || (fs.existsSync(dir) && fs.readdirSync(dir).length > 0)
     if ((await source.listTables()).length === 0 && !exportsThere) {
       if (!ctx.data.isBuiltIn(SUPPORT.source)) {
         throw new UnrecoverableTaskError(`${source.description} has no tables; load analysts, products and cases into it, or build the sample there with etl demo init --pipeline support`)

@@ -5,6 +5,7 @@ import {
   CSV_LINE_END,
   EtlError,
   encodeCsvRecord,
+  FileFolder,
   filesInWindow,
   loadLandingBatch,
   parseCsv,
@@ -17,7 +18,7 @@ import {
   type TaskContext,
 } from 'etl'
 import { parseCaseLog } from './case-log/parse-case-log.js'
-import { ANALYST_HISTORY_FILES, CASE_LOG_FILES, EXPORT_DIR_PARAM, SLA_FILES } from './export-dir.js'
+import { ANALYST_HISTORY_FILES, CASE_LOG_FILES, SLA_FILES, exportDir, folderLabel } from './export-dir.js'
 import { ANALYST_HISTORY_FEED, CASE_LOG_FEED, SUPPORT, rejectsKey, stagingKey } from './pipeline.js'
 import { readSla } from './sla/read-sla.js'
 import { StartSupportSequence } from './start-support-sequence.js'
@@ -46,18 +47,22 @@ export const ANALYST_HISTORY = exportTable('analyst_history', [int('aid'), text(
 export const CASE_EVENTS = exportTable('case_events', [int('case_id'), text('event', 12), int('aid'), timestamp('event_at'), text('source_file', 200), int('line_no')], ['case_id', 'event', 'event_at'], 'staging.case_events')
 export const SLA = exportTable('sla', [text('priority', 10), int('response_hours'), int('resolve_hours')], ['priority'])
 
-/** The export files of `feed` in the running sequence's window: after the last one the previous sequence read, up to the last one there when it opened. */
-async function filesOfSequence(ctx: TaskContext, feed: string, dir: string, pattern: RegExp): Promise<{ current: CurrentSequence; files: string[] }> {
+/**
+ * The export files of `feed` in the running sequence's window (after the last one the previous
+ * sequence read, up to the last one there when it opened), as local paths to read.
+ */
+async function filesOfSequence(ctx: TaskContext, feed: string, location: string, pattern: RegExp): Promise<{ current: CurrentSequence; paths: string[]; files: string[] }> {
   const current = await SUPPORT.running(ctx)
   const window = (await SUPPORT.control(await ctx.db(SUPPORT.warehouse)).tables(current.seq)).get(feed)
-  return { current, files: filesInWindow(dir, pattern, window?.startWatermark, window?.endWatermark) }
+  const paths = await filesInWindow(ctx.data, new FileFolder(location), pattern, window?.startWatermark, window?.endWatermark)
+  return { current, paths, files: paths.map((file) => path.basename(file)) }
 }
 
 /**
  * Stages the analysts' history files that arrived in the sequence's window: one lake file, landing,
  * then upserted into `staging.analyst_history` on (aid, valid_from), so a file read twice adds nothing.
  */
-export class StageAnalystHistory extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
+export class StageAnalystHistory extends SUPPORT.Step {
   static override readonly description = "stage the new analysts' history files into staging.analyst_history"
 
   override requires() {
@@ -65,10 +70,10 @@ export class StageAnalystHistory extends SUPPORT.Step.with({ exportDir: EXPORT_D
   }
 
   override async run(ctx: TaskContext) {
-    const { current, files } = await filesOfSequence(ctx, ANALYST_HISTORY_FEED, this.params.exportDir, ANALYST_HISTORY_FILES)
+    const { current, paths, files } = await filesOfSequence(ctx, ANALYST_HISTORY_FEED, exportDir(), ANALYST_HISTORY_FILES)
     ctx.progress(`staging ${files.length} analyst history file(s)`)
     const key = stagingKey(ANALYST_HISTORY.meta.table, current.seq)
-    await ctx.lake.put(key, Readable.from(concatenatedCsv(files.map((file) => path.join(this.params.exportDir, file)), current.seq)))
+    await ctx.lake.put(key, Readable.from(concatenatedCsv(paths, current.seq)))
     const staged = await stageLakeBatch(ctx, SUPPORT, { ...ANALYST_HISTORY, key, countsAs: ANALYST_HISTORY_FEED })
     return SUPPORT.result(current, { files, ...staged })
   }
@@ -79,7 +84,7 @@ export class StageAnalystHistory extends SUPPORT.Step.with({ exportDir: EXPORT_D
  * rejects file with their line numbers and are counted, never stopping the run), then loads them
  * into `staging.case_events` (see {@link CASE_EVENTS}).
  */
-export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
+export class StageCaseLogs extends SUPPORT.Step {
   static override readonly description = 'parse the new case logs into staging.case_events (malformed lines to a rejects file)'
 
   override requires() {
@@ -87,7 +92,7 @@ export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PAR
   }
 
   override async run(ctx: TaskContext) {
-    const { current, files } = await filesOfSequence(ctx, CASE_LOG_FEED, this.params.exportDir, CASE_LOG_FILES)
+    const { current, paths, files } = await filesOfSequence(ctx, CASE_LOG_FEED, exportDir(), CASE_LOG_FILES)
     const { seq } = current
     ctx.progress(`parsing ${files.length} case log(s)`)
     const key = stagingKey(CASE_EVENTS.meta.table, seq)
@@ -100,7 +105,7 @@ export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PAR
         await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
         return loaded
       }).then((loaded) => (rows = loaded))
-    const parsed = await parseCaseLog({ files: files.map((file) => path.join(this.params.exportDir, file)), lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq, write: load })
+    const parsed = await parseCaseLog({ files: paths, lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq, write: load })
     if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
     await (await ctx.db(SUPPORT.warehouse)).ensureIndex(qualified(CASE_EVENTS.meta.landing), ['case_id'])
     return SUPPORT.result(current, { files, rows, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
@@ -108,7 +113,7 @@ export class StageCaseLogs extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PAR
 }
 
 /** Reads the SLA per priority (the `.xlsx` the Support department keeps, or a CSV) into `staging.sla`. */
-export class StageSla extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM }) {
+export class StageSla extends SUPPORT.Step {
   static override readonly description = 'read the SLA per priority (sla.xlsx or sla.csv) into staging.sla'
 
   override requires() {
@@ -117,7 +122,7 @@ export class StageSla extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM })
 
   override async run(ctx: TaskContext) {
     const current = await SUPPORT.running(ctx)
-    const file = await slaFile(this.params.exportDir)
+    const file = await slaFile(ctx, exportDir())
     const sla = await readSla(file)
     const key = stagingKey(SLA.meta.table, current.seq)
     const records = [[...SLA.columns.map((column) => column.name), 'exec_seq'], ...sla.map((row) => [row.priority, row.response_hours, row.resolve_hours, current.seq])]
@@ -127,12 +132,13 @@ export class StageSla extends SUPPORT.Step.with({ exportDir: EXPORT_DIR_PARAM })
   }
 }
 
-async function slaFile(dir: string): Promise<string> {
-  for (const name of SLA_FILES) {
-    const file = path.join(dir, name)
-    if (await fs.stat(file).then(() => true, () => false)) return file
-  }
-  throw new EtlError('ETL_ERR_ELT_INPUT_MISSING', `no SLA file in ${path.resolve(dir)}: put ${SLA_FILES.join(' or ')} there, or set tasks.WaitForSupportExports.exportDir to the folder that has it`)
+/** The SLA file's local path: the Excel file, else the CSV. */
+async function slaFile(ctx: TaskContext, location: string): Promise<string> {
+  const folder = new FileFolder(location)
+  const names = (await folder.files(ctx.data, /^sla\.(xlsx|csv)$/)).map((file) => file.name)
+  const name = SLA_FILES.find((candidate) => names.includes(candidate))
+  if (!name) throw new EtlError('ETL_ERR_ELT_INPUT_MISSING', `no SLA file in ${folderLabel(location)}: put ${SLA_FILES.join(' or ')} there, or set tasks.WaitForSupportExports.exportDir to the folder that has it`)
+  return folder.localPath(ctx.data, name)
 }
 
 /**

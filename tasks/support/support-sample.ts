@@ -15,8 +15,8 @@ export const supportSample = defineSampleData({
   pipeline: 'support',
   description: 'analysts, products and cases in connection "support_source"; analyst history, case logs and sla.xlsx in the export folder',
   async init(data, options) {
+    const dir = localExportDir()
     const source = await data.database(SUPPORT.source)
-    const dir = exportDir()
     if (!options.force) await refuseToReplace(source, dir)
     return initSupportSource(source, { scale: options.scale ?? 1, seed: options.seed, exportDir: dir })
   },
@@ -29,9 +29,18 @@ export const supportSample = defineSampleData({
         `${source.description} has no sample to advance: ${quotedList(missing)} ${missing.length === 1 ? 'is' : 'are'} missing; run etl demo init --pipeline support first`,
       )
     }
-    return advanceSupportSource(source, { seed: options.seed, exportDir: exportDir() })
+    return advanceSupportSource(source, { seed: options.seed, exportDir: localExportDir() })
   },
 })
+
+/** The export folder, which the sample writes to: a local one. */
+function localExportDir(): string {
+  const dir = exportDir()
+  if (dir.startsWith('s3://')) {
+    throw new EtlError('ETL_ERR_CONFIG_INVALID', `tasks.WaitForSupportExports.exportDir is ${dir}, and etl demo writes the sample's export files to a local folder; build the sample with a local exportDir, then copy its files there`)
+  }
+  return dir
+}
 
 /**
  * The sample is built only where there is nothing yet: a source with tables, or an export folder

@@ -1,7 +1,5 @@
-import fs from 'node:fs'
-import path from 'node:path'
-import { ExternalTask, param } from 'etl'
-import { ANALYST_HISTORY_FILES, CASE_LOG_FILES, EXPORT_DIR_PARAM, SLA_FILES } from './export-dir.js'
+import { ExternalTask, FileFolder, param, type CompletionContext, type DataServices } from 'etl'
+import { ANALYST_HISTORY_FILES, CASE_LOG_FILES, EXPORT_DIR_PARAM, SLA_FILES, folderLabel } from './export-dir.js'
 import { PrepareSupportSource } from './prepare-support-source.js'
 
 /**
@@ -23,16 +21,22 @@ export class WaitForSupportExports extends ExternalTask.with({
     return new PrepareSupportSource()
   }
 
-  override async complete(): Promise<boolean> {
-    return this.#missing().length === 0
+  /** The worker asks with the run's data services, which an S3 export folder is listed through. */
+  override async complete(ctx?: CompletionContext): Promise<boolean> {
+    this.#data = ctx?.data ?? this.#data
+    if (!this.#data) return false
+    return (await this.#missing(this.#data)).length === 0
   }
 
   override async describeMissing(): Promise<string> {
-    return `${this.#missing().join(', ')} in ${path.resolve(this.params.exportDir)}`
+    const missing = this.#data ? await this.#missing(this.#data) : ['the export files']
+    return `${missing.join(', ')} in ${folderLabel(this.params.exportDir)}`
   }
 
-  #missing(): string[] {
-    const names = fs.existsSync(this.params.exportDir) ? fs.readdirSync(this.params.exportDir) : []
+  #data: DataServices | undefined
+
+  async #missing(data: DataServices): Promise<string[]> {
+    const names = (await new FileFolder(this.params.exportDir).files(data, /./)).map((file) => file.name)
     const missing: string[] = []
     if (!names.some((name) => ANALYST_HISTORY_FILES.test(name))) missing.push('an analyst history file (analyst_history_NNNN.csv)')
     if (!names.some((name) => CASE_LOG_FILES.test(name))) missing.push('a case log (case_log_NNNN.log)')

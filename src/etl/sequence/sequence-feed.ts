@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import type { JsonValue } from '../../core/output-marker.js'
+import type { DataServices } from '../../db/data-services.js'
 import { countLines } from '../../util/file-lines.js'
+import { FileFolder } from './file-folder.js'
 
 /**
  * A source of a sequence pipeline besides its dictionary tables: a log file, a folder of exports.
@@ -13,14 +15,14 @@ export interface SequenceFeed {
   /** The start watermark of the first sequence. */
   readonly initialWatermark: string
   /** Its end watermark now. */
-  endWatermark(): Promise<string>
+  endWatermark(data: DataServices): Promise<string>
   /** Whether watermark `now` is past `last`: there is new work. */
   isAhead(now: string, last: string): boolean
   /**
    * What it looks like now, cheaply (a file's size and time), for the settled record: while it is
    * the same, the feed has nothing new. Null when it does not exist.
    */
-  fingerprint(): JsonValue
+  fingerprint(data: DataServices): JsonValue | Promise<JsonValue>
 }
 
 /**
@@ -44,35 +46,29 @@ export function appendedLinesFeed(name: string, file: () => string): SequenceFee
 
 /**
  * A folder that receives files named so that name order is time order (`cases_0001.csv`,
- * `cases_0002.csv` …): its watermark is the last file name matching `pattern`, and a sequence reads
- * the files after the one the previous sequence read, up to the last one there when it started
- * ({@link filesInWindow}). `dir` is asked each time, so a setting that moves it applies.
+ * `cases_0002.csv` …), local or an S3 prefix ({@link FileFolder}): its watermark is the last file
+ * name matching `pattern`, and a sequence reads the files after the one the previous sequence read,
+ * up to the last one there when it started ({@link filesInWindow}). `location` is asked each time,
+ * so a setting that moves it applies.
  */
-export function folderFilesFeed(name: string, dir: () => string, pattern: RegExp): SequenceFeed {
-  const names = () => matchingFiles(dir(), pattern)
+export function folderFilesFeed(name: string, location: () => string, pattern: RegExp): SequenceFeed {
+  const files = (data: DataServices) => new FileFolder(location()).files(data, pattern)
   return {
     name,
     initialWatermark: '',
-    endWatermark: async () => names().at(-1) ?? '',
+    endWatermark: async (data) => (await files(data)).at(-1)?.name ?? '',
     isAhead: (now, last) => now > last,
-    fingerprint() {
-      const found = names()
-      return found.length ? found : null
+    async fingerprint(data) {
+      const found = await files(data)
+      return found.length ? found.map((file) => [file.name, file.size]) : null
     },
   }
 }
 
-/** The files of `dir` matching `pattern` after `start` and up to `end` (names, in order). */
-export function filesInWindow(dir: string, pattern: RegExp, start: string | null | undefined, end: string | null | undefined): string[] {
-  return matchingFiles(dir, pattern).filter((file) => file > (start ?? '') && file <= (end ?? ''))
-}
-
-function matchingFiles(dir: string, pattern: RegExp): string[] {
-  let names: string[]
-  try {
-    names = fs.readdirSync(dir)
-  } catch {
-    return []
-  }
-  return names.filter((file) => pattern.test(file)).sort()
+/** The files of `folder` matching `pattern` after `start` and up to `end`, in name order, as local paths to read. */
+export async function filesInWindow(data: DataServices, folder: FileFolder, pattern: RegExp, start: string | null | undefined, end: string | null | undefined): Promise<string[]> {
+  const names = (await folder.files(data, pattern)).map((file) => file.name).filter((file) => file > (start ?? '') && file <= (end ?? ''))
+  const paths: string[] = []
+  for (const name of names) paths.push(await folder.localPath(data, name))
+  return paths
 }

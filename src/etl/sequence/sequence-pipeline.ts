@@ -151,7 +151,7 @@ export class SequencePipeline {
       windows.push({ table: meta.table, start: previous.get(meta.table)?.endWatermark ?? null, end: end === null ? null : String(end) })
     }
     for (const feed of this.feeds) {
-      windows.push({ table: feed.name, start: previous.get(feed.name)?.endWatermark ?? feed.initialWatermark, end: await feed.endWatermark() })
+      windows.push({ table: feed.name, start: previous.get(feed.name)?.endWatermark ?? feed.initialWatermark, end: await feed.endWatermark(ctx.data) })
     }
     await control.begin(current.seq, windows)
     const opened: CurrentSequence = { ...current, state: 'open' }
@@ -213,7 +213,7 @@ export class SequencePipeline {
     }
     for (const feed of this.feeds) {
       const last = tables.get(feed.name)?.endWatermark ?? feed.initialWatermark
-      if (feed.isAhead(await feed.endWatermark(), last)) return true
+      if (feed.isAhead(await feed.endWatermark(data), last)) return true
     }
     return false
   }

@@ -33,7 +33,7 @@ export interface SettledSources {
   readonly source: string
   readonly warehouse: string
   readonly tables: readonly string[]
-  readonly feeds: readonly { readonly name: string; fingerprint(): JsonValue }[]
+  readonly feeds: readonly { readonly name: string; fingerprint(data: DataServices): JsonValue | Promise<JsonValue> }[]
 }
 
 /**
@@ -51,7 +51,7 @@ export class SettledSequence {
   async snapshot(data: DataServices): Promise<SourceSnapshot | undefined> {
     const source = await data.dataVersion(this.#sources.source)
     if (source === undefined) return undefined
-    const feeds = Object.fromEntries(this.#sources.feeds.map((feed) => [feed.name, feed.fingerprint()]))
+    const feeds = Object.fromEntries(await Promise.all(this.#sources.feeds.map(async (feed) => [feed.name, await feed.fingerprint(data)] as const)))
     return { source, feeds, tables: [...this.#sources.tables], warehouse: data.describe(this.#sources.warehouse) }
   }
 
