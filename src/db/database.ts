@@ -167,6 +167,13 @@ export interface Database extends Queryable {
    * now: what `dataVersion()` will read next time, for a caller that vouches for data it just wrote.
    */
   dataVersionOnClose(): Promise<string | undefined>
+  /**
+   * Writes a query's result as CSV objects (header first) under the S3 prefix `uri`, from the
+   * database itself rather than through this process (Redshift's UNLOAD). Present only where the
+   * dialect can; a caller reads the objects from the lake afterwards. The query is plain text with
+   * no bound values.
+   */
+  unloadToUri?(query: string, uri: string): Promise<void>
   /** Checks the server answers (and the credentials work). Throws a clear coded error if not. */
   ping(): Promise<void>
   /** Closes every connection. The database cannot be used afterwards. */

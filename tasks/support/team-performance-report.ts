@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { EtlError, LocalTarget, getLayout, param, readSqlFiles, type CompletionContext, type Database, type TaskContext } from 'etl'
+import { EtlError, LocalTarget, getLayout, param, parseCsv, readSqlFiles, type CompletionContext, type Database, type TaskContext } from 'etl'
 import { REPORTS_SQL_DIR, SUPPORT } from './pipeline.js'
 import { SupportFacts } from './support-dw.js'
 
@@ -60,8 +60,11 @@ export class TeamPerformanceReport extends ReportStep {
     const current = await SUPPORT.running(ctx)
     const format = reportFormat(this.params)
     const warehouse = await ctx.db(SUPPORT.warehouse)
-    const rows = await writeReport(warehouse, this.report(), format)
-    return SUPPORT.result(current, { rows, file: this.report().path })
+    const query = await reportQuery(warehouse)
+    const unloaded = warehouse.unloadToUri && ctx.lake.location.startsWith('s3://') ? await unloadedRecords(ctx, warehouse, query, current.seq) : undefined
+    const records = unloaded ?? (await queriedRecords(warehouse, query))
+    await this.report().write(formatRecords(format.header ? records : records.slice(1), format))
+    return SUPPORT.result(current, { rows: records.length - 1, file: this.report().path, unloaded: unloaded !== undefined })
   }
 }
 
@@ -74,14 +77,42 @@ export function reportFormat(params: { delimiter: string; quote: string; lineTer
   return { delimiter, quote: params.quote, lineTerminator: params.lineTerminator === 'lf' ? '\n' : '\r\n', header: params.header }
 }
 
-async function writeReport(warehouse: Database, target: LocalTarget, format: ReportFormat): Promise<number> {
+/** The report's query, in the warehouse's variant. */
+async function reportQuery(warehouse: Database): Promise<string> {
   const [file] = (await readSqlFiles(REPORTS_SQL_DIR, warehouse.sqlFlavours)).filter((found) => found.name === REPORT)
   if (!file) throw new Error(`no ${REPORT}.sql in ${REPORTS_SQL_DIR}`)
-  const result = await warehouse.query(file.statements.join(';\n'))
-  const line = (values: readonly unknown[]) => values.map((value) => field(value, format)).join(format.delimiter) + format.lineTerminator
-  const lines = [...(format.header ? [line(result.columns)] : []), ...result.rows.map((row) => line(result.columns.map((column) => row[column])))]
-  await target.write(lines.join(''))
-  return result.rows.length
+  return file.statements.join(';\n')
+}
+
+/** The report's records, header first, asked of the warehouse. */
+async function queriedRecords(warehouse: Database, query: string): Promise<unknown[][]> {
+  const result = await warehouse.query(query)
+  return [[...result.columns], ...result.rows.map((row) => result.columns.map((column) => row[column]))]
+}
+
+/**
+ * The report's records, header first, from the warehouse's own export to the lake (Redshift's
+ * UNLOAD: the rows never pass through the Data API) under `support/reports/exec_seq=<n>/`, read back
+ * from the objects it wrote, in order.
+ */
+async function unloadedRecords(ctx: TaskContext, warehouse: Database, query: string, seq: number): Promise<unknown[][]> {
+  const prefix = `support/reports/exec_seq=${seq}/${REPORT}_`
+  for (const old of await ctx.lake.list(prefix)) await ctx.lake.delete(old.key)
+  await warehouse.unloadToUri!(query, ctx.lake.uri(prefix))
+  const records: unknown[][] = []
+  for (const object of await ctx.lake.list(prefix)) {
+    const chunks: Buffer[] = []
+    for await (const chunk of await ctx.lake.get(object.key)) chunks.push(Buffer.from(chunk as Buffer))
+    const [header, ...rows] = parseCsv(Buffer.concat(chunks).toString('utf8')).filter((record) => record.length > 1 || record[0])
+    if (records.length === 0 && header) records.push(header)
+    records.push(...rows)
+  }
+  return records
+}
+
+/** The records as the report's file: each field quoted only where it must be. */
+function formatRecords(records: readonly (readonly unknown[])[], format: ReportFormat): string {
+  return records.map((values) => values.map((value) => field(value, format)).join(format.delimiter) + format.lineTerminator).join('')
 }
 
 /** One field: quoted when it holds the delimiter, the quote or a line break (the quote doubled inside). */

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import test from 'ava'
 import pg from 'pg'
 import { DataServices } from '../../src/db/data-services.js'
-import { redshiftCopySql } from '../../src/db/redshift/redshift-copy-sql.js'
+import { redshiftCopySql, redshiftUnloadSql } from '../../src/db/redshift/redshift-copy-sql.js'
 import type { RedshiftConnectionConfig } from '../../src/db/redshift/redshift-config.js'
 import { RedshiftDatabase } from '../../src/db/redshift/redshift-database.js'
 import { exactLongValues } from '../../src/db/redshift/redshift-long-values.js'
@@ -25,6 +25,22 @@ test('redshift: COPY from S3 with an IAM role is pinned', (t) => {
       `ignoreheader 1`,
       `emptyasnull`,
       `compupdate off statupdate off`,
+    ].join('\n'),
+  )
+})
+
+test("redshift: UNLOAD of a query to S3 as one CSV with a header is pinned, the query's quotes doubled", (t) => {
+  t.is(
+    redshiftUnloadSql({ query: "select team from support_dw.d_analysts where team <> 'Unknown'", uri: 's3://lake/etl/reports/seq=2/team_', auth: { iamRole: 'arn:aws:iam::123456789012:role/copy' } }),
+    [
+      `unload ('select team from support_dw.d_analysts where team <> ''Unknown''')`,
+      `to 's3://lake/etl/reports/seq=2/team_'`,
+      `iam_role 'arn:aws:iam::123456789012:role/copy'`,
+      `format csv`,
+      `header`,
+      `parallel off`,
+      `allowoverwrite`,
+      `extension 'csv'`,
     ].join('\n'),
   )
 })

@@ -3,9 +3,9 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import pg from 'pg'
-import { from as copyFrom } from 'pg-copy-streams'
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
 
 /** Where the fake Redshift reads `COPY … FROM 's3://…'` objects. */
 export interface FakeS3 {
@@ -130,6 +130,8 @@ export class RedshiftDataApiServer {
       })
       const copy = /^\s*copy\s+(.+?)\s*\((.*?)\)\s*from\s+'s3:\/\/([^/']+)\/([^']+)'/is.exec(bound)
       if (copy) return this.#copyFromS3(client, copy[1]!, copy[2]!, copy[3]!, copy[4]!, /ignoreheader 1/i.test(bound))
+      const unload = /^\s*unload\s*\(\s*'((?:[^']|'')*)'\s*\)\s*to\s*'s3:\/\/([^/']+)\/([^']*)'/is.exec(bound)
+      if (unload) return this.#unloadToS3(client, unload[1]!.replace(/''/g, "'"), unload[2]!, unload[3]!)
       const result = await client.query({ text: bound, values, rowMode: 'array' })
       const fields = result.fields ?? []
       return { columns: fields.map((field) => field.name), types: fields.map((field) => field.dataTypeID), rows: result.rows as unknown[][], rowCount: result.rowCount ?? 0, hasResultSet: fields.length > 0 }
@@ -201,6 +203,21 @@ export class RedshiftDataApiServer {
       }
     })()
     return id
+  }
+
+  /** UNLOAD … FORMAT CSV HEADER PARALLEL OFF EXTENSION 'csv': one object, `<prefix>000.csv`. */
+  async #unloadToS3(client: pg.ClientBase, query: string, bucket: string, prefix: string) {
+    if (!this.#s3) throw new Error('UNLOAD to S3 needs an S3 server')
+    const chunks: Buffer[] = []
+    const rows = client.query(copyTo(`copy (${query}) to stdout with (format csv, header true)`))
+    for await (const chunk of rows) chunks.push(chunk as Buffer)
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: this.#s3.endpoint, forcePathStyle: true, credentials: this.#s3 })
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}000.csv`, Body: Buffer.concat(chunks) }))
+      return { columns: [], types: [], rows: [], rowCount: rows.rowCount, hasResultSet: false }
+    } finally {
+      s3.destroy()
+    }
   }
 
   async #copyFromS3(client: pg.ClientBase, table: string, columns: string, bucket: string, key: string, header: boolean) {

@@ -39,6 +39,7 @@ test('support: SupportDW into Redshift through the Data API builds and merges th
   })
   await buildAndMerge(t, cwd, warehouse, REDSHIFT_ENV)
   t.true(server.statements.some((text) => /^copy "support_landing"\."cases" .*from 's3:\/\/support-rs-lake\//s.test(text)), 'landing files are copied from the bucket')
+  t.true(server.statements.some((text) => /^unload \('.*'\)\nto 's3:\/\/support-rs-lake\/etl\/support\/reports\/exec_seq=2\/team_performance_'/s.test(text)), 'the report is unloaded to the lake')
 })
 
 /** The databases a MySQL warehouse keeps the pipeline's schemas in (MySQL has no schemas inside a database). */

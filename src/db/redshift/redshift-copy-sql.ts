@@ -25,11 +25,7 @@ const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`
  * reloaded often and analysed separately.
  */
 export function redshiftCopySql(options: RedshiftCopyOptions): string {
-  const auth =
-    'iamRole' in options.auth
-      ? `iam_role ${literal(options.auth.iamRole)}`
-      : `access_key_id ${literal(options.auth.accessKeyId)} secret_access_key ${literal(options.auth.secretAccessKey)}` +
-        (options.auth.sessionToken ? ` session_token ${literal(options.auth.sessionToken)}` : '')
+  const auth = redshiftAuthClause(options.auth)
   return [
     `copy ${options.table} (${options.columns.join(', ')})`,
     `from ${literal(options.uri)}`,
@@ -40,4 +36,20 @@ export function redshiftCopySql(options: RedshiftCopyOptions): string {
     ...(options.region ? [`region ${literal(options.region)}`] : []),
     `compupdate off statupdate off`,
   ].join('\n')
+}
+
+/** How COPY and UNLOAD name their S3 access: the IAM role, or keys. */
+export function redshiftAuthClause(auth: RedshiftCopyAuth): string {
+  return 'iamRole' in auth
+    ? `iam_role ${literal(auth.iamRole)}`
+    : `access_key_id ${literal(auth.accessKeyId)} secret_access_key ${literal(auth.secretAccessKey)}` + (auth.sessionToken ? ` session_token ${literal(auth.sessionToken)}` : '')
+}
+
+/**
+ * `UNLOAD (…) TO 's3://…'` of a query's result as CSV with a header, in one file at a time
+ * (`parallel off`: `<prefix>000.csv`, then `001.csv` past 6.2 GB), replacing what an earlier
+ * attempt left.
+ */
+export function redshiftUnloadSql(options: { readonly query: string; readonly uri: string; readonly auth: RedshiftCopyAuth }): string {
+  return [`unload (${literal(options.query)})`, `to ${literal(options.uri)}`, redshiftAuthClause(options.auth), `format csv`, `header`, `parallel off`, `allowoverwrite`, `extension 'csv'`].join('\n')
 }

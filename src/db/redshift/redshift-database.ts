@@ -8,6 +8,7 @@ import { readPostgresColumns, readPostgresTableNames } from '../postgres/postgre
 import type { RowBatch } from '../row-batch.js'
 import type { TableName, TableRef } from '../table-ref.js'
 import type { RedshiftConnectionConfig } from './redshift-config.js'
+import { redshiftUnloadSql } from './redshift-copy-sql.js'
 import { RedshiftLoader } from './redshift-loader.js'
 import { RedshiftSession } from './redshift-session.js'
 import { RedshiftStatements, SESSION_KEEP_ALIVE_SECONDS } from './redshift-statements.js'
@@ -101,6 +102,13 @@ export class RedshiftDatabase extends DatabaseBase {
   /** COPY straight from an S3 object (or prefix) the lake already holds. */
   copyFromUri(table: TableRef, uri: string, options?: CopyFromUriOptions): Promise<BulkLoadResult> {
     return this.#session(undefined).copyFromUri(table, uri, options)
+  }
+
+  /** UNLOAD the query's result to `uri` (`<uri>000.csv` …), authenticated as COPY is. */
+  async unloadToUri(query: string, uri: string): Promise<void> {
+    this.#check()
+    const auth = this.#loader.s3Auth(`UNLOAD to ${uri}`)
+    await this.#statements.execute(redshiftUnloadSql({ query: query.trim().replace(/;\s*$/, ''), uri, auth }), [])
   }
 
   async close(): Promise<void> {

@@ -34,6 +34,11 @@ export class RedshiftLoader {
 
   /** COPY auth from the config; an error naming the fix when there is none. */
   auth(table: TableRef): RedshiftCopyAuth {
+    return this.s3Auth(`COPY into "${tableLabel(table)}"`)
+  }
+
+  /** S3 access for COPY or UNLOAD from the config (`what` says which, for the error); an error naming the fix when there is none. */
+  s3Auth(what: string): RedshiftCopyAuth {
     const config = this.#config
     if (config.iamRole) return { iamRole: config.iamRole }
     if (config.copyAccessKeyId && config.copySecretAccessKey) {
@@ -41,7 +46,7 @@ export class RedshiftLoader {
     }
     throw new EtlError(
       'ETL_ERR_DB_NOT_SUPPORTED',
-      `cannot COPY into "${tableLabel(table)}" on ${describeConnection(this.#label)}: COPY needs S3 access; set "connections.${this.#label.name}.iamRole" (or copyAccessKeyId and copySecretAccessKey)`,
+      `cannot ${what} on ${describeConnection(this.#label)}: it needs S3 access; set "connections.${this.#label.name}.iamRole" (or copyAccessKeyId and copySecretAccessKey)`,
     )
   }
 
