@@ -13,12 +13,7 @@ export interface ReportFormat {
   readonly header: boolean
 }
 
-/**
- * The team performance report: per team and month, cases, average and median hours to assign,
- * respond and resolve, and the share within SLA (`sql/support/reports/team_performance*.sql`),
- * written to `output/reports/<fileName>` atomically. The file's format comes from the parameters
- * (or `tasks.TeamPerformanceReport.*` in the config). Delete the file and this step runs again.
- */
+/** The report's parameters. */
 const ReportStep = SUPPORT.Step.with({
   fileName: param.string({ default: `${REPORT}.csv`, description: 'the file name under output/reports/' }),
   delimiter: param.string({ default: ',', description: 'the field delimiter (one character; "\\t" for a tab)' }),
@@ -27,6 +22,12 @@ const ReportStep = SUPPORT.Step.with({
   header: param.bool({ default: true, description: 'write the column names first' }),
 })
 
+/**
+ * The team performance report: per team and month, cases, average and median hours to assign,
+ * respond and resolve, and the share within SLA (`sql/support/reports/team_performance*.sql`),
+ * written to `output/reports/<fileName>` atomically. The file's format comes from the parameters
+ * (or `tasks.TeamPerformanceReport.*` in the config). Delete the file and this step runs again.
+ */
 export class TeamPerformanceReport extends ReportStep {
   /** A bad file name or format is refused when the task is made, before anything runs. */
   constructor(...args: ConstructorParameters<typeof ReportStep>) {
