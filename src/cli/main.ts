@@ -16,6 +16,7 @@ import { COMMAND_FLAGS, COMMAND_OPTIONS, GLOBAL_FLAGS } from './command-options.
 import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { stopWithLauncher } from './launcher-watch.js'
+import { subscriptionsIn } from '../events/event-hub.js'
 import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
 import { secretArgumentsWarning } from './secret-arguments.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
@@ -103,6 +104,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
           lock: args.lock !== false,
           origin: taskOrigin(args as GlobalOptions),
           forgive: Boolean(args.forgive),
+          handlers: subscriptionsIn(loaded?.exports ?? {}),
         }
         exitCode = await runCommand(env, root, options, connectRemoteScheduler)
       },

@@ -44,6 +44,10 @@ export interface TaskLike {
   /** `ctx` is given while the worker builds the graph (the run's data services); other callers may omit it. */
   complete(ctx?: CompletionContext): Promise<boolean>
   run(ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void
+  /** After the task is complete (its marker written). What it throws is logged and changes nothing. */
+  onSuccess?(ctx: TaskContext, result: TaskResult | null): void | Promise<void>
+  /** After the task's last attempt failed. What it throws is logged; the task's own error stands. */
+  onFailure?(ctx: TaskContext, error: Error): void | Promise<void>
   /** The queries it reads its sources with, for `etl check` (absent: it declares none). */
   sourceQueries?(): readonly SourceQuery[] | Promise<readonly SourceQuery[]>
   toString(): string

@@ -142,6 +142,19 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
   run(_ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void {}
 
   /**
+   * Called once the task is complete, with its result (Luigi's `on_success`): to announce it, to start
+   * something outside etl. It runs before tasks that need this one start; what it throws is logged as a
+   * warning and the task stays done.
+   */
+  onSuccess?(ctx: TaskContext, result: TaskResult | null): void | Promise<void>
+
+  /**
+   * Called once the task has failed for good, after its retries (Luigi's `on_failure`): to clean up, to
+   * page someone. What it throws is logged as a warning; the task's own error is the one reported.
+   */
+  onFailure?(ctx: TaskContext, error: Error): void | Promise<void>
+
+  /**
    * The queries this task reads its sources with, declared so that `etl check` can run them
    * read-only without running the task (see {@link SourceQuery}). It is called outside a run:
    * nothing upstream has run and no connection is open. @defaultValue none declared

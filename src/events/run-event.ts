@@ -10,6 +10,8 @@ export type RunEventName = (typeof RUN_EVENT_NAMES)[number]
 /** The task an event is about, as it may be shown anywhere: secret parameters are already `••••`. */
 export interface RunEventTask {
   id: string
+  /** `Family(name=value, …)`, as the summary shows it. */
+  label: string
   family: string
   params: Readonly<Record<string, string>>
 }

@@ -82,6 +82,7 @@ export class TaskRunner {
       await this.#commit(task, outputs, { startedAt, attempts: tries.count, result, clearItems: used.completed })
       const outcome: TaskOutcome = { status: 'DONE', startedAt, endedAt: Date.now(), attempts: tries.count, result }
       if (info) log().info({ durationMs: outcome.endedAt - startedAt }, `done ${task}`)
+      await this.#hook(task, 'onSuccess', result, tries.count, log)
       return outcome
     } catch (error) {
       if (task.kind !== 'external') await this.#rollback(outputs, log)
@@ -94,6 +95,7 @@ export class TaskRunner {
         error: this.#options.secrets.error(toTaskError(error)),
       }
       log().error({ err: error }, `failed ${task}`)
+      await this.#hook(task, 'onFailure', error instanceof Error ? error : new Error(String(error)), outcome.attempts, log)
       return outcome
     }
   }
@@ -129,17 +131,27 @@ export class TaskRunner {
       timer = setTimeout(() => timeout.abort(error), task.timeoutMs)
       signal = AbortSignal.any([signal, timeout.signal])
     }
+    const ctx = this.#context(task, attempt, signal, log, used)
+    try {
+      return await untilAborted(Promise.resolve().then(() => task.run(ctx)), signal)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** What `run` (and a hook) gets: the run's data services, this task's log, markers and progress. */
+  #context(task: TaskLike, attempt: number, signal: AbortSignal, log: () => Logger, used: { completed: boolean }): TaskContext {
     let completed: CompletionMarkers | undefined
     const data = this.#options.data
     const secrets = this.#options.secrets
-    const ctx: TaskContext = {
+    return {
       signal,
       get log() {
         return log()
       },
       attempt,
-      data: this.#options.data,
-      db: (name) => this.#options.data.database(name),
+      data,
+      db: (name) => data.database(name),
       get lake() {
         return data.lake()
       },
@@ -158,10 +170,19 @@ export class TaskRunner {
         return requirements
       },
     }
+  }
+
+  /**
+   * Runs a task's `onSuccess` or `onFailure`. A hook reports on an outcome and never changes it: what
+   * it throws is a warning, and the outcome the task earned is the one reported.
+   */
+  async #hook(task: TaskLike, hook: 'onSuccess' | 'onFailure', argument: unknown, attempt: number, log: () => Logger): Promise<void> {
+    const method = task[hook] as ((ctx: TaskContext, argument: unknown) => void | Promise<void>) | undefined
+    if (typeof method !== 'function') return
     try {
-      return await untilAborted(Promise.resolve().then(() => task.run(ctx)), signal)
-    } finally {
-      clearTimeout(timer)
+      await method.call(task, this.#context(task, attempt, this.#options.signal, log, { completed: false }), argument)
+    } catch (error) {
+      log().warn({ err: error }, `${hook} of ${task} threw (${this.#options.secrets.text((error as Error)?.message ?? String(error))}); the task's outcome stands`)
     }
   }
 

@@ -21,6 +21,8 @@ import { fitFinishedReport, REPORTED_PROGRESS_CHARS, shrinkFinishedReport } from
 import { TaskLogShipper } from './task-log-shipper.js'
 import { TaskRunner } from './task-runner.js'
 import type { TaskOutcome, WorkerEvent, WorkerEventListener } from './worker-events.js'
+import type { EventHub } from '../events/event-hub.js'
+import { runEventOf } from '../events/worker-run-event.js'
 
 export interface WorkerOptions {
   scheduler: Scheduler
@@ -34,6 +36,13 @@ export interface WorkerOptions {
   /** Retry defaults (the config's `retry`); a task's own `retry` fields win. */
   retry?: Partial<RetryPolicy>
   onEvent?: WorkerEventListener
+  /**
+   * Where the run's events go (task started, succeeded, failed, retried, missing external data) for
+   * handlers and notification channels, every text masked of the run's secrets.
+   */
+  events?: EventHub
+  /** The run the events belong to. @defaultValue the first task added, as `Family(params)` */
+  run?: string
   /** Aborting it cancels the run: running tasks see their `ctx.signal` abort. */
   signal?: AbortSignal
   /** How often to ask again when the next task waits on another worker. @defaultValue 1000 */
@@ -83,6 +92,7 @@ export class Worker {
   readonly #heartbeatMs: number
   readonly #origin: TaskOrigin | undefined
   readonly #forgive: boolean
+  #run: string | undefined
   readonly #tasks = new Map<string, TaskLike>()
   readonly #completeAtStart = new Set<string>()
   readonly #failedAtStart = new Map<string, TaskError>()
@@ -101,7 +111,8 @@ export class Worker {
     this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
     this.#scheduler = options.scheduler
     this.#logger = this.#secrets.logger((options.logger ?? silentLogger()).child({ workerId: this.id }))
-    this.#onEvent = options.onEvent ?? (() => {})
+    this.#onEvent = withRunEvents(options.onEvent ?? (() => {}), options.events, () => this.#run ?? this.id, (text) => this.#secrets.text(text))
+    this.#run = options.run
     this.#limit = pLimit(options.workers ?? 1)
     const data = options.data ?? new DataServices()
     this.#cache = new CompletionCache(options.completionConcurrency ?? DEFAULT_COMPLETION_CONCURRENCY, { data, db: (name) => data.database(name) })
@@ -146,6 +157,7 @@ export class Worker {
    * Throws (before registering anything) when the graph has a cycle or a malformed requirement.
    */
   async add(roots: readonly TaskLike[]): Promise<void> {
+    this.#run ??= roots[0] ? this.#secrets.text(String(roots[0])) : undefined
     const { graph, records } = await discover(roots, this.#cache)
     this.#remember(graph.ids().map((id) => graph.node(id)!))
     await this.#register(records)
@@ -390,6 +402,17 @@ function checkResources(owner: TaskLike, records: readonly TaskRecord[]): void {
     `${owner} holds resource ${shared.map((name) => `'${name}'`).join(', ')} and asked, while running, for ${clash.id}, which needs it too: ` +
       'it could wait forever for a unit the asking task holds; require it from requires() instead, or drop the resource from one of them',
   )
+}
+
+/** The listener, also feeding the run's event hub (when there is one) with what each worker event stands for. */
+function withRunEvents(listener: WorkerEventListener, hub: EventHub | undefined, run: () => string, mask: (text: string) => string): WorkerEventListener {
+  if (!hub) return listener
+  return (event) => {
+    listener(event)
+    if (hub.size === 0) return
+    const runEvent = runEventOf(event, run(), mask)
+    if (runEvent) hub.emit(runEvent)
+  }
 }
 
 /** The daemon refused a call as larger than one of its limits (HTTP 413). */

@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { EtlError } from '../../errors.js'
+import { EtlError, firstLine, isSchedulingError } from '../../errors.js'
+import { EventHub, type RunEventSubscription } from '../../events/event-hub.js'
 import { getLayout } from '../../core/layout.js'
 import type { TaskLike } from '../../core/task-like.js'
 import { DataServices } from '../../db/data-services.js'
@@ -23,7 +24,12 @@ export interface RunOptions {
   origin?: TaskOrigin | undefined
   /** Reopen the tasks the central scheduler holds as FAILED or DISABLED (`--forgive`). */
   forgive?: boolean | undefined
+  /** Handlers the task module exports (`onRunEvent`), called for this run's events. */
+  handlers?: readonly RunEventSubscription[] | undefined
 }
+
+/** How long the end of a run waits for handlers and notifications still being sent. */
+const SETTLE_MS = 30_000
 
 /** A function that connects to the central scheduler; the daemon's module provides it. */
 export type RemoteSchedulerFactory = (url: string | undefined, env: CliEnvironment, root: TaskLike) => Promise<Scheduler>
@@ -62,6 +68,9 @@ export async function runCommand(
   process.on('SIGTERM', onSignal)
   const progress = new ProgressTracker()
   const data = DataServices.fromConfig(env.config)
+  const events = new EventHub(env.logger)
+  for (const handler of options.handlers ?? []) events.subscribe(handler)
+  const run = String(root)
   try {
     const scheduler = options.localScheduler
       ? new LocalScheduler({ resources: env.config.resources })
@@ -75,15 +84,26 @@ export async function runCommand(
       signal: abort.signal,
       ...(options.origin ? { origin: options.origin } : {}),
       forgive: options.forgive ?? false,
+      events,
+      run,
       onEvent: (event) => {
         progress.update(event)
         env.terminal.status(progress.line())
       },
     })
     env.terminal.clear()
-    process.stdout.write(formatSummary(summary))
-    return exitCodeFor(summary.outcome)
+    const text = formatSummary(summary)
+    process.stdout.write(text)
+    const exitCode = exitCodeFor(summary.outcome)
+    events.emit({ event: 'run_finished', at: new Date().toISOString(), run, summary: text.trim(), exitCode })
+    return exitCode
+  } catch (error) {
+    // A run that could not be scheduled is finished too, and a cron job's watcher wants to hear it.
+    const exitCode = isSchedulingError(error) ? ExitCode.SCHEDULING_ERROR : ExitCode.UNHANDLED
+    events.emit({ event: 'run_finished', at: new Date().toISOString(), run, summary: `the run could not start: ${firstLine(error)}`, exitCode })
+    throw error
   } finally {
+    await events.settle(SETTLE_MS)
     await data.close()
     env.terminal.clear()
     process.off('SIGINT', onSignal)
