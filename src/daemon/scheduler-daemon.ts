@@ -20,6 +20,11 @@ import { openRunHistory } from './history/open-run-history.js'
 import type { RunHistory } from './history/run-history.js'
 import type { RunLauncher } from './schedules/run-launcher.js'
 import { ScheduleRunner } from './schedules/schedule-runner.js'
+import { EventHub } from '../events/event-hub.js'
+import { feedDaemonEvents } from './daemon-events.js'
+
+/** How long closing the daemon waits for notifications still being sent. */
+const SETTLE_MS = 10_000
 import { buildServer } from './server.js'
 import { schedulerStatePart } from './scheduler-state-part.js'
 import { StateStore } from './state-store.js'
@@ -65,6 +70,8 @@ export interface SchedulerDaemonOptions {
    * to start (`etl scheduler --recover`); what is lost is logged. @defaultValue false
    */
   recover?: boolean
+  /** Where the daemon's own events go (a task disabled, a scheduled run missed). @defaultValue a new hub */
+  events?: EventHub
 }
 
 /** A running daemon. */
@@ -78,6 +85,8 @@ export interface SchedulerDaemon {
   readonly scheduler: CentralScheduler
   readonly history: RunHistory | undefined
   readonly schedules: ScheduleRunner
+  /** The daemon's events, for handlers and notification channels. */
+  readonly events: EventHub
   /** Stops listening, stops the schedules, writes a last snapshot and closes the history. */
   close(): Promise<void>
 }
@@ -134,6 +143,8 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
     clock,
     logger,
   })
+  const events = options.events ?? new EventHub(logger)
+  feedDaemonEvents(events, scheduler, schedules, (taskId) => (url ? `${url}/#/${taskId ? `task/${encodeURIComponent(taskId)}` : 'schedules'}` : undefined))
   store.register('scheduler', schedulerStatePart(scheduler))
   store.register('schedules', schedules)
   let recovery: ReturnType<StateStore['open']>
@@ -205,11 +216,13 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
     scheduler,
     history,
     schedules,
+    events,
     close: () =>
       (closing ??= (async () => {
         clearInterval(timer)
         schedules.stop()
         await app.close()
+        await events.settle(SETTLE_MS)
         await history?.flush()
         store.close()
         await history?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the run history failed'))
