@@ -1,9 +1,10 @@
+import path from 'node:path'
 import { runSqlFolder, type TaskContext } from 'etl'
 import { STAGING_SQL_DIR, SUPPORT } from './pipeline.js'
 import { StageCaseLogs, StageSla } from './stage-export-files.js'
 import { StageSourceTable } from './stage-source-table.js'
 
-/** The columns `sql/support/staging/010_case_facts_table*.sql` gives `staging.case_facts`. */
+/** The columns `sql/support/staging/tables/010_case_facts_table*.sql` gives `staging.case_facts`. */
 export const CASE_FACTS_COLUMNS = [
   'case_id',
   'product_id',
@@ -20,8 +21,9 @@ export const CASE_FACTS_COLUMNS = [
 
 /**
  * Turns the staged cases and case events into `staging.case_facts`, one row per case with its
- * milestones (every `sql/support/staging/*.sql` in name order, with `:exec_seq`): only the cases
- * the sequence touched are refreshed.
+ * milestones, running the `.sql` files of `sql/support/staging/` in name order with `:exec_seq`:
+ * `tables/`, then `initial/` while the table is empty (a first load, every case at once) or
+ * `merge/` after (only the cases the sequence touched are refreshed).
  */
 export class BuildCaseFacts extends SUPPORT.Step {
   static override readonly description = 'build staging.case_facts (each touched case with its milestones) from cases and case events'
@@ -36,7 +38,10 @@ export class BuildCaseFacts extends SUPPORT.Step {
     // The SQL finds the sequence's cases by exec_seq; made once, after the first load, by one sort.
     await warehouse.ensureIndex('staging.cases', ['exec_seq'])
     await warehouse.ensureIndex('staging.case_events', ['exec_seq'])
-    const files = await runSqlFolder(warehouse, STAGING_SQL_DIR, { exec_seq: current.seq }, (file, done, total) => ctx.progress(`running ${file}.sql`, { done, total }))
-    return SUPPORT.result(current, { files })
+    const run = (folder: string) => runSqlFolder(warehouse, path.join(STAGING_SQL_DIR, folder), { exec_seq: current.seq }, (file, done, total) => ctx.progress(`running ${folder}/${file}.sql`, { done, total }))
+    const tables = await run('tables')
+    const initial = (await warehouse.query('select case_id from staging.case_facts limit 1')).rows.length === 0
+    const facts = await run(initial ? 'initial' : 'merge')
+    return SUPPORT.result(current, { load: initial ? 'initial' : 'merge', files: [...tables, ...facts] })
   }
 }

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { CentralScheduler, EventHub, ScheduleRunner, onRunEvent, type LaunchedRun, type RunEvent } from 'etl'
+import { CentralScheduler, EventHub, ScheduleRunner, onRunEvent, type LaunchedRun, type RunEvent, type RunExit } from 'etl'
 import { feedDaemonEvents } from '../../src/daemon/daemon-events.js'
 
 const UI = (taskId?: string) => `http://127.0.0.1:8082/#/${taskId ? `task/${taskId}` : 'schedules'}`
@@ -11,7 +11,7 @@ function hub() {
   return { events, heard }
 }
 
-function scheduleRunner(exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; outputTail: string; error?: Error }>) {
+function scheduleRunner(exit: Promise<RunExit>) {
   const clock = { time: Date.UTC(2024, 0, 31, 9, 30), now() { return this.time } }
   const runner = new ScheduleRunner({
     schedules: [{ name: 'nightly', cron: '0 2 * * *', task: 'RunJob', timezone: 'UTC' }],

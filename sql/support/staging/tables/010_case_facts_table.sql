@@ -1,5 +1,5 @@
 -- staging.case_facts: one row per case with its milestones from the case logs, the source of
--- support_dw.f_cases. Created once; 030_case_facts_refresh.sql refreshes the cases a sequence touched.
+-- support_dw.f_cases. Created once; ../initial/ fills it on the first load, ../merge/ refreshes the cases each later sequence touched.
 create table if not exists staging.case_facts (
   case_id integer not null primary key,
   product_id integer,

@@ -1,0 +1,37 @@
+-- Fills the empty staging.case_facts on a first load: every case with its milestones, in one pass
+-- over the events. It gives what merge/ gives with every case touched, without working out and
+-- filtering by the touched cases, which on a first load are all of them. Each milestone is its
+-- first event; the analyst is the one the case was last assigned to.
+-- By hand: psql -1 -v exec_seq=<n> -f <this file>.
+insert into staging.case_facts
+  (case_id, product_id, priority, created_date, assigned_date, response_date, resolve_date, aid, response_sla_hours, resolve_sla_hours, exec_seq)
+select
+  c.case_id,
+  c.product_id,
+  c.priority,
+  c.created_at,
+  e.assigned_at,
+  e.responded_at,
+  e.resolved_at,
+  a.aid,
+  s.response_hours,
+  s.resolve_hours,
+  :exec_seq
+from staging.cases c
+left join (
+  select
+    case_id,
+    min(case when event = 'ASSIGNED' then event_at end) as assigned_at,
+    min(case when event = 'RESPONDED' then event_at end) as responded_at,
+    min(case when event = 'RESOLVED' then event_at end) as resolved_at,
+    max(case when event = 'ASSIGNED' then event_at end) as last_assigned_at
+  from staging.case_events
+  group by case_id
+) e on e.case_id = c.case_id
+left join (
+  select case_id, event_at, max(aid) as aid
+  from staging.case_events
+  where event = 'ASSIGNED'
+  group by case_id, event_at
+) a on a.case_id = c.case_id and a.event_at = e.last_assigned_at
+left join staging.sla s on s.priority = c.priority;
