@@ -28,7 +28,6 @@ export class EmailChannel implements NotificationChannel {
   readonly batched = true
   readonly target: string
   readonly #settings: EmailSettings
-  #transporter: Promise<Transporter> | undefined
 
   constructor(settings: EmailSettings) {
     this.#settings = settings
@@ -42,8 +41,10 @@ export class EmailChannel implements NotificationChannel {
   async send(notices: readonly Notice[], signal: AbortSignal, dropped = 0): Promise<void> {
     if (notices.length === 0) return
     const { subject, text } = renderBatch(notices[0]!.body.run, notices, this.#settings.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX, dropped)
+    // A connection per batch, closed after it: one left open would keep the process from ending
+    // after the run, and closing it is also what stops a mail in flight.
     const transporter = await this.#transport()
-    const stop = () => void this.close()
+    const stop = () => transporter.close()
     signal.addEventListener('abort', stop, { once: true })
     try {
       await transporter.sendMail({ from: this.#settings.from, to: this.#settings.to, subject, text })
@@ -52,30 +53,22 @@ export class EmailChannel implements NotificationChannel {
       throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `mail not sent: ${reason}`)
     } finally {
       signal.removeEventListener('abort', stop)
+      transporter.close()
     }
   }
 
-  async close(): Promise<void> {
-    const transporter = this.#transporter
-    this.#transporter = undefined
-    if (transporter) (await transporter.catch(() => undefined))?.close()
-  }
-
-  /** One pooled connection, made on the first mail; closing it is what stops a mail in flight. */
-  #transport(): Promise<Transporter> {
-    this.#transporter ??= loadNodemailer().then((nodemailer) =>
-      nodemailer.createTransport({
-        pool: true,
-        maxConnections: 1,
-        host: this.#settings.host,
-        port: this.#port,
-        secure: this.#settings.secure ?? false,
-        auth: this.#settings.user !== undefined ? { user: this.#settings.user, pass: this.#settings.password } : undefined,
-        connectionTimeout: CONNECTION_TIMEOUT_MS,
-        greetingTimeout: GREETING_TIMEOUT_MS,
-        socketTimeout: SOCKET_TIMEOUT_MS,
-      }),
-    )
-    return this.#transporter
+  async #transport(): Promise<Transporter> {
+    const nodemailer = await loadNodemailer()
+    return nodemailer.createTransport({
+      pool: true,
+      maxConnections: 1,
+      host: this.#settings.host,
+      port: this.#port,
+      secure: this.#settings.secure ?? false,
+      auth: this.#settings.user !== undefined ? { user: this.#settings.user, pass: this.#settings.password } : undefined,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      greetingTimeout: GREETING_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+    })
   }
 }
