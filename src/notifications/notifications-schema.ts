@@ -59,7 +59,9 @@ export const webhookSettingsSchema = z.strictObject({
   url: httpUrl('https://hooks.example/etl'),
   /** Sent with every request; their values are secrets (an `Authorization` token). */
   headers: z
-    .record(z.string().regex(HEADER_NAME, { error: 'a header name is letters, digits and - (no spaces)' }), z.string({ error: 'expected a header value' }).regex(/^[^\r\n]*$/, { error: 'a header value is one line' }))
+    .record(z.string().regex(HEADER_NAME), z.string({ error: 'expected a header value' }).regex(/^[^\r\n]*$/, { error: 'a header value is one line' }), {
+      error: (issue) => (issue.code === 'invalid_key' ? `"${String(issue.path?.at(-1) ?? '')}" is no header name: letters, digits and - only, no spaces` : 'expected an object of header names and values'),
+    })
     .optional(),
   /** How long one request may take. @defaultValue 5000 */
   timeoutMs: field.positiveInt().optional(),
