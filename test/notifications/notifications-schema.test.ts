@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import test from 'ava'
 import { EtlError, resolveConfig } from 'etl'
 
@@ -116,4 +118,12 @@ test('notifications config: an empty family filter and two channels of one name 
 
 test('notifications config: notifications is a list', (t) => {
   t.regex(refusal({ on: ['failure'], webhook: hook }), /"notifications": got .*; expected a list of channels such as \[\{"on": \["failure"\]/)
+})
+
+test('notifications config: every example config in the README’s Notifications section is taken', async (t) => {
+  const readme = await fs.readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+  const section = readme.slice(readme.indexOf('\n## Notifications\n'), readme.indexOf('\n## CLI reference\n'))
+  const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => JSON.parse(match[1]!) as Record<string, unknown>).filter((example) => 'notifications' in example)
+  t.is(examples.length, 5)
+  for (const example of examples) t.notThrows(() => resolveConfig(example, { env: { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x', SMTP_PASSWORD: 'x' } }))
 })
