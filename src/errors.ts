@@ -122,6 +122,9 @@ export const ERROR_CATALOGUE = {
   ETL_ERR_DAEMON_STATE_DAMAGED: usage(),
   ETL_ERR_DAEMON_STATE_WRITE_FAILED: failure(503),
 
+  /** Notifications: a channel that could not send (logged as a warning, never thrown to a run) */
+  ETL_ERR_NOTIFY_SEND_FAILED: failure(),
+
   /** Local files: the per-user folders etl keeps locks, bundles and templates in */
   ETL_ERR_LOCAL_FOLDER_UNSAFE: usage(),
 } as const satisfies Readonly<Record<`ETL_ERR_${string}`, ErrorEntry>>

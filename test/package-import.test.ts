@@ -16,7 +16,7 @@ import { tempDir } from './helpers/sandbox.js'
 const BARREL = pathToFileURL(path.resolve('dist/src/index.js')).href
 
 /** Packages importing `etl` must not load; any one of them in the probe's log fails the test. */
-const HEAVY = /\/node_modules\/(pg|pg-copy-streams|pg-pool|pg-protocol|mysql2|@electric-sql\/pglite|@aws-sdk\/[^/]+|@aws-crypto\/[^/]+|@smithy\/[^/]+|fastify|@fastify\/[^/]+|croner)\//
+const HEAVY = /\/node_modules\/(pg|pg-copy-streams|pg-pool|pg-protocol|mysql2|@electric-sql\/pglite|@aws-sdk\/[^/]+|@aws-crypto\/[^/]+|@smithy\/[^/]+|fastify|@fastify\/[^/]+|croner|nodemailer)\//
 
 const HOOKS = `
 import { appendFileSync } from 'node:fs'

@@ -4,6 +4,7 @@ import { field } from './schema-helpers.js'
 import { connectionsSchema } from '../db/connection-config.js'
 import { lakeSchema } from '../lake/lake-config.js'
 import { schedulerConfigSchema, schedulesConfigSchema } from '../daemon/daemon-config-schema.js'
+import { notificationsSchema } from '../notifications/notifications-schema.js'
 
 const retrySchema = z.strictObject({
   count: field.nonNegativeInt().optional(),
@@ -45,6 +46,8 @@ export const configSchema = z.strictObject({
   scheduler: schedulerConfigSchema.optional(),
   /** Runs the daemon starts on a cron schedule: `[{ "name": "nightly", "cron": "0 2 * * *", "task": "RunJob" }]`. */
   schedules: schedulesConfigSchema.optional(),
+  /** Channels told of run events: `[{ "on": ["failure"], "webhook": { "url": "https://hooks.example/etl" } }]`. */
+  notifications: notificationsSchema.optional(),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

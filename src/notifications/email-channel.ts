@@ -1,0 +1,74 @@
+import type { Transporter } from 'nodemailer'
+import { EtlError } from '../errors.js'
+import { lazyImport } from '../util/lazy-import.js'
+import type { NotificationChannel } from './notification-channel.js'
+import { renderBatch } from './notification-batch.js'
+import type { EmailSettings } from './notifications-schema.js'
+import type { Notice } from './notice.js'
+
+/** nodemailer, loaded by the first mail rather than by importing `etl`. */
+const loadNodemailer = lazyImport(async () => (await import('nodemailer')).default)
+
+const DEFAULT_SUBJECT_PREFIX = '[etl]'
+
+/**
+ * How long each step of talking to the server may take. nodemailer's own defaults (up to ten
+ * minutes of silence) would hold the end of a run far past any wait the notifier is given.
+ */
+const CONNECTION_TIMEOUT_MS = 10_000
+const GREETING_TIMEOUT_MS = 10_000
+const SOCKET_TIMEOUT_MS = 30_000
+
+/**
+ * Mail over SMTP, batched: the notifier hands it every event of a run at `flush`, and it sends one
+ * mail with all of them (Luigi's `batch_emails`), so a run with 200 failures is one mail, not 200.
+ */
+export class EmailChannel implements NotificationChannel {
+  readonly kind = 'email'
+  readonly batched = true
+  readonly target: string
+  readonly #settings: EmailSettings
+
+  constructor(settings: EmailSettings) {
+    this.#settings = settings
+    this.target = `email via ${settings.host}:${this.#port} to ${[settings.to].flat().join(', ')}`
+  }
+
+  get #port(): number {
+    return this.#settings.port ?? (this.#settings.secure ? 465 : 587)
+  }
+
+  async send(notices: readonly Notice[], signal: AbortSignal, dropped = 0): Promise<void> {
+    if (notices.length === 0) return
+    const { subject, text } = renderBatch(notices[0]!.body.run, notices, this.#settings.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX, dropped)
+    // A connection per batch, closed after it: one left open would keep the process from ending
+    // after the run, and closing it is also what stops a mail in flight.
+    const transporter = await this.#transport()
+    const stop = () => transporter.close()
+    signal.addEventListener('abort', stop, { once: true })
+    try {
+      await transporter.sendMail({ from: this.#settings.from, to: this.#settings.to, subject, text })
+    } catch (error) {
+      const reason = signal.aborted ? 'stopped: the notifier stopped waiting' : (error as Error).message
+      throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `mail not sent: ${reason}`)
+    } finally {
+      signal.removeEventListener('abort', stop)
+      transporter.close()
+    }
+  }
+
+  async #transport(): Promise<Transporter> {
+    const nodemailer = await loadNodemailer()
+    return nodemailer.createTransport({
+      pool: true,
+      maxConnections: 1,
+      host: this.#settings.host,
+      port: this.#port,
+      secure: this.#settings.secure ?? false,
+      auth: this.#settings.user !== undefined ? { user: this.#settings.user, pass: this.#settings.password } : undefined,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      greetingTimeout: GREETING_TIMEOUT_MS,
+      socketTimeout: SOCKET_TIMEOUT_MS,
+    })
+  }
+}

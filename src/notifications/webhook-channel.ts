@@ -1,0 +1,74 @@
+import { EtlError } from '../errors.js'
+import { describeRpcFailure } from '../scheduler/rpc-failure-cause.js'
+import { sleep } from '../util/sleep.js'
+import { webhookTarget } from './channel-secrets.js'
+import type { NotificationChannel } from './notification-channel.js'
+import type { WebhookSettings } from './notifications-schema.js'
+import type { Notice } from './notice.js'
+
+const DEFAULT_TIMEOUT_MS = 5000
+const DEFAULT_RETRIES = 3
+const DEFAULT_BACKOFF_MS = 500
+
+/** Answers worth another try: the server was busy or broken, not the request wrong. */
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504])
+
+/** Characters of a refusing server's answer kept in the error: enough for Slack's `invalid_payload`. */
+const MAX_ANSWER_CHARS = 200
+
+/**
+ * An HTTP POST of each notice's JSON body, which a Slack incoming webhook takes as it is (its `text`).
+ * A timeout, a refused connection, HTTP 429 or 5xx is tried again after `backoffMs`, doubled each
+ * time, up to `retries` more times; any other answer but 2xx fails at once.
+ */
+export class WebhookChannel implements NotificationChannel {
+  readonly kind = 'webhook'
+  readonly batched = false
+  readonly target: string
+  readonly #settings: WebhookSettings
+
+  constructor(settings: WebhookSettings) {
+    this.#settings = settings
+    this.target = `webhook ${webhookTarget(settings.url)}`
+  }
+
+  async send(notices: readonly Notice[], signal: AbortSignal): Promise<void> {
+    for (const notice of notices) await this.#post(JSON.stringify(notice.body), signal)
+  }
+
+  async #post(body: string, signal: AbortSignal): Promise<void> {
+    const retries = this.#settings.retries ?? DEFAULT_RETRIES
+    const backoffMs = this.#settings.backoffMs ?? DEFAULT_BACKOFF_MS
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.#try(body, signal)
+      if (outcome === undefined) return
+      const last = attempt > retries || !outcome.retryable || signal.aborted
+      if (last) {
+        const tries = attempt === 1 ? '' : ` after ${attempt} tries`
+        throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `POST failed${tries}: ${outcome.reason}`)
+      }
+      await sleep(backoffMs * 2 ** (attempt - 1), signal).catch(() => undefined)
+    }
+  }
+
+  /** One request: undefined when it was taken, else why not and whether another try may do better. */
+  async #try(body: string, signal: AbortSignal): Promise<{ reason: string; retryable: boolean } | undefined> {
+    const timeoutMs = this.#settings.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    try {
+      const response = await fetch(this.#settings.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...this.#settings.headers },
+        body,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      })
+      const answer = await response.text().catch(() => '')
+      if (response.ok) return undefined
+      const said = answer.trim().slice(0, MAX_ANSWER_CHARS)
+      return { reason: `HTTP ${response.status}${said ? `: ${said}` : ''}`, retryable: RETRYABLE_STATUS.has(response.status) }
+    } catch (error) {
+      if (signal.aborted) return { reason: 'stopped: the notifier stopped waiting', retryable: false }
+      if ((error as Error).name === 'TimeoutError') return { reason: `no answer within ${timeoutMs} ms`, retryable: true }
+      return { reason: describeRpcFailure((error as { cause?: unknown }).cause ?? error), retryable: true }
+    }
+  }
+}
