@@ -22,6 +22,7 @@ import type { RunLauncher } from './schedules/run-launcher.js'
 import { ScheduleRunner } from './schedules/schedule-runner.js'
 import { EventHub } from '../events/event-hub.js'
 import { feedDaemonEvents } from './daemon-events.js'
+import { notifyDaemonEvents } from './daemon-notifications.js'
 
 /** How long closing the daemon waits for notifications still being sent. */
 const SETTLE_MS = 10_000
@@ -144,6 +145,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
     logger,
   })
   const events = options.events ?? new EventHub(logger)
+  const closeNotifications = notifyDaemonEvents(events, options.config, logger)
   feedDaemonEvents(events, scheduler, schedules, (taskId) => (url ? `${url}/#/${taskId ? `task/${encodeURIComponent(taskId)}` : 'schedules'}` : undefined))
   store.register('scheduler', schedulerStatePart(scheduler))
   store.register('schedules', schedules)
@@ -223,6 +225,7 @@ export async function startSchedulerDaemon(options: SchedulerDaemonOptions = {})
         schedules.stop()
         await app.close()
         await events.settle(SETTLE_MS)
+        await closeNotifications(SETTLE_MS)
         await history?.flush()
         store.close()
         await history?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the run history failed'))

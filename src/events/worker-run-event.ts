@@ -7,7 +7,12 @@ import type { RunEvent, RunEventTask } from './run-event.js'
 export type TextMask = (text: string) => string
 
 /** The run event a worker event stands for, or undefined for the ones only a terminal cares about (progress). */
-export function runEventOf(event: WorkerEvent, run: string, mask: TextMask): RunEvent | undefined {
+export function runEventOf(event: WorkerEvent, run: string, mask: TextMask, link?: (taskId: string) => string): RunEvent | undefined {
+  const found = eventOf(event, run, mask)
+  return found && link && found.task ? { ...found, link: link(found.task.id) } : found
+}
+
+function eventOf(event: WorkerEvent, run: string, mask: TextMask): RunEvent | undefined {
   const at = (ms = Date.now()) => new Date(ms).toISOString()
   switch (event.type) {
     case 'task-started':

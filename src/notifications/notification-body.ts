@@ -71,7 +71,7 @@ export function eventLine(event: RunEvent): string {
 
 /** `LandTable(table=orders)`: a task as the terminal's summary shows it. */
 export function taskLabel(task: RunEventTask): string {
-  return `${task.family}(${Object.entries(task.params).map(([name, value]) => `${name}=${value}`).join(', ')})`
+  return task.label
 }
 
 function what(event: RunEvent): string {

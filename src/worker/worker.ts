@@ -43,6 +43,8 @@ export interface WorkerOptions {
   events?: EventHub
   /** The run the events belong to. @defaultValue the first task added, as `Family(params)` */
   run?: string
+  /** Where a task's page is, for its events (the daemon's UI when there is one). */
+  taskLink?: (taskId: string) => string
   /** Aborting it cancels the run: running tasks see their `ctx.signal` abort. */
   signal?: AbortSignal
   /** How often to ask again when the next task waits on another worker. @defaultValue 1000 */
@@ -111,7 +113,7 @@ export class Worker {
     this.id = options.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
     this.#scheduler = options.scheduler
     this.#logger = this.#secrets.logger((options.logger ?? silentLogger()).child({ workerId: this.id }))
-    this.#onEvent = withRunEvents(options.onEvent ?? (() => {}), options.events, () => this.#run ?? this.id, (text) => this.#secrets.text(text))
+    this.#onEvent = withRunEvents(options.onEvent ?? (() => {}), options.events, () => this.#run ?? this.id, (text) => this.#secrets.text(text), options.taskLink)
     this.#run = options.run
     this.#limit = pLimit(options.workers ?? 1)
     const data = options.data ?? new DataServices()
@@ -405,12 +407,18 @@ function checkResources(owner: TaskLike, records: readonly TaskRecord[]): void {
 }
 
 /** The listener, also feeding the run's event hub (when there is one) with what each worker event stands for. */
-function withRunEvents(listener: WorkerEventListener, hub: EventHub | undefined, run: () => string, mask: (text: string) => string): WorkerEventListener {
+function withRunEvents(
+  listener: WorkerEventListener,
+  hub: EventHub | undefined,
+  run: () => string,
+  mask: (text: string) => string,
+  link: ((taskId: string) => string) | undefined,
+): WorkerEventListener {
   if (!hub) return listener
   return (event) => {
     listener(event)
     if (hub.size === 0) return
-    const runEvent = runEventOf(event, run(), mask)
+    const runEvent = runEventOf(event, run(), mask, link)
     if (runEvent) hub.emit(runEvent)
   }
 }

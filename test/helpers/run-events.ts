@@ -7,7 +7,7 @@ export function failureEvent(overrides: Partial<RunEvent> = {}): RunEvent {
     event: 'failure',
     at: '2024-05-01T02:00:00.000Z',
     run: 'RunJob()',
-    task: { id: 'LandTable_orders_0123456789', family: 'LandTable', params: { table: 'orders' } },
+    task: { id: 'LandTable_orders_0123456789', label: 'LandTable(table=orders)', family: 'LandTable', params: { table: 'orders' } },
     attempt: 1,
     error: 'connection refused\n    at connect (db.ts:1:1)',
     ...overrides,

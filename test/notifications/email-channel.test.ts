@@ -14,7 +14,7 @@ async function smtp(t: { teardown: (fn: () => Promise<void>) => void }): Promise
 
 function failures(count: number, run = 'RunJob()') {
   return Array.from({ length: count }, (_, index) =>
-    failureEvent({ run, task: { id: `LandTable_t${index}_0123`, family: 'LandTable', params: { table: `t${index}` } }, error: `table t${index}: connection refused` }),
+    failureEvent({ run, task: { id: `LandTable_t${index}_0123`, label: `LandTable(table=t${index})`, family: 'LandTable', params: { table: `t${index}` } }, error: `table t${index}: connection refused` }),
   )
 }
 

@@ -24,7 +24,7 @@ test('notification body: a failure carries run, task, family, parameters, attemp
 })
 
 test('notification body: each event reads as one line', (t) => {
-  const task = { id: 'Load_1', family: 'Load', params: { date: '2024-05-01', table: 'orders' } }
+  const task = { id: 'Load_1', label: 'Load(date=2024-05-01, table=orders)', family: 'Load', params: { date: '2024-05-01', table: 'orders' } }
   const texts = [
     notificationBody({ event: 'success', at: '', run: 'RunJob()', task, attempt: 2 }).text,
     notificationBody({ event: 'retry', at: '', run: 'RunJob()', task, attempt: 1, error: 'timeout' }).text,

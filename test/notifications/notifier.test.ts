@@ -11,7 +11,7 @@ async function webhook(t: { teardown: (fn: () => Promise<void>) => void }): Prom
   return { server, url }
 }
 
-const loadTable = (table: string) => ({ id: `LoadTable_${table}_1`, family: 'LoadTable', params: { table } })
+const loadTable = (table: string) => ({ id: `LoadTable_${table}_1`, label: `LoadTable(table=${table})`, family: 'LoadTable', params: { table } })
 
 test('notifier: a channel filtered by family ignores other families but still gets run_finished', async (t) => {
   const { server, url } = await webhook(t)

@@ -111,7 +111,7 @@ test('webhook: flush returns within its bound while a webhook hangs, stopping th
   server.hang()
   const notifier = new Notifier([{ name: 'slow', on: ['failure'], webhook: { url, timeoutMs: 60_000 } }], { logger })
   notifier.notify(failureEvent())
-  notifier.notify(failureEvent({ task: { id: 'LandTable_items_1', family: 'LandTable', params: { table: 'items' } } }))
+  notifier.notify(failureEvent({ task: { id: 'LandTable_items_1', label: 'LandTable(table=items)', family: 'LandTable', params: { table: 'items' } } }))
   await server.received(2)
   const before = Date.now()
   await notifier.flush({ timeoutMs: 300 })

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { EtlError, firstLine, isSchedulingError } from '../../errors.js'
-import { EventHub, type RunEventSubscription } from '../../events/event-hub.js'
+import { EventHub, onRunEvent, type RunEventSubscription } from '../../events/event-hub.js'
+import { Notifier } from '../../notifications/notifier.js'
 import { getLayout } from '../../core/layout.js'
 import type { TaskLike } from '../../core/task-like.js'
 import { DataServices } from '../../db/data-services.js'
@@ -70,11 +71,14 @@ export async function runCommand(
   const data = DataServices.fromConfig(env.config)
   const events = new EventHub(env.logger)
   for (const handler of options.handlers ?? []) events.subscribe(handler)
+  const notifier = notifierFor(env)
+  if (notifier) events.subscribe(onRunEvent('all', (event) => notifier.notify(event), { name: 'notifications' }))
   const run = String(root)
   try {
     const scheduler = options.localScheduler
       ? new LocalScheduler({ resources: env.config.resources })
       : await connectRemote(options.schedulerUrl, env, root)
+    const ui = 'url' in scheduler && typeof scheduler.url === 'string' ? scheduler.url : undefined
     const summary = await build(root, {
       scheduler,
       data,
@@ -86,6 +90,7 @@ export async function runCommand(
       forgive: options.forgive ?? false,
       events,
       run,
+      ...(ui ? { taskLink: (taskId: string) => `${ui}/#/task/${encodeURIComponent(taskId)}` } : {}),
       onEvent: (event) => {
         progress.update(event)
         env.terminal.status(progress.line())
@@ -104,10 +109,17 @@ export async function runCommand(
     throw error
   } finally {
     await events.settle(SETTLE_MS)
+    await notifier?.close({ timeoutMs: SETTLE_MS })
     await data.close()
     env.terminal.clear()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     if (lock?.acquired) await lock.lock.release()
   }
+}
+
+/** The config's notification channels, or undefined when it has none. */
+function notifierFor(env: CliEnvironment): Notifier | undefined {
+  const channels = env.config.raw.notifications ?? []
+  return channels.length > 0 ? new Notifier(channels, { logger: env.logger }) : undefined
 }
