@@ -32,6 +32,8 @@ export const STAR = new StarSchema(loadDimensionalModel(path.join(PROJECT, 'meta
 export const STAGING_SQL_DIR = path.join(PROJECT, 'sql', 'support', 'staging')
 /** The team performance report's query, with its dialect variants. */
 export const REPORTS_SQL_DIR = path.join(PROJECT, 'sql', 'support', 'reports')
+/** The team performance report, kept in the warehouse so a sequence recomputes only the months it touched. */
+export const REPORT_TABLE = 'support_dw.team_performance'
 
 /** The lake key of a staged batch for a sequence. */
 export function stagingKey(table: string, seq: number): string {

@@ -1,6 +1,6 @@
 import { EtlError, WrapperTask, checkSourceColumns, param, qualified, type Batch, type TaskContext, type TaskLike } from 'etl'
 import { BuildCaseFacts, CASE_FACTS_COLUMNS } from './build-case-facts.js'
-import { STAR, SUPPORT } from './pipeline.js'
+import { REPORT_TABLE, STAR, SUPPORT } from './pipeline.js'
 import { ANALYST_HISTORY, CASE_EVENTS, SLA, StageAnalystHistory, StageSla } from './stage-export-files.js'
 import { StageSourceTable } from './stage-source-table.js'
 
@@ -76,7 +76,11 @@ export class LoadFact extends SUPPORT.Step.with({
     const started = Date.now()
     ctx.progress(`loading ${this.params.fact}`)
     const warehouse = await ctx.db(SUPPORT.warehouse)
-    if (this.params.rebuild) await STAR.dropTable(warehouse, this.params.fact)
+    if (this.params.rebuild) {
+      await STAR.dropTable(warehouse, this.params.fact)
+      // The report is made from the facts: rebuilt facts may put cases under other teams.
+      await warehouse.query(`drop table if exists ${REPORT_TABLE}`)
+    }
     const figures = await STAR.fact(warehouse, this.params.fact, batch)
     ctx.log.info({ ...figures, elapsedMs: Date.now() - started }, `${this.params.fact}: ${describe(figures)} (elapsed ${Date.now() - started} ms)`)
     return SUPPORT.result(current, { ...figures })

@@ -1,9 +1,34 @@
 import path from 'node:path'
-import { EtlError, LocalTarget, getLayout, param, parseCsv, readSqlFiles, type CompletionContext, type Database, type TaskContext } from 'etl'
-import { REPORTS_SQL_DIR, SUPPORT } from './pipeline.js'
+import { EtlError, LocalTarget, getLayout, param, parseCsv, runSqlFolder, sql, type CompletionContext, type Database, type TaskContext } from 'etl'
+import { REPORT_TABLE, REPORTS_SQL_DIR, SUPPORT } from './pipeline.js'
 import { SupportFacts } from './support-dw.js'
 
 const REPORT = 'team_performance'
+
+/** The report's columns, in the file's order. */
+const COLUMNS = [
+  'team',
+  'year',
+  'month',
+  'cases',
+  'assigned',
+  'resolved',
+  'avg_assign_hours',
+  'median_assign_hours',
+  'avg_response_hours',
+  'median_response_hours',
+  'avg_resolve_hours',
+  'median_resolve_hours',
+  'p90_resolve_hours',
+  'response_within_sla_pct',
+  'resolve_within_sla_pct',
+] as const
+
+/** What the report file is read from. */
+const REPORT_QUERY = `select ${COLUMNS.join(', ')} from ${REPORT_TABLE} order by team, year, month`
+
+/** The refresh's bounds when every month is recomputed: every calendar key, the -1 row's month (-1 * 100 - 1) too. */
+const EVERY_MONTH = { from_key: -1, to_key: 99_991_231, from_month: -999_999, to_month: 999_999 }
 
 /** How the report file is written: everything a receiving tool might need to differ. */
 export interface ReportFormat {
@@ -24,8 +49,10 @@ const ReportStep = SUPPORT.Step.with({
 
 /**
  * The team performance report: per team and month, cases, average and median hours to assign,
- * respond and resolve, and the share within SLA (`sql/support/reports/team_performance*.sql`),
- * written to `output/reports/<fileName>` atomically. The file's format comes from the parameters
+ * respond and resolve, and the share within SLA, kept in `support_dw.team_performance` and written
+ * to `output/reports/<fileName>` atomically. `sql/support/reports/team_performance/` recomputes the
+ * months whose cases the sequence touched (every month the first time), so a periodic merge pays
+ * for the months it changed. The file's format comes from the parameters
  * (or `tasks.TeamPerformanceReport.*` in the config). Delete the file and this step runs again.
  */
 export class TeamPerformanceReport extends ReportStep {
@@ -61,9 +88,10 @@ export class TeamPerformanceReport extends ReportStep {
     const current = await SUPPORT.running(ctx)
     const format = reportFormat(this.params)
     const warehouse = await ctx.db(SUPPORT.warehouse)
-    const query = await reportQuery(warehouse)
-    const unloaded = warehouse.unloadToUri && ctx.lake.location.startsWith('s3://') ? await unloadedRecords(ctx, warehouse, query, current.seq) : undefined
-    const records = unloaded ?? (await queriedRecords(warehouse, query))
+    const months = await monthsToRefresh(warehouse, current.seq)
+    if (months) await runSqlFolder(warehouse, path.join(REPORTS_SQL_DIR, REPORT), { exec_seq: current.seq, ...months }, (file) => ctx.progress(`running ${file}.sql`))
+    const unloaded = warehouse.unloadToUri && ctx.lake.location.startsWith('s3://') ? await unloadedRecords(ctx, warehouse, REPORT_QUERY, current.seq) : undefined
+    const records = unloaded ?? (await queriedRecords(warehouse, REPORT_QUERY))
     await this.report().write(formatRecords(format.header ? records : records.slice(1), format))
     return SUPPORT.result(current, { rows: records.length - 1, file: this.report().path, unloaded: unloaded !== undefined })
   }
@@ -78,11 +106,24 @@ export function reportFormat(params: { delimiter: string; quote: string; lineTer
   return { delimiter, quote: params.quote, lineTerminator: params.lineTerminator === 'lf' ? '\n' : '\r\n', header: params.header }
 }
 
-/** The report's query, in the warehouse's variant. */
-async function reportQuery(warehouse: Database): Promise<string> {
-  const [file] = (await readSqlFiles(REPORTS_SQL_DIR, warehouse.sqlFlavours)).filter((found) => found.name === REPORT)
-  if (!file) throw new Error(`no ${REPORT}.sql in ${REPORTS_SQL_DIR}`)
-  return file.statements.join(';\n')
+/**
+ * The months whose report rows the sequence changed: those its touched cases (`staging.case_facts`
+ * rows of the sequence) were created in, as calendar keys and YYYYMM bounds; every month when the
+ * report table is new or empty; undefined when the sequence touched no case.
+ */
+async function monthsToRefresh(warehouse: Database, seq: number): Promise<Record<string, number> | undefined> {
+  const kept = (await warehouse.tableExists(REPORT_TABLE)) && (await warehouse.query(`select 1 as found from ${REPORT_TABLE} limit 1`)).rows.length > 0
+  if (!kept) return EVERY_MONTH
+  const { rows } = await warehouse.query(sql`select min(created_date) as lo, max(created_date) as hi from staging.case_facts where exec_seq = ${seq}`)
+  const [lo, hi] = [rows[0]?.lo, rows[0]?.hi].map((value) => (value == null ? undefined : yearMonth(value)))
+  if (lo === undefined || hi === undefined) return undefined
+  return { from_key: lo * 100 + 1, to_key: hi * 100 + 31, from_month: lo, to_month: hi }
+}
+
+/** YYYYMM of a timestamp as the drivers give it (text, or a Date). */
+function yearMonth(value: unknown): number {
+  const text = value instanceof Date ? value.toISOString() : String(value)
+  return Number(text.slice(0, 4)) * 100 + Number(text.slice(5, 7))
 }
 
 /** The report's records, header first, asked of the warehouse. */

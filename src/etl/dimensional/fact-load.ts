@@ -64,11 +64,12 @@ export class FactLoad {
     const calendar = await this.#calendarRange(db)
     const fact = this.#fact
     return db.transaction(async (tx) => {
+      const names = columns.map((col) => col.name)
+      if (await isEmpty(tx, this.#table)) return this.#firstLoad(tx, names, this.rowsSql(batch, calendar))
       for (const statement of this.#dialect.createTemporaryTableSql(this.#stage, this.rowsSql(batch, calendar))) await tx.query(statement)
       const existing = await count(tx, sql`select count(*) as n from ${sql.id(this.#stage)} s where exists (select 1 from ${sql.table(this.#table)} t where ${matchOn(fact.naturalKey)})`)
       const total = await count(tx, sql`select count(*) as n from ${sql.id(this.#stage)}`)
-      const unknown = await this.#unknownCounts(tx)
-      const names = columns.map((col) => col.name)
+      const unknown = await this.#unknownCounts(tx, sql`${sql.id(this.#stage)}`)
       const rows = sql`select ${sql.join(names.map((name) => sql.id('s', name)))} from ${sql.id(this.#stage)} s`
       if (fact.accumulating) {
         for (const statement of this.#dialect.upsertSql({ target: this.#table, columns: names, key: fact.naturalKey, rows })) await tx.query(statement)
@@ -78,6 +79,16 @@ export class FactLoad {
       await tx.query(this.#dialect.dropTemporaryTableSql(this.#stage))
       return { inserted: total - existing, updated: fact.accumulating ? existing : 0, unknown }
     })
+  }
+
+  /**
+   * Into an empty fact table (a first load, a rebuild) every row is new: they go straight in, with no
+   * staging copy to find which exist, and are counted where they landed.
+   */
+  async #firstLoad(tx: Queryable, names: readonly string[], rows: Sql): Promise<FactCounts> {
+    await tx.query(sql`insert into ${sql.table(this.#table)} (${sql.join(names.map((name) => sql.id(name)))}) ${rows}`)
+    const inserted = await count(tx, sql`select count(*) as n from ${sql.table(this.#table)}`)
+    return { inserted, updated: 0, unknown: await this.#unknownCounts(tx, sql`${sql.table(this.#table)}`) }
   }
 
   /** The batch's rows with every key resolved (see the class). */
@@ -121,12 +132,12 @@ export class FactLoad {
     return lo && hi ? { from: String(lo).slice(0, 10), to: String(hi).slice(0, 10) } : undefined
   }
 
-  async #unknownCounts(tx: Queryable): Promise<Record<string, number>> {
+  async #unknownCounts(tx: Queryable, rows: Sql): Promise<Record<string, number>> {
     const keys = [...this.#fact.dimensions.map((ref) => ref.key), ...this.#fact.dates.map((date) => date.key)]
     if (!keys.length) return {}
     const sums = sql.join(keys.map((key, i) => sql`sum(case when ${sql.id(key)} = ${UNKNOWN_KEY} then 1 else 0 end) as ${sql.id(`k${i}`)}`))
-    const { rows } = await tx.query(sql`select ${sums} from ${sql.id(this.#stage)}`)
-    return Object.fromEntries(keys.map((key, i) => [key, Number(rows[0]?.[`k${i}`] ?? 0)]))
+    const found = (await tx.query(sql`select ${sums} from ${rows}`)).rows[0]
+    return Object.fromEntries(keys.map((key, i) => [key, Number(found?.[`k${i}`] ?? 0)]))
   }
 }
 
@@ -157,4 +168,8 @@ export async function factDateRange(db: Database, model: DimensionalModel): Prom
 async function count(tx: Queryable, statement: Sql): Promise<number> {
   const { rows } = await tx.query(statement)
   return Number(rows[0]?.n ?? 0)
+}
+
+async function isEmpty(tx: Queryable, table: string): Promise<boolean> {
+  return (await tx.query(sql`select 1 as found from ${sql.table(table)} limit 1`)).rows.length === 0
 }

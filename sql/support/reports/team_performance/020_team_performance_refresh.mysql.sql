@@ -1,6 +1,12 @@
 -- Team performance per team and month of creation (see team_performance.sql) on MySQL and
 -- MariaDB: hours by timestampdiff, and the percentiles through MariaDB's window form of
 -- percentile_cont, taken once per group.
+-- Refreshes the months from :from_month to :to_month (YYYYMM; every month on a first load), whose
+-- cases' calendar keys run from :from_key to :to_key: the months a sequence touched, so a periodic
+-- merge recomputes what it changed rather than every month's percentiles.
+delete from support_dw.team_performance where year * 100 + month between :from_month and :to_month;
+
+insert into support_dw.team_performance (team, year, month, cases, assigned, resolved, avg_assign_hours, median_assign_hours, avg_response_hours, median_response_hours, avg_resolve_hours, median_resolve_hours, p90_resolve_hours, response_within_sla_pct, resolve_within_sla_pct)
 with c as (
   select
     a.team,
@@ -14,6 +20,7 @@ with c as (
   from support_dw.f_cases f
   join support_dw.d_analysts a on a.id = f.analyst_id
   join support_dw.d_calendar cal on cal.id = f.created_dt_id
+  where f.created_dt_id between :from_key and :to_key
 ),
 p as (
   select
@@ -41,5 +48,4 @@ select
   cast(100.0 * sum(case when response_h <= response_sla_hours then 1 else 0 end) / nullif(count(response_h), 0) as decimal(5, 1)) as response_within_sla_pct,
   cast(100.0 * sum(case when resolve_h <= resolve_sla_hours then 1 else 0 end) / nullif(count(resolve_h), 0) as decimal(5, 1)) as resolve_within_sla_pct
 from p
-group by team, year, month
-order by team, year, month
+group by team, year, month;
