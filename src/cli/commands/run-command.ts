@@ -8,6 +8,7 @@ import { LocalScheduler } from '../../scheduler/local-scheduler.js'
 import type { Scheduler } from '../../scheduler/scheduler.js'
 import type { TaskOrigin } from '../../scheduler/task-origin.js'
 import { build } from '../../worker/build.js'
+import type { ExecutionSummary } from '../../worker/execution-summary.js'
 import { acquireRunLock, defaultLockDir } from '../../worker/run-lock.js'
 import type { CliEnvironment } from '../cli-environment.js'
 import { ExitCode, exitCodeFor, type ExitCodeValue } from '../exit-codes.js'
@@ -23,6 +24,8 @@ export interface RunOptions {
   origin?: TaskOrigin | undefined
   /** Reopen the tasks the central scheduler holds as FAILED or DISABLED (`--forgive`). */
   forgive?: boolean | undefined
+  /** More to print after the summary (a backfill's line per stretch of instances). */
+  report?: ((summary: ExecutionSummary) => string) | undefined
 }
 
 /** A function that connects to the central scheduler; the daemon's module provides it. */
@@ -81,7 +84,7 @@ export async function runCommand(
       },
     })
     env.terminal.clear()
-    process.stdout.write(formatSummary(summary))
+    process.stdout.write(formatSummary(summary) + (options.report?.(summary) ?? ''))
     return exitCodeFor(summary.outcome)
   } finally {
     await data.close()

@@ -136,6 +136,12 @@ export abstract class RangeBase<S extends ParamSpec = typeof RANGE_PARAMS> exten
     return this.#plan!.required.length === 0
   }
 
+  /** `RangeDaily(of=LoadDay, start=2024-01-01, stop=2024-02-01)`: the parameters not left at their defaults. */
+  override toString(): string {
+    const shown = this.parameterEntries.filter(({ parameter, text }) => !parameter.hasDefault || text !== parameter.serialize(parameter.defaultValue))
+    return `${this.family}(${shown.map(({ name, text }) => `${name}=${text}`).join(', ')})`
+  }
+
   get #common(): ParamValues<typeof RANGE_PARAMS> {
     return this.params as unknown as ParamValues<typeof RANGE_PARAMS>
   }
