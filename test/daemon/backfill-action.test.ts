@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import test, { type ExecutionContext } from 'ava'
-import { startSchedulerDaemon, type SchedulerDaemon } from 'etl'
+import { RemoteScheduler, startSchedulerDaemon, type SchedulerDaemon, type TaskRecord } from 'etl'
 import { runCli } from '../helpers/cli.js'
 import { tempDir, waitFor } from '../helpers/daemon-helpers.js'
 
@@ -62,4 +62,25 @@ test('backfill action: starts etl backfill where the family was registered from,
   await waitFor(async () => (await runs(project)).length === 3, 90_000, () => 'the backfill did not run its two missing days within 90 s')
   t.deepEqual(await runs(project), ['2024-01-01 us', '2024-01-03 us', '2024-01-02 us'], 'the complete day is skipped, the newest missing runs first, in the project folder')
   await daemon.schedules.idle()
+})
+
+test('ui groups: instances of a family that differ only by their date come as one group with counts per status, in date order', async (t) => {
+  const dir = await tempDir('groups')
+  const daemon = await startDaemon(t, path.join(dir, 'state'))
+  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 50, workerToken: TOKEN })
+  const days = Array.from({ length: 12 }, (_, i) => `2024-01-${String(12 - i).padStart(2, '0')}`)
+  const record = (date: string, region: string, status: 'DONE' | 'PENDING'): TaskRecord => ({ id: `LoadDay_${date}_${region}`, family: 'LoadDay', params: { date, region }, kind: 'task', deps: [], status, priority: 0, resources: {} })
+  await scheduler.addTasks({
+    workerId: 'w-groups',
+    tasks: [...days.map((date, i) => record(date, 'eu', i < 3 ? 'PENDING' : 'DONE')), record('2024-01-01', 'us', 'DONE'), { ...record('x', 'us', 'DONE'), id: 'Other', family: 'Other', params: { name: 'x' } }],
+  })
+  await scheduler.workerStopped({ workerId: 'w-groups' })
+  scheduler.close()
+  const answer = (await (await fetch(`${daemon.url}/api/ui/groups`)).json()) as { groups: any[]; actionsEnabled: boolean }
+  t.true(answer.actionsEnabled)
+  t.is(answer.groups.length, 1, 'a lone instance is no group, nor is a task without a date')
+  t.like(answer.groups[0], { family: 'LoadDay', param: 'date', others: { region: 'eu' }, total: 12, counts: { DONE: 9, PENDING: 3 }, first: '2024-01-01', last: '2024-01-12' })
+  t.deepEqual(answer.groups[0].instances.map((instance: { value: string }) => instance.value), [...days].reverse())
+  const filtered = (await (await fetch(`${daemon.url}/api/ui/groups?family=Other`)).json()) as { groups: unknown[] }
+  t.deepEqual(filtered.groups, [])
 })
