@@ -50,6 +50,13 @@ export const ERROR_CATALOGUE = {
   ETL_ERR_TASK_MISSING_EXTERNAL_DATA: failure(),
   ETL_ERR_TASK_DEPENDENCY_FAILED: failure(),
   ETL_ERR_TASK_CANCELLED: failure(),
+  /** A task class's `bulkComplete` gave an answer that is not one boolean per task */
+  ETL_ERR_TASK_BAD_BULK_COMPLETE: failure(),
+
+  /** Ranges and backfills: which parameter a range steps through, its interval, its step */
+  ETL_ERR_RANGE_PARAM: usage(),
+  ETL_ERR_RANGE_INTERVAL: usage(),
+  ETL_ERR_RANGE_STEP: usage(),
 
   /** The dependency graph */
   ETL_ERR_GRAPH_CYCLE: usage(),

@@ -21,6 +21,7 @@ export function isCommandOption(name: string): boolean {
 export const GLOBAL_FLAGS: readonly string[] = ['config', 'module', 'log-level', 'log-format', 'help', 'version']
 export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive'],
+  backfill: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive', 'every', 'order', 'dry-run'],
   invalidate: ['downstream', 'dry-run'],
   scheduler: ['host', 'port', 'state-dir', 'insecure', 'recover'],
   demo: ['pipeline', 'scale', 'seed', 'force'],

@@ -11,12 +11,13 @@ import { prepareEnvironment, type CliEnvironment, type GlobalOptions } from './c
 import { depsCommand } from './commands/deps-command.js'
 import { invalidateCommand } from './commands/invalidate-command.js'
 import { listCommand } from './commands/list-command.js'
-import { runCommand, type RemoteSchedulerFactory } from './commands/run-command.js'
+import { runCommand, type RemoteSchedulerFactory, type RunOptions } from './commands/run-command.js'
+import { backfillRange } from '../core/ranges/backfill-range.js'
 import { COMMAND_FLAGS, COMMAND_OPTIONS, GLOBAL_FLAGS } from './command-options.js'
 import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { stopWithLauncher } from './launcher-watch.js'
-import { subscriptionsIn } from '../events/event-hub.js'
+import { subscriptionsIn, type RunEventSubscription } from '../events/event-hub.js'
 import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
 import { secretArgumentsWarning } from './secret-arguments.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
@@ -26,10 +27,10 @@ import { taskOrigin } from './task-origin.js'
 class UsageError extends Error {}
 
 /** Every command, for messages about one that is not. */
-const COMMANDS = ['run', 'list', 'deps', 'check', 'invalidate', 'scheduler', 'demo']
+const COMMANDS = ['run', 'backfill', 'list', 'deps', 'check', 'invalidate', 'scheduler', 'demo']
 
 /** Commands that build a task from `<task>` and `--<param>` arguments. */
-const TASK_COMMANDS = new Set(['run', 'deps', 'check', 'invalidate'])
+const TASK_COMMANDS = new Set(['run', 'backfill', 'deps', 'check', 'invalidate'])
 
 const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) => {
   const { RemoteScheduler, remoteSchedulerOptions } = await import('../scheduler/remote-scheduler.js')
@@ -58,6 +59,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     }
   }
   const registry = loaded?.registry
+  const handlers = subscriptionsIn(loaded?.exports ?? {})
   // A command that needs the module fails on its load error; `scheduler` without a module to run has none.
   const tasks = async () => {
     if (loadError) throw loadError
@@ -76,37 +78,35 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     .command(
       'run <task>',
       'run a task and everything it needs that is not complete',
+      (y: Argv) => declareTaskOptions(declareRunOptions(y.positional('task', { type: 'string', describe: 'the task family, e.g. RunJob' })), 'run', registry, taskArgument(argv)),
+      async (args) => {
+        const workers = wholeNumber('--workers', args.workers, 1)
+        const env = await environment(args as GlobalOptions)
+        const root = rootTask(env, args)
+        exitCode = await runCommand(env, root, runOptionsOf(args, workers, handlers), connectRemoteScheduler)
+      },
+    )
+    .command(
+      'backfill <task>',
+      'run one instance of a task per day or hour of an interval, skipping those already complete',
       (y: Argv) =>
         declareTaskOptions(
-          y
-            .positional('task', { type: 'string', describe: 'the task family, e.g. RunJob' })
-            .option('local-scheduler', { type: 'boolean', default: false, describe: 'schedule in this process instead of asking the central scheduler' })
-            .option('scheduler-url', { type: 'string', describe: 'the central scheduler (default: the config, else http://127.0.0.1:8082)' })
-            .option('workers', { type: 'string', describe: 'tasks to run at once, a whole number ≥ 1 (default: the config, else 1)' })
-            .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' })
-            .option('forgive', {
-              type: 'boolean',
-              default: false,
-              describe: `central scheduler: run again the tasks it holds as failed or disabled (needs its action token in ${TOKEN_ENV})`,
-            }),
-          'run',
+          declareRunOptions(y.positional('task', { type: 'string', describe: 'the task family, e.g. LoadDay; give its date or datetime parameter as an interval: --date 2024-01-01/2024-02-01' }))
+            .option('every', { type: 'string', describe: 'one instance every this long: 1d, 7d (a date parameter), 1h, 6h (a datetime) (default: 1d for a date, 1h for a datetime)' })
+            .option('order', { type: 'string', describe: 'oldest (the default) or newest: which missing instance runs first' })
+            .option('dry-run', { type: 'boolean', default: false, describe: 'list the instances that would run, run nothing' }),
+          'backfill',
           registry,
           taskArgument(argv),
         ),
       async (args) => {
         const workers = wholeNumber('--workers', args.workers, 1)
         const env = await environment(args as GlobalOptions)
-        const root = rootTask(env, args)
-        const options = {
-          localScheduler: Boolean(args.localScheduler),
-          schedulerUrl: args.schedulerUrl as string | undefined,
-          workers,
-          lock: args.lock !== false,
-          origin: taskOrigin(args as GlobalOptions),
-          forgive: Boolean(args.forgive),
-          handlers: subscriptionsIn(loaded?.exports ?? {}),
-        }
-        exitCode = await runCommand(env, root, options, connectRemoteScheduler)
+        const family = String(args.task)
+        const texts = taskTexts(args, COMMAND_OPTIONS)
+        const range = backfillRange(env.registry, family, texts, { every: args.every as string | undefined, order: args.order as string | undefined })
+        const { backfillCommand } = await import('./commands/backfill-command.js')
+        exitCode = await backfillCommand(env, range, { ...runOptionsOf(args, workers, handlers), dryRun: Boolean(args.dryRun) }, connectRemoteScheduler)
       },
     )
     .command(
@@ -230,7 +230,32 @@ async function needsTaskModule(command: string, module: string | undefined): Pro
   return command === 'scheduler' && (module !== undefined || (await taskModuleExists(module)))
 }
 
-/** The `<task>` of a task command, built from its parameters; a secret among them is warned about, not refused. */
+/** The options `etl run` and `etl backfill` share: where the tasks are scheduled, how many run at once, the lock. */
+function declareRunOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('local-scheduler', { type: 'boolean', default: false, describe: 'schedule in this process instead of asking the central scheduler' })
+    .option('scheduler-url', { type: 'string', describe: 'the central scheduler (default: the config, else http://127.0.0.1:8082)' })
+    .option('workers', { type: 'string', describe: 'tasks to run at once, a whole number ≥ 1 (default: the config, else 1)' })
+    .option('lock', { type: 'boolean', default: true, describe: 'refuse to start while the same task runs on this machine (--no-lock to skip)' })
+    .option('forgive', {
+      type: 'boolean',
+      default: false,
+      describe: `central scheduler: run again the tasks it holds as failed or disabled (needs its action token in ${TOKEN_ENV})`,
+    }) as unknown as Argv<T>
+}
+
+function runOptionsOf(args: Record<string, unknown>, workers: number | undefined, handlers: readonly RunEventSubscription[]): RunOptions {
+  return {
+    handlers,
+    localScheduler: Boolean(args.localScheduler),
+    schedulerUrl: args.schedulerUrl as string | undefined,
+    workers,
+    lock: args.lock !== false,
+    origin: taskOrigin(args as GlobalOptions),
+    forgive: Boolean(args.forgive),
+  }
+}
+
 /** Runs `work` with the config's connections, closed afterwards whatever happens. */
 async function withDataServices<T>(env: CliEnvironment, work: (data: DataServices) => Promise<T>): Promise<T> {
   const { DataServices } = await import('../db/data-services.js')
@@ -242,6 +267,7 @@ async function withDataServices<T>(env: CliEnvironment, work: (data: DataService
   }
 }
 
+/** The `<task>` of a task command, built from its parameters; a secret among them is warned about, not refused. */
 function rootTask(env: CliEnvironment, args: Record<string, unknown>): TaskLike {
   const family = String(args.task)
   const texts = taskTexts(args, COMMAND_OPTIONS)

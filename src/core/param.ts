@@ -9,6 +9,8 @@ import { FloatParameter } from './parameters/float-parameter.js'
 import { IntParameter } from './parameters/int-parameter.js'
 import { JsonParameter } from './parameters/json-parameter.js'
 import { ListParameter } from './parameters/list-parameter.js'
+import { OptionalParameter } from './parameters/optional-parameter.js'
+import { TaskFamilyParameter, type TaskFamily } from './parameters/task-family-parameter.js'
 import { SecretParameter, type SecretParameterOptions } from './parameters/secret-parameter.js'
 import { StringParameter } from './parameters/string-parameter.js'
 
@@ -52,6 +54,10 @@ export const param = {
   json: <T = unknown, const O extends ParameterOptions<T> = {}>(options?: O) =>
     new JsonParameter<T>(options) as Declared<T, O>,
   secret: (options?: SecretParameterOptions) => new SecretParameter(options) as Parameter<string, true>,
+  /** `null` (nothing on the command line) or a value of `item`'s type; `null` by default. */
+  optional: <T>(item: Parameter<T>, options?: ParameterOptions<T | null>) => new OptionalParameter(item, options) as Parameter<T | null, true>,
+  /** A task family: a name on the command line, the class itself in code. */
+  task: <const O extends ParameterOptions<TaskFamily> = {}>(options?: O) => new TaskFamilyParameter(options) as Declared<TaskFamily, O>,
 } as const
 
 /** A task's parameter declaration: names to parameter types. */

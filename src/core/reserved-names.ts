@@ -1,6 +1,6 @@
 /**
- * The options of the commands that build a task from the command line (`etl run`, `deps`, `check`,
- * `invalidate`), as yargs gives them (camel-cased), `task` being the positional. A parameter named
+ * The options of the commands that build a task from the command line (`etl run`, `backfill`, `deps`,
+ * `check`, `invalidate`), as yargs gives them (camel-cased), `task` being the positional. A parameter named
  * like one of them could never be given on the command line, and a rerun's parameters could pose as
  * them, so no task may declare one.
  */
@@ -17,6 +17,8 @@ export const TASK_COMMAND_OPTIONS: ReadonlySet<string> = new Set([
   'forgive',
   'downstream',
   'dryRun',
+  'every',
+  'order',
   'help',
   'version',
 ])

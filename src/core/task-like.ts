@@ -39,6 +39,12 @@ export interface TaskLike {
   readonly pollIntervalMs?: number
   /** External data: what is missing, in words, for the error when it never comes. */
   describeMissing?(): Promise<string>
+  /**
+   * Work to finish before `requires()` is asked, for a task whose requirements depend on what is
+   * complete (a range requires only its missing instances, found in one bulk check). The worker and
+   * `etl deps` await it once per task; `requires()` may then answer from what it found.
+   */
+  prepare?(ctx?: CompletionContext): Promise<void>
   requires(): Structure<TaskLike>
   output(): Structure<Target>
   /** `ctx` is given while the worker builds the graph (the run's data services); other callers may omit it. */

@@ -1,9 +1,21 @@
 import { EtlError } from '../errors.js'
 import { closestMatch } from '../util/closest-match.js'
 import type { Parameter } from './parameter.js'
+import { RangeDaily } from './ranges/range-daily.js'
+import { RangeHourly } from './ranges/range-hourly.js'
 import { isSecretParameter } from './secret-parameters.js'
+import { rememberTaskClass } from './task-families.js'
 import { familyOf, type TaskClass } from './task.js'
 import { ABSTRACT_TASK, TASK_BRAND, type TaskLike } from './task-like.js'
+
+/**
+ * Families every registry can build though no module exports them, as Luigi's `RangeDaily` can be
+ * run from any module: `etl run RangeDaily --of LoadDay`. A module's own class of the name wins.
+ */
+const BUILT_IN_TASKS: ReadonlyMap<string, TaskClass> = new Map<string, TaskClass>([
+  ['RangeDaily', RangeDaily as unknown as TaskClass],
+  ['RangeHourly', RangeHourly as unknown as TaskClass],
+])
 
 /** Parameter values as they come from the command line: text, or a boolean for a bare `--flag`. */
 export type ParameterTexts = Readonly<Record<string, string | boolean | undefined>>
@@ -29,19 +41,21 @@ export class TaskRegistry {
       throw new EtlError('ETL_ERR_TASK_DUPLICATE_FAMILY', `two task classes share the family '${family}'; rename one, or set a distinct static family on it`)
     }
     this.#classes.set(family, cls)
+    rememberTaskClass(family, cls)
   }
 
   families(): string[] {
     return [...this.#classes.keys()].sort()
   }
 
+  /** The class for `family`: the module's, else a built-in one (`RangeDaily`, `RangeHourly`). */
   get(family: string): TaskClass | undefined {
-    return this.#classes.get(family)
+    return this.#classes.get(family) ?? BUILT_IN_TASKS.get(family)
   }
 
   /** The class for `family`, or an error that lists the families there are. */
   require(family: string): TaskClass {
-    const cls = this.#classes.get(family)
+    const cls = this.get(family)
     if (cls) return cls
     const known = this.families()
     const close = closestMatch(family, known)

@@ -71,6 +71,22 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
   /** Aborts `run` (through `ctx.signal`) and fails the attempt after this many milliseconds. */
   timeoutMs: number | undefined = undefined
 
+  /**
+   * Checks many tasks of this class at once: one answer per task, in order, agreeing with what each
+   * task's `complete()` would say. Declare it when one query answers for many (a marker table, a bucket
+   * listing): the worker and ranges call it with every instance they check together. Unset, tasks whose
+   * completeness is the default (every output exists) and whose outputs are local files are answered
+   * from one listing per folder, and the others one `complete()` each.
+   *
+   * ```ts
+   * static async bulkComplete(tasks: readonly LoadDay[], ctx?: CompletionContext) {
+   *   const loaded = new Set(await loadedDays(ctx)) // one query
+   *   return tasks.map((task) => loaded.has(task.params.date))
+   * }
+   * ```
+   */
+  static bulkComplete?(tasks: readonly TaskLike[], ctx?: CompletionContext): Promise<readonly boolean[]>
+
   /** Declares parameters once; the returned base class types `this.params` and the constructor from them. */
   static with<const S extends ParamSpec>(spec: S): TaskClassWith<S, Task<S>> {
     return withParams(this, spec) as unknown as TaskClassWith<S, Task<S>>
@@ -169,6 +185,11 @@ export class Task<S extends ParamSpec = {}> implements TaskLike {
 }
 Object.defineProperty(Task.prototype, TASK_BRAND, { value: true })
 Object.defineProperty(Task, ABSTRACT_TASK, { value: true })
+
+/** True when `task` answers `complete()` as `Task` does (every output exists), so its outputs alone say it. @internal */
+export function usesDefaultCompleteness(task: TaskLike): boolean {
+  return task.complete === Task.prototype.complete
+}
 
 /** A class's family: its own static `family`, or its name. */
 export function familyOf(cls: Pick<TaskClass, 'name' | 'family'>): string {

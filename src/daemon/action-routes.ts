@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { EtlError } from '../errors.js'
 import { requireToken } from './action-token.js'
 import type { DaemonContext } from './daemon-context.js'
+import { backfillBody, startBackfill } from './backfill-action.js'
 import { rerunTask, unknownTask } from './task-rerun.js'
 
 const taskBody = z.object({ taskId: z.string().min(1) })
@@ -10,7 +11,8 @@ const scheduleBody = z.object({ schedule: z.string().min(1) })
 
 /**
  * Actions that change state, each behind the token: re-enable a DISABLED task, forgive a FAILED one
- * (retry it now), rerun a task in a new worker process where it was registered from, trigger a schedule now.
+ * (retry it now), rerun a task in a new worker process where it was registered from, start a backfill
+ * of a family there, trigger a schedule now.
  */
 export async function actionRoutes(app: FastifyInstance, context: DaemonContext): Promise<void> {
   app.addHook('preHandler', async (request) => requireToken(request, context.token, context.guard))
@@ -28,6 +30,11 @@ export async function actionRoutes(app: FastifyInstance, context: DaemonContext)
   app.post('/api/actions/rerun', async (request) => {
     const { taskId } = parse(taskBody, request.body, 'rerun')
     return { result: await rerunTask(context, taskId) }
+  })
+
+  app.post('/api/actions/backfill', async (request) => {
+    const body = parse(backfillBody, request.body, 'backfill')
+    return { result: await startBackfill(context, body) }
   })
 
   app.post('/api/actions/trigger', async (request) => {

@@ -6,6 +6,7 @@ import { TASK_STATUSES } from '../scheduler/task-status.js'
 import type { DaemonContext } from './daemon-context.js'
 import { redactParams, redactText } from '../util/redact.js'
 import { neighbourhood } from './task-graph.js'
+import { groupByDateParameter } from './task-groups.js'
 import { launchView } from './task-launches.js'
 import { countTasks, durationOf, MAX_PAGE, queryTasks, rowOf, TASK_SORTS } from './task-query.js'
 
@@ -33,6 +34,8 @@ const tasksQuery = z.object({
   offset: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
 })
+
+const groupsQuery = z.object({ family: z.string().min(1).max(200).optional() })
 
 const pageQuery = z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
@@ -76,6 +79,11 @@ export async function uiRoutes(app: FastifyInstance, context: DaemonContext): Pr
       },
       context.clock.now(),
     )
+  })
+
+  app.get('/api/ui/groups', async (request) => {
+    const { family } = parseQuery(groupsQuery, request.query)
+    return { actionsEnabled: context.token !== undefined, ...groupByDateParameter(scheduler.allTasks(), family) }
   })
 
   app.get<{ Params: { id: string } }>('/api/ui/tasks/:id', async (request) => {

@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit'
+import { checkInBulk } from '../core/bulk-complete.js'
 import { requiredTasks } from '../core/task.js'
 import type { CompletionContext } from '../core/task-context.js'
 import type { TaskLike } from '../core/task-like.js'
@@ -19,7 +20,9 @@ const INCOMPLETE: CompletionCheck = Object.freeze({ complete: false })
 /**
  * Checks each task's completeness once per run, many at a time, and remembers each task's requirements
  * while the graph is being walked, so `requires()` is evaluated once per task. A wrapper's answer is its
- * requirements' answers from the same cache, so a wrapper over 10,000 tasks costs 10,000 checks.
+ * requirements' answers from the same cache, so a wrapper over 10,000 tasks costs 10,000 checks; and
+ * tasks checked together are checked in bulk (`checkInBulk`), so 10,000 daily markers cost one listing
+ * of their folder rather than 10,000 stats.
  */
 export class CompletionCache {
   readonly #checks = new Map<string, CompletionCheck | Promise<CompletionCheck>>()
@@ -42,6 +45,25 @@ export class CompletionCache {
     })
     this.#checks.set(task.id, pending)
     return pending
+  }
+
+  /**
+   * The answers for many tasks, in order: those not asked about yet are checked together in bulk
+   * (wrappers and tasks that prepare their requirements each on their own, as `check` does).
+   */
+  async checkAll(tasks: readonly TaskLike[]): Promise<CompletionCheck[]> {
+    const fresh = new Map<string, TaskLike>()
+    for (const task of tasks) if (!this.#checks.has(task.id) && task.kind !== 'wrapper' && !task.prepare) fresh.set(task.id, task)
+    if (fresh.size > 1) {
+      const group = [...fresh.values()]
+      const answers = checkInBulk(group, this.#context, this.#limit)
+      group.forEach((task, index) => {
+        const pending = answers.then((checks) => shared(checks[index]!))
+        this.#checks.set(task.id, pending)
+        void pending.then((check) => this.#checks.set(task.id, check))
+      })
+    }
+    return Promise.all(tasks.map((task) => this.check(task)))
   }
 
   /** The tasks `task` requires, evaluated once while the graph is walked. */
@@ -70,7 +92,7 @@ export class CompletionCache {
    */
   async #checkAll(children: readonly TaskLike[]): Promise<CompletionCheck> {
     for (let start = 0; start < children.length; start += CHECK_CHUNK) {
-      const checks = await Promise.all(children.slice(start, start + CHECK_CHUNK).map((child) => this.check(child)))
+      const checks = await this.checkAll(children.slice(start, start + CHECK_CHUNK))
       const failed = checks.find((check) => check.error !== undefined)
       if (failed) return failed
       if (!checks.every((check) => check.complete)) return INCOMPLETE
@@ -80,6 +102,8 @@ export class CompletionCache {
 
   async #compute(task: TaskLike): Promise<CompletionCheck> {
     try {
+      // Before its requirements are asked for: what a range requires depends on what it finds here.
+      if (task.prepare) await task.prepare(this.#context)
       // A wrapper waits on its children's checks without holding a slot, so nesting cannot deadlock.
       if (task.kind === 'wrapper') return await this.#checkAll(this.requirements(task))
       return (await this.#limit(() => task.complete(this.#context))) ? COMPLETE : INCOMPLETE
@@ -87,4 +111,10 @@ export class CompletionCache {
       return { complete: false, error }
     }
   }
+}
+
+/** A plain answer as one of the shared objects. */
+function shared(check: CompletionCheck): CompletionCheck {
+  if (check.error !== undefined) return check
+  return check.complete ? COMPLETE : INCOMPLETE
 }

@@ -40,7 +40,7 @@ export async function discover(roots: readonly TaskLike[], cache: CompletionCach
       const next: TaskLike[] = []
       for (let start = 0; start < frontier.length; start += CHECK_CHUNK) {
         const chunk = frontier.slice(start, start + CHECK_CHUNK)
-        const checks = await Promise.all(chunk.map((task) => cache.check(task)))
+        const checks = await cache.checkAll(chunk)
         chunk.forEach((task, index) => {
           if (options.forbidden?.has(task.id)) throw cycleThrough(task)
           const check = checks[index]!

@@ -202,7 +202,7 @@ test('cli: a misspelt command, task or option is refused with what it may have m
   const cwd = await tempDir()
   const command = await runCli(['rn', 'Hello', ...M], cwd)
   t.is(command.code, 5)
-  t.regex(command.stderr, /unknown command 'rn' \(did you mean run\?\); the commands are run, list, deps, check, invalidate, scheduler, demo/)
+  t.regex(command.stderr, /unknown command 'rn' \(did you mean run\?\); the commands are run, backfill, list, deps, check, invalidate, scheduler, demo/)
   const task = await runCli(['run', 'Helloo', '--local-scheduler', ...M], cwd)
   t.regex(task.stderr, /unknown task 'Helloo' \(did you mean Hello\?\)/)
   const flag = await runCli(['run', 'Hello', '--name', 'x', '--local-schedular', ...M], cwd)

@@ -37,7 +37,7 @@ const KEY_SYNTAX: SqlSyntax = { placeholder: (index) => `$${index}`, quoteIdenti
  * when every query works, else with a failed task's code.
  */
 export async function checkCommand(root: TaskLike, data: DataServices, output: CheckOutput): Promise<ExitCodeValue> {
-  const graph = walkRequirements([root])
+  const graph = await walkRequirements([root], undefined, { data, db: (name) => data.database(name) })
   graph.assertAcyclic()
   // The queries, their values and their errors may quote a task's secret, as a run's output would.
   const secrets = new SecretMasker()

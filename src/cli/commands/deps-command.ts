@@ -11,7 +11,7 @@ const MAX_INDENT = 30
 
 /** `etl deps`: the dependency tree below a task, each node with its status. */
 export async function depsCommand(root: TaskLike, context?: CompletionContext): Promise<string> {
-  const graph = walkRequirements([root])
+  const graph = await walkRequirements([root], undefined, context)
   graph.assertAcyclic()
   const cache = new CompletionCache(undefined, context)
   const statuses = new Map<string, string>()

@@ -46,10 +46,10 @@ export async function invalidateCommand(root: TaskLike, registry: TaskRegistry, 
 
 async function downstreamOf(root: TaskLike, registry: TaskRegistry): Promise<TaskLike[]> {
   const graph = new DependencyGraph<TaskLike>()
-  walkRequirements([root], graph)
+  await walkRequirements([root], graph)
   for (const candidate of [...defaultInstances(registry), ...(await tasksWithMarkers(registry))]) {
     try {
-      walkRequirements([candidate], graph)
+      await walkRequirements([candidate], graph)
     } catch {
       // A task whose requires() cannot be evaluated here cannot be shown to depend on the root.
     }

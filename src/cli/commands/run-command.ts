@@ -10,6 +10,7 @@ import { LocalScheduler } from '../../scheduler/local-scheduler.js'
 import type { Scheduler } from '../../scheduler/scheduler.js'
 import type { TaskOrigin } from '../../scheduler/task-origin.js'
 import { build } from '../../worker/build.js'
+import type { ExecutionSummary } from '../../worker/execution-summary.js'
 import { acquireRunLock, defaultLockDir } from '../../worker/run-lock.js'
 import type { CliEnvironment } from '../cli-environment.js'
 import { ExitCode, exitCodeFor, type ExitCodeValue } from '../exit-codes.js'
@@ -27,6 +28,8 @@ export interface RunOptions {
   forgive?: boolean | undefined
   /** Handlers the task module exports (`onRunEvent`), called for this run's events. */
   handlers?: readonly RunEventSubscription[] | undefined
+  /** More to print after the summary (a backfill's line per stretch of instances). */
+  report?: ((summary: ExecutionSummary) => string) | undefined
 }
 
 /** How long the end of a run waits for handlers and notifications still being sent. */
@@ -97,7 +100,7 @@ export async function runCommand(
       },
     })
     env.terminal.clear()
-    const text = formatSummary(summary)
+    const text = formatSummary(summary) + (options.report?.(summary) ?? '')
     process.stdout.write(text)
     const exitCode = exitCodeFor(summary.outcome)
     events.emit({ event: 'run_finished', at: new Date().toISOString(), run, summary: text.trim(), exitCode })

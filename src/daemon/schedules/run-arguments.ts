@@ -29,7 +29,8 @@ export function checkParameterNames(task: string, params: Readonly<Record<string
 
 /**
  * The arguments after the command: `run <Task> --<param>=<value>... [--module=<file>] [--config=<file>]
- * [--workers N] --scheduler-url <url>`, or `invalidate <Task> --<param>=<value>... [--module=...]
+ * [--workers N] --scheduler-url <url>`, `backfill <Task> --<param>=<interval> [--every=…] [--order=…]`
+ * and the same, or `invalidate <Task> --<param>=<value>... [--module=...]
  * [--config=...]` for the step that removes a DONE task's outputs first. Every value is joined to its
  * name with `=`, so a value such as `--module` stays a value; names are checked first.
  */
@@ -39,5 +40,18 @@ export function runArguments(spec: RunSpec): string[] {
   const source = [...(spec.module !== undefined ? [`--module=${spec.module}`] : []), ...(spec.config !== undefined ? [`--config=${spec.config}`] : [])]
   if (spec.step === 'invalidate') return ['invalidate', spec.task, ...params, ...source]
   const workers = spec.workers === undefined ? [] : ['--workers', String(spec.workers)]
+  if (spec.step === 'backfill') return ['backfill', spec.task, ...backfillArguments(spec), ...params, ...source, ...workers, '--scheduler-url', spec.schedulerUrl]
   return ['run', spec.task, ...params, ...source, ...workers, '--scheduler-url', spec.schedulerUrl]
+}
+
+/** `--<param>=<interval> [--every=…] [--order=…]`, the name checked as the other parameters are. */
+function backfillArguments(spec: RunSpec): string[] {
+  const backfill = spec.backfill
+  if (!backfill) throw new Error('a backfill step needs what to step through')
+  checkParameterNames(spec.task, { [backfill.param]: backfill.interval })
+  return [
+    `--${backfill.param}=${backfill.interval}`,
+    ...(backfill.every !== undefined ? [`--every=${backfill.every}`] : []),
+    ...(backfill.order !== undefined ? [`--order=${backfill.order}`] : []),
+  ]
 }

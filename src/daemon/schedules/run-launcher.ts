@@ -8,8 +8,13 @@ export { runArguments } from './run-arguments.js'
 export interface RunSpec {
   /** The command line before `run <Task> ...`, such as `[process.execPath, ".../bin/etl.js"]`. */
   command: readonly string[]
-  /** `run` builds the task; `invalidate` removes its outputs (the first step of a DONE task's rerun). @defaultValue 'run' */
-  step?: 'run' | 'invalidate' | undefined
+  /**
+   * `run` builds the task; `invalidate` removes its outputs (the first step of a DONE task's rerun);
+   * `backfill` runs one instance per step of `backfill.interval`. @defaultValue 'run'
+   */
+  step?: 'run' | 'invalidate' | 'backfill' | undefined
+  /** What `etl backfill` steps through, for the `backfill` step. */
+  backfill?: BackfillArguments | undefined
   task: string
   params: Readonly<Record<string, string | number | boolean>>
   workers?: number | undefined
@@ -25,6 +30,15 @@ export interface RunSpec {
   config?: string | undefined
 }
 
+/** The arguments of `etl backfill` besides the task's other parameters. */
+export interface BackfillArguments {
+  /** The date or datetime parameter given the interval. */
+  param: string
+  interval: string
+  every?: string | undefined
+  order?: 'oldest' | 'newest' | undefined
+}
+
 /** How a started run ended. */
 export interface RunExit {
   code: number | null
@@ -33,7 +47,7 @@ export interface RunExit {
   /** Why the process could not be started, when it could not. */
   error?: string
   /** The step of a rerun it ended in (the schedule runner sets it; a launcher need not). */
-  step?: 'run' | 'invalidate'
+  step?: 'run' | 'invalidate' | 'backfill'
 }
 
 /** A started run: its process id and how it ended. */

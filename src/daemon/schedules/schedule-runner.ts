@@ -11,7 +11,7 @@ import type { StatePart } from '../state-store.js'
 import { shapeProblem } from '../shape-problem.js'
 import { pausedCron } from './cron.js'
 import { scheduleOpSchema, scheduleSnapshotSchema } from './schedule-state-schema.js'
-import { launchRun, OUTPUT_TAIL_CHARS, type LaunchedRun, type RunExit, type RunLauncher, type RunSpec } from './run-launcher.js'
+import { launchRun, OUTPUT_TAIL_CHARS, type BackfillArguments, type LaunchedRun, type RunExit, type RunLauncher, type RunSpec } from './run-launcher.js'
 import { isProcessAlive } from '../../util/process-alive.js'
 import { redactText } from '../../util/redact.js'
 
@@ -63,6 +63,17 @@ export interface TaskRunRequest {
   origin: TaskOrigin
   /** Runs `etl invalidate` with the same arguments first, so a DONE task runs again. */
   invalidateFirst: boolean
+}
+
+/** A backfill from the UI: `etl backfill` for a family, where and how a task of it was registered. */
+export interface BackfillRunRequest {
+  family: string
+  /** The task's other parameters, as text. */
+  params: Record<string, string>
+  backfill: BackfillArguments
+  /** The module, folder and config a task of the family was registered from. */
+  origin: TaskOrigin
+  workers?: number | undefined
 }
 
 /** A rerun as started: its record (`running`, or `failed` when it could not start) and its process. */
@@ -168,7 +179,18 @@ export class ScheduleRunner implements StatePart {
   runTask(request: TaskRunRequest): StartedTaskRun {
     const config: ScheduleConfig = { name: rerunName(request.taskId), cron: '', task: request.family, params: request.params }
     let launched: LaunchedRun | undefined
-    const record = this.#startRun(config, this.#clock.now(), 'manual', request, (child) => (launched = child))
+    const record = this.#startRun(config, this.#clock.now(), 'manual', { rerun: request, onLaunch: (child) => (launched = child) })
+    return { record, launched }
+  }
+
+  /**
+   * Starts `etl backfill` for a family (the UI's backfill), as a schedule of its own named
+   * `backfill:<family>`, so one backfill of a family goes at a time: a second is recorded as skipped.
+   */
+  backfill(request: BackfillRunRequest): StartedTaskRun {
+    const config: ScheduleConfig = { name: backfillName(request.family), cron: '', task: request.family, params: request.params, ...(request.workers !== undefined ? { workers: request.workers } : {}) }
+    let launched: LaunchedRun | undefined
+    const record = this.#startRun(config, this.#clock.now(), 'manual', { backfill: request, onLaunch: (child) => (launched = child) })
     return { record, launched }
   }
 
@@ -266,7 +288,9 @@ export class ScheduleRunner implements StatePart {
     if (onTime) this.#startRun(config, latest, 'cron')
   }
 
-  #startRun(config: ScheduleConfig, dueAt: number, cause: 'cron' | 'manual', rerun?: TaskRunRequest, onLaunch?: (child: LaunchedRun) => void): ScheduleRunRecord {
+  #startRun(config: ScheduleConfig, dueAt: number, cause: 'cron' | 'manual', launch: { rerun?: TaskRunRequest; backfill?: BackfillRunRequest; onLaunch?: (child: LaunchedRun) => void } = {}): ScheduleRunRecord {
+    const { rerun, backfill, onLaunch } = launch
+    const origin = rerun?.origin ?? backfill?.origin
     const now = this.#clock.now()
     const id = cause === 'cron' ? `${config.name}@${dueAt}` : `${config.name}@manual-${now}`
     const forTask = rerun ? { taskId: rerun.taskId, invalidateFirst: rerun.invalidateFirst } : {}
@@ -285,7 +309,7 @@ export class ScheduleRunner implements StatePart {
       this.#logger.warn(`schedule ${config.name}: skipped the run due at ${new Date(dueAt).toISOString()}: ${skipped.message}`)
       return skipped
     }
-    const runId = rerun ? rerunRunId(rerun, dueAt) : `${config.name}-${new Date(dueAt).toISOString()}${cause === 'manual' ? '-manual' : ''}`
+    const runId = rerun ? rerunRunId(rerun, dueAt) : backfill ? backfillRunId(backfill.family, dueAt) : `${config.name}-${new Date(dueAt).toISOString()}${cause === 'manual' ? '-manual' : ''}`
     const started: ScheduleRunRecord = { id, schedule: config.name, task: config.task, ...forTask, dueAt, startedAt: now, status: 'running', runId }
     const spec: RunSpec = {
       command: this.#options.runCommand,
@@ -294,8 +318,9 @@ export class ScheduleRunner implements StatePart {
       workers: config.workers,
       schedulerUrl: this.#options.schedulerUrl(),
       runId,
-      runLabel: rerun ? `rerun of ${rerun.taskId}` : `${config.name}: ${config.task}`,
-      ...(rerun ? { cwd: rerun.origin.cwd, module: rerun.origin.module, config: rerun.origin.config } : {}),
+      runLabel: rerun ? `rerun of ${rerun.taskId}` : backfill ? `backfill of ${backfill.family} over ${backfill.backfill.param} ${backfill.backfill.interval}` : `${config.name}: ${config.task}`,
+      ...(origin ? { cwd: origin.cwd, module: origin.module, config: origin.config } : {}),
+      ...(backfill ? { step: 'backfill' as const, backfill: backfill.backfill } : {}),
     }
     let run: RunningRun = { id, schedule: config.name, task: config.task, dueAt, startedAt: now, pid: undefined, runId, ...forTask }
     let child: LaunchedRun
@@ -391,6 +416,16 @@ export class ScheduleRunner implements StatePart {
     this.#options.record?.(masked)
     for (const listener of this.#listeners) listener(masked)
   }
+}
+
+/** The name a family's backfills go by in the list of runs going: one at a time per family. */
+function backfillName(family: string): string {
+  return `backfill:${family}`
+}
+
+/** A backfill's run id: readable and short enough for the header a worker sends it in. */
+function backfillRunId(family: string, at: number): string {
+  return `backfill-${family.slice(0, 100)}-${new Date(at).toISOString()}`
 }
 
 /** The name a task's reruns go by in the list of runs going: one at a time per task. */

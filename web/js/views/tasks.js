@@ -1,6 +1,7 @@
 import { get } from '../api.js'
 import { badge, h, replace, taskHref } from '../dom.js'
 import { duration, number, time } from '../format.js'
+import { groupsPanel } from './groups.js'
 
 const STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'DISABLED', 'UPSTREAM_FAILED']
 const SORTS = { added: 'Order added', updated: 'Last change', status: 'Status', family: 'Family', id: 'Id', started: 'Start', duration: 'Duration' }
@@ -124,6 +125,7 @@ export function mount(container, query, ctx) {
     },
     PAGE_SIZES.map((n) => h('option', { value: n, selected: n === filters.limit }, `${n} rows`)),
   )
+  const groups = groupsPanel(ctx)
   const pager = h('div', { class: 'pager' })
   const body = h('tbody')
   const table = h(
@@ -135,6 +137,7 @@ export function mount(container, query, ctx) {
   replace(
     container,
     h('div', { class: 'toolbar' }, search, chips, family, sort, h('label', {}, desc, ' descending'), size),
+    groups.element,
     pager,
     table,
   )
@@ -144,6 +147,7 @@ export function mount(container, query, ctx) {
     const params = new URLSearchParams(text)
     if (!params.has('sort')) params.set('sort', filters.sort)
     const page = await get(`/api/ui/tasks?${params}`)
+    await groups.refresh(filters.family)
     renderFamilies(family, ctx.summary?.families ?? {})
     renderPager(pager, page, (offset) => {
       filters.offset = offset
