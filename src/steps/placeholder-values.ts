@@ -58,6 +58,11 @@ export class PlaceholderValues {
     }
   }
 
+  /** True when the placeholder's value is known before anything runs (a parameter or a vars value). */
+  isKnown(placeholder: Placeholder): boolean {
+    return this.#fixed(placeholder) !== undefined
+  }
+
   /** The value of a placeholder, or an error saying why there is none. */
   resolve(placeholder: Placeholder): ResolvedValue {
     const fixed = this.#fixed(placeholder)

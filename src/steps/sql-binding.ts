@@ -52,6 +52,16 @@ export function bindStatement(statement: ScriptStatement, values: PlaceholderVal
   return joined(parts)
 }
 
+/**
+ * Refuses, before anything runs, a name placeholder whose value is known already (a parameter, a
+ * vars value) and is not a name; one filled at run time is checked when it is bound.
+ */
+export function checkIdentifiers(placeholders: readonly Placeholder[], values: PlaceholderValues, where: string): void {
+  for (const placeholder of placeholders) {
+    if (placeholder.modifier === 'ident' && values.isKnown(placeholder)) identifier(placeholder, values, where)
+  }
+}
+
 /** A name from a placeholder, checked as the metadata dictionaries check table and column names. */
 function identifier(placeholder: Placeholder, values: PlaceholderValues, where: string) {
   const { text } = values.resolve(placeholder)

@@ -6,7 +6,7 @@ import type { Database, Queryable } from '../db/database.js'
 import type { ScriptStatement } from '../db/sql-script.js'
 import type { Sql } from '../db/sql.js'
 import type { PlaceholderValues } from './placeholder-values.js'
-import { bindStatement, statementPlaceholders } from './sql-binding.js'
+import { bindStatement, checkIdentifiers, statementPlaceholders } from './sql-binding.js'
 
 /** SQL as declared: statements given inline, or a file. */
 export interface SqlDeclaration {
@@ -40,7 +40,11 @@ export class SqlScriptRunner {
 
   /** Refuses, before anything runs, a placeholder that stands where it cannot be bound or that can have no value. */
   check(db: Database, values: PlaceholderValues): void {
-    for (const statement of this.statements(db)) values.check(statementPlaceholders(statement, this.where(statement)))
+    for (const statement of this.statements(db)) {
+      const placeholders = statementPlaceholders(statement, this.where(statement))
+      values.check(placeholders)
+      checkIdentifiers(placeholders, values, this.where(statement))
+    }
   }
 
   /** Binds every statement, so that a value missing is found before the first one runs. */
