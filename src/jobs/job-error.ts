@@ -11,21 +11,23 @@ export function jobInvalid(file: string, at: string, field: string, value: unkno
 }
 
 /**
- * The error for a value a schema refused: the first problem, at its field under `at`. An unknown
- * field is named with the closest known one.
+ * The error for a value a schema refused: an unknown field if there is one (a misspelt field is
+ * what also makes the right one look missing), else the first problem, at its field under `at`.
+ * An unknown field is named with the closest known one.
  */
-export function shapeError(file: string, at: string, raw: unknown, issue: z.core.$ZodIssue, knownFields: readonly string[], prefix = ''): EtlError {
+export function shapeError(file: string, at: string, raw: unknown, issues: readonly z.core.$ZodIssue[], knownFields: readonly string[]): EtlError {
+  const issue = issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? issues[0]!
   const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!
     const close = closestMatch(key, knownFields)
-    const field = `${prefix}${path}${path ? '.' : ''}${key}`.replace(/^\./, '')
+    const field = `${path}${path ? '.' : ''}${key}`.replace(/^\./, '')
     return new EtlError(
       'ETL_ERR_JOB_INVALID',
       `${file}: ${at}, field ${field}: not a field here${close ? ` (did you mean "${close}"?)` : ''}; remove it, or use one of ${knownFields.join(', ')}`,
     )
   }
-  const field = `${prefix}${path}`.replace(/^\./, '') || '(top level)'
+  const field = path.replace(/^\./, '') || '(top level)'
   const value = valueAt(raw, issue.path)
   return new EtlError('ETL_ERR_JOB_INVALID', `${file}: ${at}, field ${field}: ${value === undefined ? '(missing)' : shown(value)} is not valid; ${issue.message}`)
 }

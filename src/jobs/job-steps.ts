@@ -26,7 +26,7 @@ export function jobSteps(items: readonly unknown[], place: StepsPlace): StepDefi
     if (item !== null && typeof item === 'object' && 'parallel' in item) {
       const at = `steps[${index}] (a parallel group)`
       const parsed = parallelSchema.safeParse(item)
-      if (!parsed.success) throw shapeError(place.file, at, item, parsed.error.issues[0]!, ['parallel'])
+      if (!parsed.success) throw shapeError(place.file, at, item, parsed.error.issues, ['parallel'])
       const group = parsed.data.parallel.map((member, position) => stepOf(member, `steps[${index}].parallel[${position}]`, before, place))
       steps.push(...group)
       before = group.map((step) => step.name)
@@ -51,7 +51,7 @@ export function followUpsOf(given: unknown, at: string, field: string, place: St
       throw jobInvalid(place.file, where, '(top level)', raw, 'a follow-up is a mapping: {"command": […]}, {"sql": …}, {"sqlFile": …} or {"job": "other.yaml"}')
     }
     const parsed = followUpSchema.safeParse(raw)
-    if (!parsed.success) throw shapeError(place.file, where, raw, parsed.error.issues[0]!, FOLLOW_UP_FIELDS)
+    if (!parsed.success) throw shapeError(place.file, where, raw, parsed.error.issues, FOLLOW_UP_FIELDS)
     return followUpAction(parsed.data as FollowUpEntry, { ...place, at: where })
   })
 }
@@ -61,7 +61,7 @@ function stepOf(raw: unknown, where: string, before: readonly string[], place: S
   const at = typeof name === 'string' ? `step "${name}"` : `${where} (a step)`
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw jobInvalid(place.file, at, '(top level)', raw, 'a step is a mapping: {"name": …, "command": […]} or {"name": …, "sql": …}')
   const parsed = stepSchema.safeParse(raw)
-  if (!parsed.success) throw shapeError(place.file, at, raw, parsed.error.issues[0]!, STEP_FIELDS)
+  if (!parsed.success) throw shapeError(place.file, at, raw, parsed.error.issues, STEP_FIELDS)
   const entry: StepEntry = parsed.data
   if (RESERVED_STEP_NAMES.has(entry.name)) throw jobInvalid(place.file, at, 'name', entry.name, `"${entry.name}" is what follow-ups read their own run-time values under (\${result.x}, \${error.message}); rename the step`)
   const entryPlace = { ...place, at }

@@ -43,7 +43,7 @@ export function loadJob(file: string, options: LoadJobOptions = {}): JobDefiniti
     throw jobInvalid(shownFile, 'the job', '(top level)', raw, 'a job file holds a mapping: {"name": …, "steps": [ … ]}')
   }
   const parsed = jobSchema.safeParse(raw)
-  if (!parsed.success) throw shapeError(shownFile, 'the job', raw, parsed.error.issues[0]!, JOB_FIELDS)
+  if (!parsed.success) throw shapeError(shownFile, 'the job', raw, parsed.error.issues, JOB_FIELDS)
   const entry = parsed.data
   const dir = path.dirname(absolute)
   const place = { file: shownFile, dir, connection: entry.connection }
