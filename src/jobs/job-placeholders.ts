@@ -4,6 +4,7 @@ import { splitScript, STANDARD_SCRIPT_SYNTAX } from '../db/sql-script.js'
 import { placeholdersIn, type Placeholder } from '../steps/placeholder.js'
 import { PlaceholderValues, type ParameterValue } from '../steps/placeholder-values.js'
 import type { CommandAction, FollowUp, JobDefinition, SqlAction } from './job-definition.js'
+import { shownPath } from './read-job-file.js'
 
 /**
  * Checks every placeholder of a job before anything runs: each must name a job parameter, a value
@@ -25,15 +26,35 @@ export function checkJobPlaceholders(job: JobDefinition): void {
       if (followUp.kind !== 'job') check(`${owner}[${index}]`, followUp, runTime)
     })
   }
+  const upstream = upstreamSteps(job)
   for (const step of job.steps) {
     const owner = `${job.shownFile}: step "${step.name}"`
-    check(owner, step.action, step.requires)
-    followUps(`${owner}, onSuccess`, step.onSuccess, [...step.requires, 'result'])
-    followUps(`${owner}, onError`, step.onError, [...step.requires, 'error'])
+    const before = upstream.get(step.name)!
+    check(owner, step.action, before)
+    followUps(`${owner}, onSuccess`, step.onSuccess, [...before, 'result'])
+    followUps(`${owner}, onError`, step.onError, [...before, 'error'])
   }
-  const required = new Set(job.steps.flatMap((step) => step.requires))
-  followUps(`${job.shownFile}: the job, onSuccess`, job.onSuccess, [...job.steps.filter((step) => !required.has(step.name)).map((step) => step.name), 'result'])
+  followUps(`${job.shownFile}: the job, onSuccess`, job.onSuccess, [...job.steps.map((step) => step.name), 'result'])
   followUps(`${job.shownFile}: the job, onError`, job.onError, ['error'])
+}
+
+/** For each step, the steps upstream of it: what it requires, and what those require, and so on. */
+function upstreamSteps(job: JobDefinition): Map<string, string[]> {
+  const byName = new Map(job.steps.map((step) => [step.name, step]))
+  const upstream = new Map<string, string[]>()
+  const of = (name: string): string[] => {
+    const known = upstream.get(name)
+    if (known) return known
+    const found = new Set<string>()
+    for (const required of byName.get(name)!.requires) {
+      found.add(required)
+      for (const further of of(required)) found.add(further)
+    }
+    upstream.set(name, [...found])
+    return upstream.get(name)!
+  }
+  for (const step of job.steps) of(step.name)
+  return upstream
 }
 
 /** The placeholders of an action, by the field that holds them. */
@@ -47,7 +68,7 @@ function actionPlaceholders(action: CommandAction | SqlAction, where: string): [
     ]
   }
   if (action.sqlFile === undefined) return [['sql', action.sql.flatMap((text) => scriptPlaceholders(text, where))]]
-  return sqlFileVariants(action.sqlFile).map((file) => [`sqlFile (${file})`, scriptPlaceholders(fs.readFileSync(file, 'utf8'), where)])
+  return sqlFileVariants(action.sqlFile).map((file) => [`sqlFile (${shownPath(file)})`, scriptPlaceholders(fs.readFileSync(file, 'utf8'), where)])
 }
 
 /** The placeholders in SQL code and bodies (not comments; quoted ones are refused when the statement is bound). */

@@ -103,7 +103,7 @@ export class PlaceholderValues {
     const parameters = [...params.keys()]
     const files = vars.files.length ? `the vars (${vars.files.join(', ')})` : 'the vars (no vars file given: pass --vars file.yaml, or a job\'s "vars")'
     const required = [...runTime.keys()]
-    const steps = required.length ? `a required step's result (write \${<step>.<field>}; required: ${required.join(', ')})` : 'a required step\'s result (it requires none)'
+    const steps = required.length ? `a result of a task upstream (write \${<step>.<field>}; upstream: ${required.join(', ')})` : 'a result of a task upstream (there is none)'
     return new EtlError(
       'ETL_ERR_STEP_PLACEHOLDER_UNRESOLVED',
       `${this.#scope.owner}: placeholder ${placeholder.text} has no value: it is not a parameter (parameters: ${parameters.join(', ') || 'none'}), not in ${files}, and not ${steps}; ` +

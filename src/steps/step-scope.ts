@@ -21,25 +21,49 @@ export function parameterValues(task: Task<any>): Map<string, ParameterValue> {
 
 /**
  * The scope before anything has run: the parameters, the resource values, and the names of the
- * required tasks, whose results are not known yet.
+ * tasks upstream, whose results are not known yet.
  */
 export function staticScope(task: Task<any>, vars: StepVariables, extra: readonly string[] = []): PlaceholderScope {
   const runTime = new Map<string, TaskResult | null | undefined>()
-  for (const required of requiredTasks(task)) runTime.set(runTimeName(required), undefined)
+  for (const upstream of upstreamTasks(task)) runTime.set(runTimeName(upstream), undefined)
   for (const name of extra) runTime.set(name, undefined)
   return { owner: String(task), params: parameterValues(task), vars, runTime }
 }
 
-/** The scope at run time: as before, with each required task's result read from its output marker. */
+/** The scope at run time: as before, with each upstream task's result read from its output marker. */
 export async function runTimeScope(task: Task<any>, vars: StepVariables, extra: Readonly<Record<string, TaskResult | null>> = {}): Promise<PlaceholderScope> {
   const runTime = new Map<string, TaskResult | null | undefined>()
-  await Promise.all(
-    requiredTasks(task).map(async (required) => {
-      runTime.set(runTimeName(required), await recordedResult(required))
-    }),
-  )
+  const upstream = upstreamTasks(task)
+  const results = await Promise.all(upstream.map((required) => recordedResult(required)))
+  upstream.forEach((required, index) => runTime.set(runTimeName(required), results[index]))
   for (const [name, result] of Object.entries(extra)) runTime.set(name, result)
   return { owner: String(task), params: parameterValues(task), vars, runTime }
+}
+
+/**
+ * Every task upstream of `task`, nearest first (what it requires, then what those require, …),
+ * each once; of two with the same run-time name, the nearer one is kept.
+ */
+export function upstreamTasks(task: TaskLike): TaskLike[] {
+  const found: TaskLike[] = []
+  const ids = new Set<string>()
+  const names = new Set<string>()
+  let level = requiredTasks(task)
+  while (level.length) {
+    const next: TaskLike[] = []
+    for (const upstream of level) {
+      if (ids.has(upstream.id)) continue
+      ids.add(upstream.id)
+      const name = runTimeName(upstream)
+      if (!names.has(name)) {
+        names.add(name)
+        found.push(upstream)
+      }
+      next.push(...requiredTasks(upstream))
+    }
+    level = next
+  }
+  return found
 }
 
 /** What a task's own output marker records it returned; null when it has no marker or the marker no result. */

@@ -126,7 +126,7 @@ test('load-job: an unresolved placeholder is refused before anything runs, with 
   const command = await jobFolder({ 'job.yaml': 'name: J\nparams:\n  day: "2024-01-01"\nsteps:\n  - name: a\n    command: [echo, "${dya}"]\n' })
   refused(t, command, 'ETL_ERR_STEP_PLACEHOLDER_UNRESOLVED', /job\.yaml: step "a", field command: placeholder \$\{dya\} has no value: it is not a parameter \(parameters: day\), not in the vars \(no vars file given/)
   const sql = await jobFolder({ 'job.yaml': 'name: J\nsteps:\n  - name: a\n    command: [echo]\n  - name: b\n    sqlFile: b.sql\n', 'b.sql': '-- ${ignored} in a comment\nselect ${a.rows} as n, ${c.rows} as m;\n' })
-  refused(t, sql, 'ETL_ERR_STEP_PLACEHOLDER_UNRESOLVED', /step "b", field sqlFile \(.*b\.sql\): placeholder \$\{c\.rows\} has no value: .*required: a\)/)
+  refused(t, sql, 'ETL_ERR_STEP_PLACEHOLDER_UNRESOLVED', /step "b", field sqlFile \(.*b\.sql\): placeholder \$\{c\.rows\} has no value: .*upstream: a\)/)
   const malformed = await jobFolder({ 'job.yaml': 'name: J\nsteps:\n  - name: a\n    command: [echo, "${x:upper}"]\n' })
   refused(t, malformed, 'ETL_ERR_STEP_PLACEHOLDER_INVALID', /placeholder "\$\{x:upper\}" is malformed: ":upper" is not a modifier/)
 })

@@ -124,7 +124,7 @@ test('command-task: a placeholder with no value is refused before anything runs,
   t.is(upstreamRuns, 0, 'the task it requires did not run')
   const error = summary.failed[0]!.error!
   t.regex(error, /Unresolved\(tag=\w+\): placeholder \$\{exportDir\} has no value: it is not a parameter \(parameters: tag\), not in the vars \(no vars file given: pass --vars file\.yaml/)
-  t.regex(error, /not a required step's result \(write \$\{<step>\.<field>\}; required: Upstream\)/)
+  t.regex(error, /not a result of a task upstream \(write \$\{<step>\.<field>\}; upstream: Upstream\)/)
   t.regex(error, /write \$\$\{exportDir\} for a literal/)
 })
 
