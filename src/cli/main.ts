@@ -16,7 +16,7 @@ import { COMMAND_FLAGS, COMMAND_OPTIONS, GLOBAL_FLAGS } from './command-options.
 import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { stopWithLauncher } from './launcher-watch.js'
-import { jobFileFor, registerJob } from './job-arguments.js'
+import { jobFileFor, registerJob, type JobArguments } from './job-arguments.js'
 import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
 import { secretArgumentsWarning } from './secret-arguments.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
@@ -49,9 +49,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
   stopWithLauncher()
   const pre = preParse(argv)
   const { command, module } = pre
+  const jobArguments = { job: pre.job, vars: pre.vars, family: pre.task }
   let loaded: TaskModule | undefined
   let loadError: unknown
-  if (command && (await needsTaskModule(command, module)) && !(await jobWithoutModule(pre))) {
+  if (command && (await needsTaskModule(command, module)) && !(await jobWithoutModule(command, module, jobArguments))) {
     try {
       loaded = await loadTaskModule(module)
     } catch (error) {
@@ -64,7 +65,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     try {
       registry ??= new TaskRegistry()
       const known = registry
-      jobName = registerJob(pre, jobFileFor(pre, (family) => known.get(family) !== undefined), known)?.definition.name
+      jobName = registerJob(jobArguments, jobFileFor(jobArguments, (family) => known.get(family) !== undefined), known)?.definition.name
     } catch (error) {
       loadError = error
     }
@@ -108,7 +109,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         ),
       async (args) => {
         const workers = wholeNumber('--workers', args.workers, 1)
-        if (args.task === undefined && jobName === undefined && !loadError) throw new UsageError('name the task to run (etl run <Task>), or a job file (etl run --job jobs/<file>.yaml)')
+        if (args.task === undefined && pre.job === undefined) throw new UsageError('name the task to run (etl run <Task>), or a job file (etl run --job jobs/<file>.yaml)')
         const env = await environment(args as GlobalOptions)
         const root = rootTask(env, { ...args, task: args.task ?? jobName })
         const options = {
@@ -244,9 +245,9 @@ async function needsTaskModule(command: string, module: string | undefined): Pro
 }
 
 /** True when a task command runs a job (`--job`, or a job under jobs/) and there is no task module: a job needs none. */
-async function jobWithoutModule(pre: ReturnType<typeof preParse>): Promise<boolean> {
-  if (!pre.command || !TASK_COMMANDS.has(pre.command) || (await taskModuleExists(pre.module))) return false
-  return jobFileFor(pre, () => false) !== undefined
+async function jobWithoutModule(command: string, module: string | undefined, args: JobArguments): Promise<boolean> {
+  if (!TASK_COMMANDS.has(command) || (await taskModuleExists(module))) return false
+  return jobFileFor(args, () => false) !== undefined
 }
 
 /** Runs `work` with the config's connections, closed afterwards whatever happens. */
