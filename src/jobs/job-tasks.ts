@@ -10,7 +10,7 @@ import { CommandTask } from '../steps/command-task.js'
 import { SqlTask } from '../steps/sql-task.js'
 import type { StepVariables } from '../steps/step-variables.js'
 import { jobInvalid } from './job-error.js'
-import type { FollowUp, JobDefinition, JobParam, StepDefinition } from './job-definition.js'
+import type { CommandAction, FollowUp, JobDefinition, JobParam, SqlAction, StepDefinition } from './job-definition.js'
 import { errorValues, runFollowUps } from './follow-up-runner.js'
 
 /** A job as task classes: one family per step (`<Job>.<step>`) and the job's own wrapper (`<Job>`). */
@@ -43,7 +43,7 @@ export interface FollowUpHooks {
 export function jobTasks(job: JobDefinition): JobTasks {
   const spec = paramSpec(job)
   const steps = new Map<string, TaskClass>()
-  const create = (name: string, params: Record<string, unknown>): TaskLike => new (steps.get(name)!)(jobParams(job, params))
+  const create: StepFactory = (name, params) => new (steps.get(name)!)(jobParams(job, params))
   for (const step of job.steps) steps.set(step.name, stepClass(job, step, spec, create))
   const required = new Set(job.steps.flatMap((step) => step.requires))
   const sinks = job.steps.filter((step) => !required.has(step.name)).map((step) => step.name)
@@ -51,66 +51,78 @@ export function jobTasks(job: JobDefinition): JobTasks {
   return { definition: job, root, steps, classes: [root, ...steps.values()] }
 }
 
-function stepClass(job: JobDefinition, step: StepDefinition, spec: ParamSpec, create: (name: string, params: Record<string, unknown>) => TaskLike): TaskClass {
-  const { action } = step
-  const retry = retryOf(step)
-  const resources = Object.freeze({ ...step.resources })
-  const requires = function (this: Task<any>): TaskLike[] {
-    return step.requires.map((name) => create(name, this.params as Record<string, unknown>))
-  }
-  let cls: TaskClass
-  if (action.kind === 'command') {
-    const program = action
-    class CommandStep extends CommandTask.with(spec) {
-      override retry = retry
-      override timeoutMs = step.timeoutMs
-      override priority = step.priority
-      override resources = resources
-      override shell = program.shell
-      override cwd: string | undefined = program.cwd
-      override okExitCodes = program.okExitCodes
-      override command() {
-        return program.command
-      }
-      override env() {
-        return program.env
-      }
-      override variables(): StepVariables {
-        return job.vars
-      }
-      override requires() {
-        return requires.call(this)
-      }
-    }
-    cls = CommandStep as unknown as TaskClass
-  } else {
-    const script = action
-    class SqlStep extends SqlTask.with({ ...spec, connection: param.string({ default: script.connection, description: 'the connection the SQL runs in' }) }) {
-      override retry = retry
-      override timeoutMs = step.timeoutMs
-      override priority = step.priority
-      override resources = resources
-      override sqlFile = script.sqlFile
-      override transaction = script.transaction
-      override sql() {
-        return script.sql
-      }
-      override variables(): StepVariables {
-        return job.vars
-      }
-      override requires() {
-        return requires.call(this)
-      }
-    }
-    cls = SqlStep as unknown as TaskClass
-  }
+/** Builds the task a step name stands for, with the job's parameters taken from `params`. */
+type StepFactory = (name: string, params: Record<string, unknown>) => TaskLike
+
+function stepClass(job: JobDefinition, step: StepDefinition, spec: ParamSpec, create: StepFactory): TaskClass {
+  const cls = step.action.kind === 'command' ? commandStepClass(job, step, step.action, spec, create) : sqlStepClass(job, step, step.action, spec, create)
   name(cls, `${job.name}.${step.name}`, step.description ?? `step ${step.name} of job ${job.name}`)
   Object.defineProperty(cls.prototype, 'stepName', { value: step.name })
   attachHooks(cls, job, step.onSuccess, [...step.onError, ...job.onError])
   return cls
 }
 
-function rootClass(job: JobDefinition, spec: ParamSpec, sinks: readonly string[], create: (name: string, params: Record<string, unknown>) => TaskLike): TaskClass {
+/** What every step's task takes from its declaration, whatever it runs. */
+function stepSettings(step: StepDefinition, create: StepFactory) {
+  return {
+    retry: retryOf(step),
+    timeoutMs: step.timeoutMs,
+    priority: step.priority,
+    resources: Object.freeze({ ...step.resources }),
+    requires: (params: unknown): TaskLike[] => step.requires.map((name) => create(name, params as Record<string, unknown>)),
+  }
+}
+
+function commandStepClass(job: JobDefinition, step: StepDefinition, program: CommandAction, spec: ParamSpec, create: StepFactory): TaskClass {
+  const settings = stepSettings(step, create)
+  class CommandStep extends CommandTask.with(spec) {
+    override retry = settings.retry
+    override timeoutMs = settings.timeoutMs
+    override priority = settings.priority
+    override resources = settings.resources
+    override shell = program.shell
+    override cwd: string | undefined = program.cwd
+    override okExitCodes = program.okExitCodes
+    override command() {
+      return program.command
+    }
+    override env() {
+      return program.env
+    }
+    override variables(): StepVariables {
+      return job.vars
+    }
+    override requires() {
+      return settings.requires(this.params)
+    }
+  }
+  return CommandStep as unknown as TaskClass
+}
+
+function sqlStepClass(job: JobDefinition, step: StepDefinition, script: SqlAction, spec: ParamSpec, create: StepFactory): TaskClass {
+  const settings = stepSettings(step, create)
+  const connection = param.string({ default: script.connection, description: 'the connection the SQL runs in' })
+  class SqlStep extends SqlTask.with({ ...spec, connection }) {
+    override retry = settings.retry
+    override timeoutMs = settings.timeoutMs
+    override priority = settings.priority
+    override resources = settings.resources
+    override sqlFile = script.sqlFile
+    override transaction = script.transaction
+    override sql() {
+      return script.sql
+    }
+    override variables(): StepVariables {
+      return job.vars
+    }
+    override requires() {
+      return settings.requires(this.params)
+    }
+  }
+  return SqlStep as unknown as TaskClass
+}
+
+function rootClass(job: JobDefinition, spec: ParamSpec, sinks: readonly string[], create: StepFactory): TaskClass {
   class JobRoot extends WrapperTask.with(spec) {
     override requires() {
       return sinks.map((name) => create(name, this.params as Record<string, unknown>))

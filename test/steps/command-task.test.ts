@@ -192,3 +192,23 @@ test('command-task: cancelling the run stops the command and what it started', a
   const grandchild = Number((await fs.readFile(pidFile, 'utf8')).trim())
   t.true(await waitUntil(() => gone(grandchild), 3000))
 })
+
+class UsesPassword extends CommandTask.with({ tag: param.string() }) {
+  override variables(): StepVariables {
+    return { values: { db: { user: 'etl', password: 'hunter2-secret' } }, files: ['vars.yaml'] }
+  }
+  override command() {
+    return ['sh', '-c', 'echo "connecting as $0 with $1"; echo "auth failed for $1" >&2; exit 1', '${db.user}', '${db.password}']
+  }
+}
+
+test('command-task: a vars value named like a secret is masked in the log lines and the error', async (t) => {
+  const lines: string[] = []
+  const logger = createLogger({ level: 'info', format: 'json', write: (line) => lines.push(line) })
+  const summary = await build(new UsesPassword({ tag: uniqueTag() }), { logger })
+  t.is(summary.outcome, 'task-failed')
+  const text = lines.join('\n')
+  t.regex(text, /connecting as etl with ••••/)
+  t.regex(text, /auth failed for ••••/)
+  t.notRegex(text + JSON.stringify(summary), /hunter2-secret/)
+})
