@@ -107,6 +107,19 @@ export const ERROR_CATALOGUE = {
   ETL_ERR_SAMPLE_SOURCE_NOT_EMPTY: usage(),
   ETL_ERR_SAMPLE_SOURCE_MISSING: usage(),
 
+  /** Command and SQL steps: placeholders, resource files, programs, SQL scripts */
+  ETL_ERR_STEP_PLACEHOLDER_UNRESOLVED: usage(),
+  ETL_ERR_STEP_PLACEHOLDER_INVALID: usage(),
+  ETL_ERR_STEP_VARS_UNREADABLE: usage(),
+  ETL_ERR_STEP_COMMAND_INVALID: usage(),
+  ETL_ERR_STEP_COMMAND_FAILED: failure(),
+  ETL_ERR_STEP_SQL_UNREADABLE: usage(),
+
+  /** Declarative jobs (`jobs/*.json|yaml`) */
+  ETL_ERR_JOB_UNREADABLE: usage(),
+  ETL_ERR_JOB_INVALID: usage(),
+  ETL_ERR_JOB_FOLLOW_UP_FAILED: failure(),
+
   /** The scheduler daemon, its API and its UI */
   ETL_ERR_DAEMON_RPC_REJECTED: usage(),
   ETL_ERR_DAEMON_BAD_REQUEST: failure(400),

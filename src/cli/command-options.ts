@@ -20,7 +20,7 @@ export function isCommandOption(name: string): boolean {
 /** Options every command takes, and each command's own, as typed: for "did you mean" on a typo. */
 export const GLOBAL_FLAGS: readonly string[] = ['config', 'module', 'log-level', 'log-format', 'help', 'version']
 export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive'],
+  run: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive', 'job', 'vars'],
   backfill: ['local-scheduler', 'scheduler-url', 'workers', 'no-lock', 'forgive', 'every', 'order', 'dry-run'],
   invalidate: ['downstream', 'dry-run'],
   scheduler: ['host', 'port', 'state-dir', 'insecure', 'recover'],

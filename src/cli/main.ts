@@ -18,6 +18,7 @@ import { schedulerCommand } from './commands/scheduler-command.js'
 import { ExitCode, type ExitCodeValue } from './exit-codes.js'
 import { stopWithLauncher } from './launcher-watch.js'
 import { subscriptionsIn, type RunEventSubscription } from '../events/event-hub.js'
+import { jobFileFor, registerJob, type JobArguments } from './job-arguments.js'
 import { loadTaskModule, taskModuleExists, type TaskModule } from './load-tasks.js'
 import { secretArgumentsWarning } from './secret-arguments.js'
 import { declareTaskOptions, taskTexts } from './task-arguments.js'
@@ -48,18 +49,30 @@ const connectRemoteScheduler: RemoteSchedulerFactory = async (url, env, root) =>
 export async function main(argv: string[] = hideBin(process.argv)): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.OK
   stopWithLauncher()
-  const { command, module } = preParse(argv)
+  const pre = preParse(argv)
+  const { command, module } = pre
+  const jobArguments = { job: pre.job, vars: pre.vars, family: pre.task }
   let loaded: TaskModule | undefined
   let loadError: unknown
-  if (command && (await needsTaskModule(command, module))) {
+  if (command && (await needsTaskModule(command, module)) && !(await jobWithoutModule(command, module, jobArguments))) {
     try {
       loaded = await loadTaskModule(module)
     } catch (error) {
       loadError = error
     }
   }
-  const registry = loaded?.registry
   const handlers = subscriptionsIn(loaded?.exports ?? {})
+  let registry = loaded?.registry
+  let jobName: string | undefined
+  if (command && TASK_COMMANDS.has(command) && !loadError) {
+    try {
+      registry ??= new TaskRegistry()
+      const known = registry
+      jobName = registerJob(jobArguments, jobFileFor(jobArguments, (family) => known.get(family) !== undefined), known)?.definition.name
+    } catch (error) {
+      loadError = error
+    }
+  }
   // A command that needs the module fails on its load error; `scheduler` without a module to run has none.
   const tasks = async () => {
     if (loadError) throw loadError
@@ -76,13 +89,22 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
     .option('log-level', { choices: LOG_LEVELS, describe: 'log level (default: the config, else info)', global: true })
     .option('log-format', { choices: LOG_FORMATS, describe: 'text lines, or JSON lines for log shippers', global: true })
     .command(
-      'run <task>',
+      'run [task]',
       'run a task and everything it needs that is not complete',
-      (y: Argv) => declareTaskOptions(declareRunOptions(y.positional('task', { type: 'string', describe: 'the task family, e.g. RunJob' })), 'run', registry, taskArgument(argv)),
+      (y: Argv) =>
+        declareTaskOptions(
+          declareRunOptions(y.positional('task', { type: 'string', describe: 'the task family, e.g. RunJob, or the name of a job under jobs/' }))
+            .option('job', { type: 'string', describe: 'a job file (jobs/*.json or .yaml) to run: its steps become tasks' })
+            .option('vars', { type: 'string', describe: 'a resource file (.yaml or .json) the ${name} placeholders of command and SQL steps read' }),
+          'run',
+          registry,
+          taskArgument(argv) ?? jobName,
+        ),
       async (args) => {
         const workers = wholeNumber('--workers', args.workers, 1)
+        if (args.task === undefined && pre.job === undefined) throw new UsageError('name the task to run (etl run <Task>), or a job file (etl run --job jobs/<file>.yaml)')
         const env = await environment(args as GlobalOptions)
-        const root = rootTask(env, args)
+        const root = rootTask(env, { ...args, task: args.task ?? jobName })
         exitCode = await runCommand(env, root, runOptionsOf(args, workers, handlers), connectRemoteScheduler)
       },
     )
@@ -256,6 +278,12 @@ function runOptionsOf(args: Record<string, unknown>, workers: number | undefined
   }
 }
 
+/** True when a task command runs a job (`--job`, or a job under jobs/) and there is no task module: a job needs none. */
+async function jobWithoutModule(command: string, module: string | undefined, args: JobArguments): Promise<boolean> {
+  if (!TASK_COMMANDS.has(command) || (await taskModuleExists(module))) return false
+  return jobFileFor(args, () => false) !== undefined
+}
+
 /** Runs `work` with the config's connections, closed afterwards whatever happens. */
 async function withDataServices<T>(env: CliEnvironment, work: (data: DataServices) => Promise<T>): Promise<T> {
   const { DataServices } = await import('../db/data-services.js')
@@ -291,7 +319,7 @@ function wholeNumber(flag: string, value: unknown, min: number): number | undefi
  * task's parameters declared). Options that take a value are declared, so `etl --config prod.json run X`
  * does not mistake `prod.json` for the command.
  */
-function preParse(argv: string[]): { command: string | undefined; task: string | undefined; module: string | undefined } {
+function preParse(argv: string[]): { command: string | undefined; task: string | undefined; module: string | undefined; job: string | undefined; vars: string | undefined } {
   const pre = yargs(argv)
     .help(false)
     .version(false)
@@ -305,10 +333,20 @@ function preParse(argv: string[]): { command: string | undefined; task: string |
       'scheduler-url': { type: 'string' },
       'state-dir': { type: 'string' },
       host: { type: 'string' },
+      job: { type: 'string' },
+      vars: { type: 'string' },
     })
     .parseSync()
   const [command, task] = pre._.map(String)
-  return { command, task: command && TASK_COMMANDS.has(command) ? task : undefined, module: typeof pre.module === 'string' ? pre.module : undefined }
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  const forRun = command === 'run'
+  return {
+    command,
+    task: command && TASK_COMMANDS.has(command) ? task : undefined,
+    module: text(pre.module),
+    job: forRun ? text(pre.job) : undefined,
+    vars: forRun ? text(pre.vars) : undefined,
+  }
 }
 
 /** The `<task>` argument of a task command, read before yargs parses, to declare its parameters. */

@@ -15,6 +15,8 @@ export const TASK_COMMAND_OPTIONS: ReadonlySet<string> = new Set([
   'workers',
   'lock',
   'forgive',
+  'job',
+  'vars',
   'downstream',
   'dryRun',
   'every',

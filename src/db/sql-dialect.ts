@@ -2,6 +2,7 @@ import { EtlError } from '../errors.js'
 import { columnTypeLabel, type ColumnDescription, type ColumnType } from './column-type.js'
 import type { DatabaseCapabilities, Statement } from './database.js'
 import { indexName } from './index-name.js'
+import { splitScript, STANDARD_SCRIPT_SYNTAX, type ScriptStatement, type ScriptSyntax } from './sql-script.js'
 import { compileSql, Sql, sql, type CompiledSql, type SqlSyntax } from './sql.js'
 import { tableLabel, tableName, type TableRef } from './table-ref.js'
 import type { UpsertSpec } from './upsert.js'
@@ -68,6 +69,20 @@ export abstract class SqlDialect implements SqlSyntax {
    */
   readOnlyBeginSql(): string {
     return 'start transaction read only'
+  }
+
+  /** What this dialect's scripts hold beyond standard SQL: by default Postgres' dollar-quoted bodies. */
+  get scriptSyntax(): ScriptSyntax {
+    return STANDARD_SCRIPT_SYNTAX
+  }
+
+  /**
+   * A script cut into its statements at the `;` that end them, keeping each stored procedure,
+   * function, `DO` block or compound `BEGIN … END` whole (see `splitScript`), for a driver that runs
+   * one statement at a time.
+   */
+  splitScript(script: string): ScriptStatement[] {
+    return splitScript(script, this.scriptSyntax)
   }
 
   /** The placeholder for the `index`-th bound value (1-based): `$1`. */

@@ -2,12 +2,22 @@ import type { ColumnType } from '../column-type.js'
 import type { DatabaseCapabilities } from '../database.js'
 import { indexName } from '../index-name.js'
 import { sql, type Sql } from '../sql.js'
+import type { ScriptSyntax } from '../sql-script.js'
 import { SqlDialect, type IndexStatements, type NativeType, type UpdateAssignment } from '../sql-dialect.js'
 import { tableName, type TableRef } from '../table-ref.js'
 import type { UpsertSpec } from '../upsert.js'
 import { mysqlNativeType } from './mysql-types.js'
 
 const CAPABILITIES: DatabaseCapabilities = Object.freeze({ copyFromS3: false, transactionalDdl: false })
+
+/** Backticks, `"…"` strings, `#` comments and backslash escapes, and no dollar quotes. */
+const SCRIPT_SYNTAX: ScriptSyntax = Object.freeze({
+  dollarQuotes: false,
+  backtickIdentifiers: true,
+  doubleQuotedStrings: true,
+  hashComments: true,
+  backslashEscapes: true,
+})
 
 /** MySQL's (and MariaDB's) SQL: `?` placeholders, backtick-quoted identifiers, its types, `ON DUPLICATE KEY UPDATE`. */
 export class MysqlDialect extends SqlDialect {
@@ -16,6 +26,10 @@ export class MysqlDialect extends SqlDialect {
   /** DDL commits the open transaction implicitly. */
   override get capabilities(): DatabaseCapabilities {
     return CAPABILITIES
+  }
+
+  override get scriptSyntax(): ScriptSyntax {
+    return SCRIPT_SYNTAX
   }
 
   override placeholder(): string {
