@@ -104,7 +104,7 @@ test('remote-scheduler: before the daemon has ever answered, a call gets the sho
   t.is(error.code, 'ETL_ERR_SCHEDULER_UNREACHABLE')
   t.is(error.attempts, 3, 'the first-contact budget, not the 20 tries that ride out a restart')
   t.false(scheduler.contacted)
-  t.regex(error.message, /after 3 attempts over \d+ms: connection refused \(ECONNREFUSED\)\. It never answered this run: start it with `etl scheduler`, check --scheduler-url or scheduler\.url, or run with --local-scheduler; scheduler\.rpcConnectAttempts/)
+  t.regex(error.message, /after 3 attempts over [\d.]+m?s: connection refused \(ECONNREFUSED\)\. It never answered this run: start it with `etl scheduler`, check --scheduler-url or scheduler\.url, or run with --local-scheduler; scheduler\.rpcConnectAttempts/)
   t.is(lines.length, 2, lines.join('\n'))
   t.regex(lines[0]!, new RegExp(`^WARN the scheduler daemon is not answering at http://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\\. Trying 2 more times, 20ms apart, then giving up; start it with \`etl scheduler\``))
   t.regex(lines[1]!, new RegExp(`^WARN still no answer from http://127\\.0\\.0\\.1:${port} \\(try 2 of 3, next in 20ms\\)$`))
