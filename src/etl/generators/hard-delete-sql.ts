@@ -17,12 +17,13 @@ export function hardDeleteSql(meta: TableMetadata, seq: number, against: Qualifi
     meta.key.map((column) => sql`a.${sql.id(column)} = ${sql.id(meta.store.schema, meta.store.name, column)}`),
     ' and ',
   )
-  const gone = sql`not exists (select 1 from ${sql.id(against.schema, against.name)} a where a.${sql.id(EXEC_SEQ_COLUMN.name)} = ${seq} and ${match})`
+  const present = (): Sql => sql`exists (select 1 from ${sql.id(against.schema, against.name)} a where a.${sql.id(EXEC_SEQ_COLUMN.name)} = ${seq} and ${match})`
+  const gone = sql`not ${present()}`
   if (meta.hardDeletes === 'delete') return { remove: sql`delete from ${store} where ${gone}` }
   if (meta.hardDeletes !== 'flag') return {}
   return {
     flag: [
-      sql`update ${store} set ${flaggedAt} = null where ${flaggedAt} is not null and not (${gone})`,
+      sql`update ${store} set ${flaggedAt} = null where ${flaggedAt} is not null and ${present()}`,
       sql`update ${store} set ${flaggedAt} = ${seq} where ${flaggedAt} is null and ${gone}`,
     ],
     flaggedCount: sql`select count(*) as n from ${store} where ${flaggedAt} = ${seq}`,
