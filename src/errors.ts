@@ -97,6 +97,8 @@ export const ERROR_CATALOGUE = {
   ETL_ERR_ELT_SOURCE_MISMATCH: failure(),
   ETL_ERR_ELT_CONTROL_STATE: failure(),
   ETL_ERR_ELT_INPUT_MISSING: failure(),
+  /** An incremental table whose dictionary says `"nullWatermark": "error"` has rows with a NULL watermark */
+  ETL_ERR_ELT_NULL_WATERMARK: failure(),
   /** The support pipeline's SLA table (sla.xlsx or sla.csv) lacks a column, repeats a priority or has hours that are not numbers */
   ETL_ERR_SUPPORT_SLA_INVALID: failure(),
   ETL_ERR_DIMENSIONAL_INVALID: usage(),

@@ -121,6 +121,11 @@ export abstract class SqlDialect implements SqlSyntax {
     return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
   }
 
+  /** `alter table … add column …`, the column in this dialect's type (nullable unless described otherwise). */
+  addColumnSql(table: TableRef, column: ColumnDescription): string {
+    return `alter table ${this.quoteTable(table)} add column ${this.quoteIdentifier(column.name)} ${checkedNativeType(this, table, column, {})}${column.nullable ? '' : ' not null'}`
+  }
+
   /**
    * The index `Database.ensureIndex` gives `table` on `columns` (named `<table>_<columns>_idx`), or
    * undefined where the dialect has no indexes. By default `create index if not exists`.

@@ -17,6 +17,21 @@ export interface WhereCondition {
   readonly value?: string | number | boolean
 }
 
+/** What a sequence does about rows whose watermark is NULL, which no watermark window can select. */
+export type NullWatermarkPolicy = 'warn' | 'error'
+
+/** What a sequence does about store rows whose key the source no longer has (dbt's `hard_deletes`). */
+export type HardDeletePolicy = 'ignore' | 'flag' | 'delete'
+
+/**
+ * How far before the previous end watermark a sequence's window starts, to catch rows committed late
+ * with a watermark already passed: a span of time for a date or time watermark, a number for a
+ * numeric one.
+ */
+export type Lookback =
+  | { readonly kind: 'interval'; readonly seconds: number; readonly text: string }
+  | { readonly kind: 'number'; readonly amount: number }
+
 /** A schema-qualified table the toolkit writes to: `{ schema: 'landing', name: 'orders' }`. */
 export interface QualifiedTable {
   readonly schema: string
@@ -40,6 +55,16 @@ export interface TableMetadata {
   readonly store: QualifiedTable
   /** The unique key of the store table; the upsert matches on it. */
   readonly key: readonly string[]
+  /** Rows whose watermark is NULL are counted every sequence; `error` fails the sequence before it extracts. @defaultValue 'warn' */
+  readonly nullWatermark: NullWatermarkPolicy
+  /** The column used where the watermark is NULL, in the extract and the end watermark alike. */
+  readonly fallback: string | undefined
+  /** Each sequence's window starts this far before the previous end watermark. @defaultValue none */
+  readonly lookback: Lookback | undefined
+  /** What to do with store rows whose key the source lost. @defaultValue 'ignore' */
+  readonly hardDeletes: HardDeletePolicy
+  /** An incremental table reconciles its keys with the source every this many sequences (with `hardDeletes`). */
+  readonly reconcileEvery: number | undefined
   /** The dictionary file it came from, for messages. */
   readonly file: string
 }
@@ -52,7 +77,28 @@ export interface MetadataDefaults {
   readonly storeSchema?: string
 }
 
-const FIELDS = ['table', 'columns', 'where', 'mode', 'watermark', 'landing', 'store', 'key'] as const
+const FIELDS = ['table', 'columns', 'where', 'mode', 'watermark', 'landing', 'store', 'key', 'nullWatermark', 'fallback', 'lookback', 'hardDeletes', 'reconcileEvery'] as const
+
+/** `"2 hours"`, `"30 minutes"`, `"1 day"`: a whole number and a unit. */
+const INTERVAL = /^(\d{1,9}) ?(second|minute|hour|day|week)s?$/
+const UNIT_SECONDS: Readonly<Record<string, number>> = { second: 1, minute: 60, hour: 3600, day: 86_400, week: 604_800 }
+
+/** The suffix of the table a reconciliation lands the source's keys in, beside the landing table. */
+export const KEYS_TABLE_SUFFIX = '_keys'
+
+/**
+ * Whether sequence `seq` reconciles the table's store with the source's keys: every sequence of a
+ * full table with `hardDeletes`, every `reconcileEvery`-th of an incremental one.
+ */
+export function reconcilesHardDeletes(meta: TableMetadata, seq: number): boolean {
+  if (meta.hardDeletes === 'ignore') return false
+  return meta.mode === 'full' || (meta.reconcileEvery !== undefined && seq % meta.reconcileEvery === 0)
+}
+
+/** The landing table of the source's keys, for a table that reconciles hard deletes. */
+export function keysLandingTable(meta: TableMetadata): QualifiedTable {
+  return { schema: meta.landing.schema, name: `${meta.landing.name}${KEYS_TABLE_SUFFIX}` }
+}
 
 /** `schema.table` for messages and table references. */
 export function qualified(table: QualifiedTable): string {
@@ -140,17 +186,72 @@ function parseEntry(entry: unknown, file: string, index: number, defaults: Metad
   const dupKey = key.find((column, i) => key.indexOf(column) !== i)
   if (dupKey) throw invalid(file, table, 'key', dupKey, 'the key column is listed twice')
   const where = entry.where === undefined ? [] : Array.isArray(entry.where) ? entry.where.map((condition) => whereCondition(condition, file, table, known)) : invalid(file, table, 'where', entry.where, 'give a list of { "column", "op", "value" } conditions')
+  const landing = qualifiedTable(entry.landing ?? `${defaults.landingSchema ?? 'landing'}.${table}`, file, table, 'landing')
+  const edges = watermarkEdges(entry, file, table, mode, watermark, known)
+  const deletes = hardDeleteFields(entry, file, table, mode, landing)
   return Object.freeze({
     table,
     columns: Object.freeze(columns),
     where: Object.freeze(where),
     mode,
     watermark,
-    landing: qualifiedTable(entry.landing ?? `${defaults.landingSchema ?? 'landing'}.${table}`, file, table, 'landing'),
+    landing,
     store: qualifiedTable(entry.store ?? `${defaults.storeSchema ?? 'store'}.${table}`, file, table, 'store'),
     key: Object.freeze(key),
+    ...edges,
+    ...deletes,
     file,
   })
+}
+
+/** `nullWatermark`, `fallback` and `lookback`: only an incremental table has a watermark to apply them to. */
+function watermarkEdges(
+  entry: Record<string, unknown>,
+  file: string,
+  table: string,
+  mode: string,
+  watermark: string | undefined,
+  known: (field: string, column: unknown) => string,
+): Pick<TableMetadata, 'nullWatermark' | 'fallback' | 'lookback'> {
+  for (const field of ['nullWatermark', 'fallback', 'lookback'] as const) {
+    if (entry[field] !== undefined && mode !== 'incremental') invalid(file, table, field, entry[field], 'only an incremental table has a watermark; remove the field, or set "mode": "incremental" with a "watermark"')
+  }
+  const nullWatermark = entry.nullWatermark ?? 'warn'
+  if (nullWatermark !== 'warn' && nullWatermark !== 'error') invalid(file, table, 'nullWatermark', nullWatermark, 'use "warn" (count and warn, the default) or "error" (fail the sequence before it extracts)')
+  const fallback = entry.fallback === undefined ? undefined : known('fallback', entry.fallback)
+  if (fallback !== undefined && fallback === watermark) invalid(file, table, 'fallback', fallback, 'the fallback is used where the watermark is NULL, so it must be another column (e.g. "created_datetime")')
+  return { nullWatermark: nullWatermark as NullWatermarkPolicy, fallback, lookback: lookback(entry.lookback, file, table) }
+}
+
+function lookback(raw: unknown, file: string, table: string): Lookback | undefined {
+  if (raw === undefined) return undefined
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw) || raw < 0) invalid(file, table, 'lookback', raw, 'give a number of at least 0 (for a numeric watermark), or a span such as "2 hours" (for a time watermark)')
+    return Object.freeze({ kind: 'number', amount: raw })
+  }
+  const match = typeof raw === 'string' ? INTERVAL.exec(raw.trim()) : null
+  if (!match) return invalid(file, table, 'lookback', raw, 'write a span as a whole number and a unit, such as "30 minutes", "2 hours" or "1 day" (a time watermark), or give a number (a numeric watermark)')
+  return Object.freeze({ kind: 'interval', seconds: Number(match[1]) * UNIT_SECONDS[match[2]!]!, text: (raw as string).trim() })
+}
+
+/** `hardDeletes` and `reconcileEvery`: a full table reconciles every sequence, an incremental one every N. */
+function hardDeleteFields(entry: Record<string, unknown>, file: string, table: string, mode: string, landing: QualifiedTable): Pick<TableMetadata, 'hardDeletes' | 'reconcileEvery'> {
+  const hardDeletes = entry.hardDeletes ?? 'ignore'
+  if (hardDeletes !== 'ignore' && hardDeletes !== 'flag' && hardDeletes !== 'delete') {
+    invalid(file, table, 'hardDeletes', hardDeletes, 'use "ignore" (the default), "flag" (set etl_deleted_at_seq on the store row) or "delete" (remove the store row)')
+  }
+  const every = entry.reconcileEvery
+  if (every === undefined) {
+    if (mode === 'incremental' && hardDeletes !== 'ignore') invalid(file, table, 'reconcileEvery', every, `an incremental table finds hard deletes by reading the source's keys; say how often, e.g. "reconcileEvery": 7 (every 7th sequence), or set "hardDeletes": "ignore"`)
+    return { hardDeletes: hardDeletes as HardDeletePolicy, reconcileEvery: undefined }
+  }
+  if (mode !== 'incremental') invalid(file, table, 'reconcileEvery', every, 'a full table is reconciled by every sequence (its extract is the whole table); remove the field')
+  if (hardDeletes === 'ignore') invalid(file, table, 'reconcileEvery', every, 'reconciling keys is for hard deletes; set "hardDeletes": "flag" or "delete", or remove the field')
+  if (typeof every !== 'number' || !Number.isInteger(every) || every < 1) invalid(file, table, 'reconcileEvery', every, 'give a whole number of sequences, at least 1 (1: every sequence)')
+  if (!PLAIN_IDENTIFIER.test(`${landing.name}${KEYS_TABLE_SUFFIX}`)) {
+    invalid(file, table, 'landing', qualified(landing), `the source's keys land in "${landing.name}${KEYS_TABLE_SUFFIX}", which is longer than 63; give the landing table a shorter name`)
+  }
+  return { hardDeletes: hardDeletes as HardDeletePolicy, reconcileEvery: every as number }
 }
 
 function whereCondition(raw: unknown, file: string, table: string, known: (field: string, column: unknown) => string): WhereCondition {

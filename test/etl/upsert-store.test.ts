@@ -110,3 +110,58 @@ for (const [dialect, open] of Object.entries(SCRATCH_DATABASES)) {
     t.deepEqual(counted, [3, 3])
   })
 }
+
+/** The order lines dictionary with fields of its own (hard deletes), its store under another name. */
+function withFields(prefix: string, store: string, fields: Record<string, unknown>): TableMetadata {
+  const base = orderLines(prefix)
+  const [meta] = parseMetadata(
+    { tables: [{ table: base.table, columns: [...base.columns], watermark: 'updated_datetime', landing: qualified(base.landing), store: `${prefix}_store.${store}`, key: [...base.key], ...fields }] },
+    'metadata/test.json',
+  )
+  return meta!
+}
+
+for (const [dialect, open] of Object.entries(SCRATCH_DATABASES)) {
+  test(`upsert store: on ${dialect}, a reconciliation flags the keys gone (once, whatever the reruns) and clears them when they return, or deletes them; a lookback's overlap is counted`, async (t) => {
+    const scratch = await open('warehouse')
+    const prefix = randomName('etl_hd')
+    t.teardown(async () => {
+      await scratch.drop()
+      await dropSchemas(dialect, prefix)
+    })
+    const db = scratch.db
+    const flag = withFields(prefix, 'lines_flagged', { mode: 'full', hardDeletes: 'flag' })
+    const remove = withFields(prefix, 'lines_deleted', { mode: 'full', hardDeletes: 'delete' })
+    const late = withFields(prefix, 'lines_late', { lookback: '1 hour' })
+    await db.query(createSchemaSql(flag.landing.schema))
+    await db.query(landingTableSql(db.dialect, flag, DESCRIBED))
+    const both = async (seq: number) => [
+      await upsertLandingToStore(db, flag, seq, undefined, { reconcileWith: flag.landing }),
+      await upsertLandingToStore(db, remove, seq, undefined, { reconcileWith: remove.landing }),
+    ]
+    const flags = async () =>
+      (await db.query(sql`select order_no, order_line_no, etl_deleted_at_seq from ${sql.id(flag.store.schema, flag.store.name)} order by order_no, order_line_no`)).rows.map(
+        (row) => `${row.order_no}/${row.order_line_no}:${row.etl_deleted_at_seq ?? '-'}`,
+      )
+    const kept = async () => (await db.query(sql`select count(*) as n from ${sql.id(remove.store.schema, remove.store.name)}`)).rows.map((row) => Number(row.n))[0]
+
+    await land(db, flag, ['1,1,5,2024-01-01 10:00:00,false,1', '1,2,3,2024-01-01 11:00:00,false,1', '2,1,4,2024-01-01 12:00:00,false,1'])
+    t.deepEqual(await both(1), [{ rows: 3, flagged: 0 }, { rows: 3, deleted: 0 }])
+
+    // Sequence 2's extract lacks 1/2: flagged with 2 in one store, gone from the other; a rerun changes no count.
+    await land(db, flag, ['1,1,5,2024-01-01 10:00:00,false,2', '2,1,4,2024-01-01 12:00:00,false,2'])
+    t.deepEqual(await both(2), [{ rows: 2, flagged: 1 }, { rows: 2, deleted: 1 }])
+    t.deepEqual(await both(2), [{ rows: 2, flagged: 1 }, { rows: 2, deleted: 0 }])
+    t.deepEqual(await flags(), ['1/1:-', '1/2:2', '2/1:-'])
+    t.is(await kept(), 2)
+    t.deepEqual(await upsertLandingToStore(db, late, 2), { rows: 2 })
+
+    // Sequence 3: 1/2 is back (cleared, or inserted again); a lookback to 12:00 re-read 2/1 unchanged and 1/2, which store lacked.
+    await land(db, flag, ['1,1,5,2024-01-01 10:00:00,false,3', '1,2,3,2024-01-01 11:00:00,false,3', '2,1,4,2024-01-01 12:00:00,false,3', '3,1,1,2024-01-01 13:00:00,false,3'])
+    t.deepEqual(await upsertLandingToStore(db, late, 3, undefined, { overlapThrough: '2024-01-01 12:00:00' }), { rows: 4, reread: 3, changed: 1 })
+    t.deepEqual(await upsertLandingToStore(db, remove, 3, undefined, { reconcileWith: remove.landing }), { rows: 4, deleted: 0 })
+    t.deepEqual(await upsertLandingToStore(db, flag, 3, undefined, { reconcileWith: flag.landing }), { rows: 4, flagged: 0 })
+    t.deepEqual(await flags(), ['1/1:-', '1/2:-', '2/1:-', '3/1:-'])
+    t.is(await kept(), 4)
+  })
+}

@@ -53,7 +53,7 @@ test('upgrade: a warehouse the previous release built is migrated in place, and 
   const warehouse = new PgliteDatabase('warehouse', { dialect: 'pglite', path: path.join(cwd, 'data', 'warehouse') })
   try {
     const migrations = await warehouse.query(`select id, name from control.etl_migrations where component = 'etl.control' order by id`)
-    t.deepEqual(migrations.rows.map((row) => Number(row.id)), [1, 2, 3])
+    t.deepEqual(migrations.rows.map((row) => Number(row.id)), [1, 2, 3, 4])
     const sequences = await warehouse.query(`select pipeline, exec_seq, status from control.etl_sequence`)
     t.deepEqual(sequences.rows, [{ pipeline: 'orders', exec_seq: '1', status: 'COMPLETE' }], 'the unkeyed sequence is the orders pipeline\'s now')
     t.false(await warehouse.tableExists({ schema: 'control', name: 'etl_execution' }))

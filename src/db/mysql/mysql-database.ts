@@ -19,6 +19,9 @@ import { mysqlDialect } from './mysql-dialect.js'
 const LOCK_WAIT_SECONDS = 60
 
 /** mysql2, loaded by the first connection rather than by importing `etl`. */
+/** Every session reads and writes TIMESTAMP values in UTC. */
+const SESSION_TIME_ZONE = "set time_zone = '+00:00'"
+
 const loadDriver = lazyImport(async () => (await import('mysql2')).default)
 
 /** Rows buffered ahead of the consumer while streaming; past it the socket is paused. */
@@ -101,7 +104,7 @@ export class MysqlDatabase extends PooledDatabase<mysql.Pool, mysql.PoolConnecti
   protected async createPool(): Promise<mysql.Pool> {
     const driver = await loadDriver()
     const config = this.#config
-    return driver.createPool({
+    const pool = driver.createPool({
       host: config.host ?? '127.0.0.1',
       port: config.port ?? 3306,
       user: config.user ?? 'root',
@@ -116,6 +119,10 @@ export class MysqlDatabase extends PooledDatabase<mysql.Pool, mysql.PoolConnecti
       dateStrings: true,
       jsonStrings: true,
     })
+    // TIMESTAMP values print in the session's time zone: in UTC, a watermark read from one means the
+    // same instant whatever the server's or the account's default zone, in every session.
+    pool.on('connection', (connection) => connection.query(SESSION_TIME_ZONE))
+    return pool
   }
 
   protected checkout(pool: mysql.Pool): Promise<mysql.PoolConnection> {

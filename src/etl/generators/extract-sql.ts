@@ -22,8 +22,8 @@ export interface WatermarkWindow {
 export function extractSql(meta: TableMetadata, seq: number, window: WatermarkWindow): Sql {
   const columns = sql.join(meta.columns.map((column) => sql.id(column)))
   const conditions: Sql[] = meta.where.map(condition)
-  if (meta.mode === 'incremental' && meta.watermark) {
-    const wm = sql.id(meta.watermark)
+  const wm = watermarkExpression(meta)
+  if (wm) {
     if (window.end === undefined) conditions.push(sql`1 = 0`)
     else {
       if (window.start !== undefined) conditions.push(sql`${wm} > ${window.start}`)
@@ -50,8 +50,44 @@ export function extractAllSql(meta: TableMetadata): Sql {
 
 /** The query for a table's current end watermark: its largest watermark value (NULL when empty). */
 export function maxWatermarkSql(meta: TableMetadata): Sql | undefined {
+  const wm = watermarkExpression(meta)
+  if (!wm) return undefined
+  return sql`select max(${wm}) as ${sql.id('wm')} from ${sql.id(meta.table)}`
+}
+
+/**
+ * What an incremental table's windows compare: its watermark column, or `coalesce(watermark,
+ * fallback)` when the dictionary names a fallback. `alias` qualifies the columns. Undefined for a
+ * full table.
+ */
+export function watermarkExpression(meta: TableMetadata, alias?: string): Sql | undefined {
   if (meta.mode !== 'incremental' || !meta.watermark) return undefined
-  return sql`select max(${sql.id(meta.watermark)}) as ${sql.id('wm')} from ${sql.id(meta.table)}`
+  const column = (name: string) => (alias ? sql.id(alias, name) : sql.id(name))
+  return meta.fallback ? sql`coalesce(${column(meta.watermark)}, ${column(meta.fallback)})` : sql`${column(meta.watermark)}`
+}
+
+/**
+ * The count of the rows the dictionary's extract would select but no watermark window can: those
+ * whose watermark (with the fallback, if any) is NULL. Undefined for a full table.
+ *
+ * ```ts
+ * nullWatermarkCountSql(meta)
+ * // select count(*) as "n" from "orders" where "updated_datetime" is null
+ * ```
+ */
+export function nullWatermarkCountSql(meta: TableMetadata): Sql | undefined {
+  const wm = watermarkExpression(meta)
+  if (!wm) return undefined
+  return sql`select count(*) as ${sql.id('n')} from ${sql.id(meta.table)}${whereClause([...meta.where.map(condition), sql`${wm} is null`])}`
+}
+
+/**
+ * The source's keys, for a reconciliation of hard deletes: the key columns of every row the
+ * dictionary's extract could read (no watermark window), with `exec_seq`.
+ */
+export function keysExtractSql(meta: TableMetadata, seq: number): Sql {
+  const keys = sql.join(meta.key.map((column) => sql.id(column)))
+  return sql`select ${keys}, ${sql.raw(String(Math.trunc(seq)))} as ${sql.id('exec_seq')} from ${sql.id(meta.table)}${whereClause(meta.where.map(condition))}`
 }
 
 function whereClause(conditions: readonly Sql[]): Sql {

@@ -3,6 +3,7 @@ import type { ColumnDescription } from '../../db/column-type.js'
 import { sql, type Sql } from '../../db/sql.js'
 import type { SqlDialect } from '../../db/sql-dialect.js'
 import { qualified, type TableMetadata } from '../table-metadata.js'
+import { watermarkExpression } from './extract-sql.js'
 
 /** The column every landing and store row carries: the execution sequence that loaded it. */
 export const EXEC_SEQ_COLUMN: ColumnDescription = Object.freeze({
@@ -10,6 +11,14 @@ export const EXEC_SEQ_COLUMN: ColumnDescription = Object.freeze({
   nativeType: 'bigint',
   type: Object.freeze({ kind: 'integer', bits: 64 }),
   nullable: false,
+})
+
+/** The store column a table with `"hardDeletes": "flag"` has: the sequence that found its key gone from the source, NULL while it is there. */
+export const DELETED_AT_SEQ_COLUMN: ColumnDescription = Object.freeze({
+  name: 'etl_deleted_at_seq',
+  nativeType: 'bigint',
+  type: Object.freeze({ kind: 'integer', bits: 64 }),
+  nullable: true,
 })
 
 /** `create schema if not exists …` (a database on MySQL). */
@@ -38,10 +47,14 @@ export function landingTableSql(dialect: SqlDialect, meta: TableMetadata, column
   return dialect.createTableSql(qualified(meta.landing), [...nullable, EXEC_SEQ_COLUMN], { ifNotExists: true })
 }
 
-/** The store table: the source columns (key columns not null), `exec_seq`, and the unique key as primary key. */
+/**
+ * The store table: the source columns (key columns not null), `exec_seq`, `etl_deleted_at_seq` when
+ * hard deletes are flagged, and the unique key as primary key.
+ */
 export function storeTableSql(dialect: SqlDialect, meta: TableMetadata, columns: readonly ColumnDescription[]): string {
   const typed = columns.map((column) => ({ ...column, nullable: !meta.key.includes(column.name) }))
-  const create = dialect.createTableSql(qualified(meta.store), [...typed, EXEC_SEQ_COLUMN], { ifNotExists: true })
+  const flagged = meta.hardDeletes === 'flag' ? [DELETED_AT_SEQ_COLUMN] : []
+  const create = dialect.createTableSql(qualified(meta.store), [...typed, EXEC_SEQ_COLUMN, ...flagged], { ifNotExists: true })
   const key = meta.key.map((column) => dialect.quoteIdentifier(column)).join(', ')
   // createTableSql ends with "\n)": the key goes in as the last element of the column list.
   return `${create.slice(0, -2)},\n  primary key (${key})\n)`
@@ -54,9 +67,14 @@ export function storeTableSql(dialect: SqlDialect, meta: TableMetadata, columns:
  */
 export function upsertStoreSql(dialect: SqlDialect, meta: TableMetadata, seq: number): Sql[] {
   const columns = [...meta.columns, EXEC_SEQ_COLUMN.name]
-  const list = sql.join(columns.map((column) => sql.id(column)))
+  return dialect.upsertSql({ target: qualified(meta.store), columns, key: meta.key, rows: newestRowsSql(meta, seq) })
+}
+
+/** The sequence's landing batch, the newest row per unique key (by the watermark, with its fallback). */
+export function newestRowsSql(meta: TableMetadata, seq: number): Sql {
+  const list = sql.join([...meta.columns, EXEC_SEQ_COLUMN.name].map((column) => sql.id(column)))
   const partition = sql.join(meta.key.map((column) => sql.id(column)))
-  const order = meta.watermark ? sql` order by ${sql.id(meta.watermark)} desc` : sql``
-  const rows = sql`select ${list} from (select ${list}, row_number() over (partition by ${partition}${order}) as etl_rn from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}) d where etl_rn = 1`
-  return dialect.upsertSql({ target: qualified(meta.store), columns, key: meta.key, rows })
+  const wm = watermarkExpression(meta) ?? (meta.watermark ? sql.id(meta.watermark) : undefined)
+  const order = wm ? sql` order by ${wm} desc` : sql``
+  return sql`select ${list} from (select ${list}, row_number() over (partition by ${partition}${order}) as etl_rn from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}) d where etl_rn = 1`
 }

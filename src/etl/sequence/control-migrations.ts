@@ -110,12 +110,34 @@ const keyedByPipeline: Migration = {
   },
 }
 
+/** The counts migration 4 adds to each table's row of a sequence. */
+export const EDGE_COUNT_COLUMNS = ['null_watermark_rows', 'reread_rows', 'changed_rows', 'reconciled_keys', 'flagged_rows', 'deleted_rows'] as const
+
+/**
+ * 4: what a sequence could not see or had to undo, per table: rows whose watermark is NULL, rows
+ * re-read in a lookback's overlap and how many of them changed, and hard deletes (the source's keys
+ * read, store rows flagged or deleted). A column an interrupted run already added (MySQL commits each
+ * DDL at once) is skipped.
+ */
+const edgeCounts: Migration = {
+  id: 4,
+  name: 'null watermarks, lookback overlaps and hard deletes',
+  async up(tx) {
+    const table = CONTROL_TABLES.sequenceTable
+    // Read through the migration's own transaction, which may have just created the table.
+    const present = new Set((await tx.query(sql`select * from ${sql.table(table)} where 1 = 0`)).columns.map((column) => column.toLowerCase()))
+    for (const column of EDGE_COUNT_COLUMNS) {
+      if (!present.has(column)) await tx.query(sql`alter table ${sql.table(table)} add column ${sql.id(column)} bigint`)
+    }
+  },
+}
+
 /** The execution control tables' migrations, recorded in `control.etl_migrations`. */
 export const CONTROL_MIGRATIONS: MigrationSet = Object.freeze({
   component: 'etl.control',
   table: CONTROL_TABLES.migrations,
   schema: CONTROL_SCHEMA,
-  migrations: [unkeyedTables, identity, keyedByPipeline],
+  migrations: [unkeyedTables, identity, keyedByPipeline, edgeCounts],
 })
 
 function now(): string {

@@ -2,7 +2,7 @@ import { EtlError } from '../../errors.js'
 import type { Database, Queryable } from '../../db/database.js'
 import { migrate } from '../../db/migrations/migrate.js'
 import { sql } from '../../db/sql.js'
-import { CONTROL_MIGRATIONS, CONTROL_TABLES, UNKEYED_PIPELINE } from './control-migrations.js'
+import { CONTROL_MIGRATIONS, CONTROL_TABLES, EDGE_COUNT_COLUMNS, UNKEYED_PIPELINE } from './control-migrations.js'
 
 export { CONTROL_SCHEMA } from './control-migrations.js'
 
@@ -25,6 +25,18 @@ export interface ExecutionTable {
   readonly extractedRows: number | null
   readonly loadedRows: number | null
   readonly upsertedRows: number | null
+  /** Rows the extract could not select because their watermark (with the fallback) was NULL. */
+  readonly nullWatermarkRows: number | null
+  /** Rows read again in the lookback's overlap with the previous window. */
+  readonly rereadRows: number | null
+  /** Of those, the ones store did not have as they were (late arrivals). */
+  readonly changedRows: number | null
+  /** The source's keys a reconciliation of hard deletes read. */
+  readonly reconciledKeys: number | null
+  /** Store rows this sequence found gone from the source and flagged (`etl_deleted_at_seq`). */
+  readonly flaggedRows: number | null
+  /** Store rows this sequence found gone from the source and deleted. */
+  readonly deletedRows: number | null
 }
 
 /** A warehouse's identity (see {@link ExecutionControl.identity}). */
@@ -39,7 +51,16 @@ export interface WarehouseIdentity {
 }
 
 /** The counts a step records for a table. */
-export type CountColumn = 'extracted_rows' | 'loaded_rows' | 'upserted_rows'
+export type CountColumn = 'extracted_rows' | 'loaded_rows' | 'upserted_rows' | (typeof EDGE_COUNT_COLUMNS)[number]
+
+/** A table's window when a sequence opens. */
+export interface OpeningWindow {
+  readonly table: string
+  readonly start: string | null
+  readonly end: string | null
+  /** The rows whose watermark is NULL, counted as the sequence opens. */
+  readonly nullWatermarkRows?: number | null
+}
 
 const sequences = sql.table(CONTROL_TABLES.sequence)
 const sequenceTables = sql.table(CONTROL_TABLES.sequenceTable)
@@ -109,7 +130,7 @@ export class ExecutionControl {
   /** The tables of one of the pipeline's sequences, by name. */
   async tables(seq: number): Promise<Map<string, ExecutionTable>> {
     const { rows } = await this.#db.query(
-      sql`select exec_seq, table_name, start_watermark, end_watermark, extracted_rows, loaded_rows, upserted_rows from ${sequenceTables} where pipeline = ${this.#pipeline} and exec_seq = ${seq}`,
+      sql`select exec_seq, table_name, start_watermark, end_watermark, extracted_rows, loaded_rows, upserted_rows, ${sql.join(EDGE_COUNT_COLUMNS.map((column) => sql.id(column)))} from ${sequenceTables} where pipeline = ${this.#pipeline} and exec_seq = ${seq}`,
     )
     const count = (value: unknown) => (value === null || value === undefined ? null : Number(value))
     return new Map(
@@ -123,6 +144,12 @@ export class ExecutionControl {
           extractedRows: count(row.extracted_rows),
           loadedRows: count(row.loaded_rows),
           upsertedRows: count(row.upserted_rows),
+          nullWatermarkRows: count(row.null_watermark_rows),
+          rereadRows: count(row.reread_rows),
+          changedRows: count(row.changed_rows),
+          reconciledKeys: count(row.reconciled_keys),
+          flaggedRows: count(row.flagged_rows),
+          deletedRows: count(row.deleted_rows),
         },
       ]),
     )
@@ -132,7 +159,7 @@ export class ExecutionControl {
    * Opens sequence `seq` with each table's window, in one transaction. Refused unless `seq` follows
    * the pipeline's complete sequence (or is its first).
    */
-  async begin(seq: number, windows: readonly { table: string; start: string | null; end: string | null }[]): Promise<void> {
+  async begin(seq: number, windows: readonly OpeningWindow[]): Promise<void> {
     const latest = await this.latest()
     if (latest ? latest.status !== 'COMPLETE' || latest.seq !== seq - 1 : seq !== 1) {
       throw new EtlError(
@@ -145,7 +172,7 @@ export class ExecutionControl {
       await tx.query(sql`insert into ${sequences} (pipeline, exec_seq, status, started_at) values (${this.#pipeline}, ${seq}, ${'RUNNING'}, ${now})`)
       for (const window of windows) {
         await tx.query(
-          sql`insert into ${sequenceTables} (pipeline, exec_seq, table_name, start_watermark, end_watermark) values (${this.#pipeline}, ${seq}, ${window.table}, ${window.start}, ${window.end})`,
+          sql`insert into ${sequenceTables} (pipeline, exec_seq, table_name, start_watermark, end_watermark, null_watermark_rows) values (${this.#pipeline}, ${seq}, ${window.table}, ${window.start}, ${window.end}, ${window.nullWatermarkRows ?? null})`,
         )
       }
     })
@@ -154,6 +181,15 @@ export class ExecutionControl {
   /** Records a row count for a table of a sequence (inside `q`, a load's transaction, when given). */
   async count(seq: number, table: string, column: CountColumn, rows: number, q: Queryable = this.#db): Promise<void> {
     await q.query(sql`update ${sequenceTables} set ${sql.id(column)} = ${rows} where pipeline = ${this.#pipeline} and exec_seq = ${seq} and table_name = ${table}`)
+  }
+
+  /**
+   * Adds to a count (inside `q`, the transaction of the work counted): for what a rerun cannot see
+   * again, such as store rows deleted, so each is counted once whatever the reruns.
+   */
+  async add(seq: number, table: string, column: CountColumn, rows: number, q: Queryable = this.#db): Promise<void> {
+    const current = sql.id(column)
+    await q.query(sql`update ${sequenceTables} set ${current} = coalesce(${current}, 0) + ${rows} where pipeline = ${this.#pipeline} and exec_seq = ${seq} and table_name = ${table}`)
   }
 
   /** Marks a sequence complete. */

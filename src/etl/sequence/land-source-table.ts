@@ -3,8 +3,9 @@ import type { TaskContext } from '../../core/task-context.js'
 import { CsvRecordCounter } from '../counting-csv.js'
 import { extractSql } from '../generators/extract-sql.js'
 import { sourceColumns } from '../generators/table-sql.js'
-import { qualified, type TableMetadata } from '../table-metadata.js'
+import { qualified, reconcilesHardDeletes, type TableMetadata } from '../table-metadata.js'
 import type { ExecutionControl } from './execution-control.js'
+import { keysLakeKey, landSourceKeys } from './land-source-keys.js'
 import { loadLandingBatch } from './landing-batch.js'
 import type { SequencePipeline } from './sequence-pipeline.js'
 
@@ -12,6 +13,10 @@ import type { SequencePipeline } from './sequence-pipeline.js'
 export interface LandedTable {
   /** Rows loaded into landing. */
   readonly rows: number
+  /** Rows of an incremental table left out because their watermark was NULL (counted as the sequence opened). */
+  readonly nullWatermark?: number
+  /** The source's keys read for a reconciliation of hard deletes, on a sequence that does one. */
+  readonly keys?: number
   /** The lake file the rows went through. */
   readonly key: string
   /** The rows came from the lake file an earlier attempt extracted, not from the source. */
@@ -22,6 +27,9 @@ export interface LandedTable {
  * Lands one dictionary table for the running sequence: its watermark window (the whole table for
  * a full one) goes to the lake file `key` and into its landing table in one pass, the rows carrying
  * exec_seq, with the marker-table row written in the same transaction as the load.
+ *
+ * An incremental table that reconciles hard deletes this sequence then reads the source's keys (see
+ * `landSourceKeys`), after its rows.
  *
  * A sequence's window is extracted once. When an earlier attempt extracted it and the load failed,
  * or the marker was deleted to load again, the rerun loads the lake file: the same rows the first
@@ -45,7 +53,9 @@ export async function landSourceTable(ctx: TaskContext, sequences: SequencePipel
       await control.count(seq, meta.table, 'extracted_rows', loaded.rows, tx)
       return loaded
     })
-    return { rows, key, fromLake: extractedEarlier }
+    const nulls = window?.nullWatermarkRows ?? undefined
+    const keys = meta.mode === 'incremental' && reconcilesHardDeletes(meta, seq) ? await landSourceKeys(ctx, sequences, meta, seq, keysLakeKey(key)) : undefined
+    return { rows, ...(nulls === undefined ? {} : { nullWatermark: nulls }), ...(keys === undefined ? {} : { keys }), key, fromLake: extractedEarlier }
   } catch (error) {
     // The extract reached the lake whole though the load failed: record it, so the rerun loads it.
     // Should that fail too, the rerun extracts again, and the load's error is the one to report.

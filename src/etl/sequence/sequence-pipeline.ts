@@ -7,8 +7,10 @@ import type { Database } from '../../db/database.js'
 import { maxWatermarkSql } from '../generators/extract-sql.js'
 import { createSchemaSql } from '../generators/table-sql.js'
 import type { TableMetadata } from '../table-metadata.js'
+import { canonicalWatermark } from '../watermark-value.js'
 import type { CurrentSequence } from './current-sequence.js'
-import { ExecutionControl } from './execution-control.js'
+import { ExecutionControl, type ExecutionTable, type OpeningWindow } from './execution-control.js'
+import { openingWindow } from './opening-window.js'
 import type { SequenceFeed } from './sequence-feed.js'
 import { SettledSequence, type SourceSnapshot } from './settled-sequence.js'
 import { stepOf, type StepClass } from './sequence-step.js'
@@ -143,13 +145,10 @@ export class SequencePipeline {
     const snapshot = await this.#settled.snapshot(ctx.data)
     const control = this.control(warehouse)
     const previous = current.seq > 1 ? await control.tables(current.seq - 1) : new Map()
-    const windows = []
+    const windows: OpeningWindow[] = []
     const source = await ctx.db(this.source)
-    for (const meta of this.tables) {
-      const query = maxWatermarkSql(meta)
-      const end = query ? ((await source.query(query)).rows[0]?.wm ?? null) : null
-      windows.push({ table: meta.table, start: previous.get(meta.table)?.endWatermark ?? null, end: end === null ? null : String(end) })
-    }
+    // Every table's window (and its NULL-watermark count) is read, and refused, before any is opened.
+    for (const meta of this.tables) windows.push(await openingWindow(ctx, source, meta, previous.get(meta.table)?.endWatermark ?? null))
     for (const feed of this.feeds) {
       windows.push({ table: feed.name, start: previous.get(feed.name)?.endWatermark ?? feed.initialWatermark, end: await feed.endWatermark(ctx.data) })
     }
@@ -158,7 +157,8 @@ export class SequencePipeline {
     this.#current.set(ctx.data, Promise.resolve(opened))
     if (snapshot) this.#snapshots.set(ctx.data, { seq: current.seq, snapshot })
     ctx.log.info({ seq: current.seq }, `started execution sequence ${current.seq} of ${this.name}`)
-    return this.result(opened, { started: true })
+    const nulls = windows.filter((window) => (window.nullWatermarkRows ?? 0) > 0).map((window) => [window.table, window.nullWatermarkRows!] as const)
+    return this.result(opened, { started: true, ...(nulls.length ? { nullWatermark: Object.fromEntries(nulls) } : {}) })
   }
 
   /**
@@ -174,7 +174,7 @@ export class SequencePipeline {
     this.#current.set(ctx.data, Promise.resolve(finished))
     const taken = this.#snapshots.get(ctx.data)
     if (taken?.seq === current.seq && (await ctx.data.dataVersion(this.source)) === taken.snapshot.source) await this.#settled.settle(ctx.data, finished, taken.snapshot)
-    return this.result(current, { extracted: Object.fromEntries(tables.map((table) => [table.table, table.extractedRows ?? 0])) })
+    return this.result(current, { ...edgeFigures(tables), extracted: Object.fromEntries(tables.map((table) => [table.table, table.extractedRows ?? 0])) })
   }
 
   async #resolve(data: DataServices): Promise<CurrentSequence> {
@@ -208,8 +208,8 @@ export class SequencePipeline {
       const query = maxWatermarkSql(meta)
       if (!query) continue
       const { rows } = await source.query(query)
-      const max = rows[0]?.wm === null || rows[0]?.wm === undefined ? null : String(rows[0].wm)
-      if (max !== null && max !== done.endWatermark) return true
+      const max = canonicalWatermark(rows[0]?.wm)
+      if (max !== null && max !== canonicalWatermark(done.endWatermark)) return true
     }
     for (const feed of this.feeds) {
       const last = tables.get(feed.name)?.endWatermark ?? feed.initialWatermark
@@ -217,4 +217,15 @@ export class SequencePipeline {
     }
     return false
   }
+}
+
+/** The tables' counts of what the windows could not see or had to undo, each only where it is not 0, for the summary. */
+function edgeFigures(tables: readonly ExecutionTable[]): Record<string, JsonValue> {
+  const figures: Record<string, JsonValue> = {}
+  const fields = { nullWatermark: 'nullWatermarkRows', reread: 'rereadRows', changed: 'changedRows', flagged: 'flaggedRows', deleted: 'deletedRows' } as const
+  for (const [figure, field] of Object.entries(fields)) {
+    const counts = tables.filter((table) => (table[field] ?? 0) > 0).map((table) => [table.table, table[field]!] as const)
+    if (counts.length) figures[figure] = Object.fromEntries(counts)
+  }
+  return figures
 }
