@@ -15,7 +15,8 @@ limitHeapGrowth()
 const started = performance.now()
 let ok = true
 if (mode === 'floor') {
-  // The physical floor: the same N small files written atomically (temp + rename), no orchestration.
+  // The physical floor: the same N small files written atomically and durably, as etl writes its
+  // markers (temp file, fsync, rename, fsync of the folder), with no orchestration.
   const folder = path.join(dir, shape)
   await fs.mkdir(folder, { recursive: true })
   const limit = pLimit(workers)
@@ -23,8 +24,14 @@ if (mode === 'floor') {
     Array.from({ length: n }, (_, i) =>
       limit(async () => {
         const file = path.join(folder, `${i}.json`)
-        await fs.writeFile(`${file}.tmp`, `{"i":${i}}`)
+        const handle = await fs.open(`${file}.tmp`, 'wx')
+        await handle.writeFile(`{"i":${i}}`)
+        await handle.sync()
+        await handle.close()
         await fs.rename(`${file}.tmp`, file)
+        const folderHandle = await fs.open(folder, 'r')
+        await folderHandle.sync()
+        await folderHandle.close()
       }),
     ),
   )

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { tempPathFor } from '../core/temp-name.js'
+import { writeFileAtomicSync } from '../core/atomic-file.js'
 import { currentUserId } from '../util/current-user-id.js'
 import { userRuntimeFolder } from '../util/user-runtime-dir.js'
 
@@ -48,9 +48,7 @@ export class BundleCache {
       const dir = path.dirname(this.#file)
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
       if (!ownedByUs(dir)) return
-      const temp = tempPathFor(this.#file)
-      fs.writeFileSync(temp, JSON.stringify(cached), { flag: 'wx', mode: 0o600 })
-      fs.renameSync(temp, this.#file)
+      writeFileAtomicSync(this.#file, JSON.stringify(cached), 0o600)
     } catch {
       // Not cached: the next run bundles again.
     }

@@ -1,14 +1,19 @@
+import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Plugin } from 'esbuild'
+import type { BuildOptions, Plugin } from 'esbuild'
 import { installedVersion } from '../util/installed-version.js'
 import { BundleCache, contentStamp } from './bundle-cache.js'
 import { nodeConditions } from './node-conditions.js'
+import { addConfigStamps } from './tsconfig-stamps.js'
 import { writeBundleFile } from './private-bundle-file.js'
 
-/** Changes whenever the build options below do, so a cached bundle from other options is not reused. */
-const RECIPE = 'esm node20 keepNames inline-sourcemap absolute-sources file-scoped-import-meta packages-by-url v3'
+/**
+ * What shapes a bundle besides its sources and the build options (which are hashed themselves): the
+ * plugins' behaviour. Change it whenever a plugin changes what it emits.
+ */
+const PLUGINS_RECIPE = 'packages-by-url v3, file-scoped-import-meta v1'
 
 /** What `import.meta` gives a module about itself, kept pointing at its own source file once bundled. */
 const FILE_SCOPED = {
@@ -46,17 +51,31 @@ function mapStackTraces(): void {
   if (!process.sourceMapsEnabled) process.setSourceMapsEnabled(true)
 }
 
-/** The module bundled: from the cache while its sources are unchanged, else by esbuild. */
+/** The module bundled: from the cache while its sources, their tsconfig and the build options are unchanged, else by esbuild. */
 async function bundle(file: string): Promise<string> {
-  const conditions = nodeConditions()
+  const options = bundleOptions(file, nodeConditions())
   // Asking the installed version, not esbuild itself: a cache hit never loads esbuild.
-  const cache = new BundleCache(file, `esbuild ${installedVersion('esbuild')}, ${RECIPE}, conditions ${conditions.join(' ')}`)
+  const cache = new BundleCache(file, bundleRecipe(options, installedVersion('esbuild')))
   const cached = cache.get()
   if (cached !== undefined) return cached
   const [{ build }, { packageImportsPlugin }] = await Promise.all([import('esbuild'), import('./package-imports-plugin.js')])
   // The contents each file had when esbuild read it: what the bundle was built from.
   const stamps = new Map<string, string>()
-  const result = await build({
+  const result = await build({ ...options, plugins: [packageImportsPlugin(stamps), fileScopedImportMeta(stamps)] })
+  const code = result.outputFiles[0]!.text
+  // Every input went through the plugin; one that did not (another loader) is read now.
+  const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(input))
+  for (const input of inputs) {
+    if (!stamps.has(input)) stamps.set(input, contentStamp(await fs.readFile(input).catch(() => Buffer.from('missing'))))
+  }
+  addConfigStamps(stamps, inputs)
+  cache.put(stamps, code)
+  return code
+}
+
+/** esbuild's options for bundling `file`, all but the plugins (which hold the build's own state). @internal */
+export function bundleOptions(file: string, conditions: string[]): Omit<BuildOptions, 'plugins'> & { write: false; metafile: true } {
+  return {
     entryPoints: [file],
     bundle: true,
     platform: 'node',
@@ -77,15 +96,16 @@ async function bundle(file: string): Promise<string> {
     // Task families are class names: bundling must not rename a class (esbuild would, to _WriteReports).
     keepNames: true,
     define: Object.fromEntries(Object.keys(FILE_SCOPED).map((name) => [name, variableFor(name)])),
-    plugins: [packageImportsPlugin(stamps), fileScopedImportMeta(stamps)],
-  })
-  const code = result.outputFiles[0]!.text
-  // Every input went through the plugin; one that did not (another loader) is read now.
-  for (const input of Object.keys(result.metafile.inputs).map((input) => path.resolve(input))) {
-    if (!stamps.has(input)) stamps.set(input, contentStamp(await fs.readFile(input).catch(() => Buffer.from('missing'))))
   }
-  cache.put(stamps, code)
-  return code
+}
+
+/**
+ * The bundle cache's recipe: esbuild's version, the plugins' and a hash of the build options
+ * themselves, so an option changed in this file can never serve a bundle built with the old one. @internal
+ */
+export function bundleRecipe(options: Omit<BuildOptions, 'plugins'>, esbuildVersion: string): string {
+  const hash = createHash('sha256').update(JSON.stringify(options)).digest('hex').slice(0, 16)
+  return `esbuild ${esbuildVersion}, ${PLUGINS_RECIPE}, options ${hash}`
 }
 
 /**

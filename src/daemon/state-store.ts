@@ -3,7 +3,9 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { EtlError } from '../errors.js'
 import { removeAbandonedFiles } from '../core/abandoned-files.js'
-import { tempPathFor, tempWriter } from '../core/temp-name.js'
+import { writeFileAtomicSync } from '../core/atomic-file.js'
+import { syncFileSync } from '../core/durable-fs.js'
+import { tempWriter } from '../core/temp-name.js'
 import { silentLogger } from '../util/logger.js'
 import { isProcessAlive } from '../util/process-alive.js'
 import { sealJson } from './sealed-json.js'
@@ -78,10 +80,10 @@ interface Assessment {
 }
 
 /**
- * The daemon's durable state: a snapshot written atomically (temp file, fsync, rename) plus a journal
- * of every op since, appended synchronously before the change is applied and acknowledged. A daemon
- * killed at any point comes back with every acknowledged change: it reads the snapshot and replays the
- * journal. A torn last journal line (the kill came mid-write) was never acknowledged and is dropped.
+ * The daemon's durable state: a snapshot written atomically (temp file, fsync, rename, folder fsync)
+ * plus a journal of every op since, appended and synced to the disk before the change is applied and
+ * acknowledged. A daemon killed at any point, or a machine that loses power, comes back with every
+ * acknowledged change: it reads the snapshot and replays the journal. A torn last journal line (the kill came mid-write) was never acknowledged and is dropped.
  *
  * The snapshot and every journal line carry a checksum and a version, and the journal's first line
  * names the snapshot it follows. A piece that is damaged, missing or out of step (a deleted
@@ -148,6 +150,8 @@ export class StateStore {
     }
     try {
       writeFully(this.#fd, line)
+      // Acknowledged means on disk: the caller applies the op (and answers the worker) once this returns.
+      syncFileSync(this.#fd, this.#path(JOURNAL_FILE))
     } catch (error) {
       this.#cutBack()
       throw new EtlError(
@@ -171,24 +175,9 @@ export class StateStore {
     const parts: Record<string, unknown> = {}
     for (const [name, part] of this.#parts) parts[name] = part.snapshot()
     const { text, digest } = sealJson(JSON.stringify({ version: 2, seq: this.#seq, savedAt: new Date().toISOString(), parts }), 'sha256')
-    const target = this.#path(SNAPSHOT_FILE)
-    const temp = tempPathFor(target)
-    try {
-      // Exclusively, and private: a temp file someone else planted is never written through.
-      const fd = fs.openSync(temp, 'wx', 0o600)
-      try {
-        writeFully(fd, text)
-        fs.fsyncSync(fd)
-      } finally {
-        fs.closeSync(fd)
-      }
-      fs.renameSync(temp, target)
-    } catch (error) {
-      // A full disk: the old snapshot and the whole journal are still there; only the half-written copy goes.
-      fs.rmSync(temp, { force: true })
-      throw error
-    }
-    syncFolder(this.dir)
+    // Exclusively, and private: a temp file someone else planted is never written through. A full
+    // disk leaves the old snapshot and the whole journal; only the half-written copy goes.
+    writeFileAtomicSync(this.#path(SNAPSHOT_FILE), text, 0o600)
     // Journal lines up to `seq` are in the snapshot now; a crash before this truncation only leaves
     // lines that replay skips by their sequence number.
     fs.ftruncateSync(this.#fd, 0)
@@ -199,6 +188,7 @@ export class StateStore {
     const header = `${sealJson(JSON.stringify({ v: 2, after: this.#seq, snapshot: digest }), 'sum').text}\n`
     try {
       writeFully(this.#fd, header)
+      syncFileSync(this.#fd, this.#path(JOURNAL_FILE))
     } catch (error) {
       this.#cutBack()
       throw error
@@ -442,17 +432,4 @@ function writeFully(fd: number, text: string): void {
   const bytes = Buffer.from(text)
   let written = 0
   while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written)
-}
-
-/** Makes the rename of the snapshot itself durable; a file system that cannot sync folders is left as it is. */
-function syncFolder(dir: string): void {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(dir, 'r')
-    fs.fsyncSync(fd)
-  } catch {
-    // not supported here (some platforms refuse to open a folder)
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd)
-  }
 }

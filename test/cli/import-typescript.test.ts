@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import test from 'ava'
-import { importTypeScript } from '../../src/cli/import-typescript.js'
+import { bundleOptions, bundleRecipe, importTypeScript } from '../../src/cli/import-typescript.js'
 import { tempDir } from '../helpers/sandbox.js'
 
 async function project(t: { teardown(fn: () => Promise<void>): void }, files: Record<string, string>): Promise<string> {
@@ -58,4 +58,41 @@ test('import-typescript: a file edited since the last run is bundled again, neve
   t.is((await importTypeScript(entry)).value, 1, 'the cached bundle')
   await fs.writeFile(path.join(dir, 'tasks', 'lib.ts'), `export const value: number = 2\n`)
   t.is((await importTypeScript(entry)).value, 2)
+})
+
+test('import-typescript: a bundle is built again when the tsconfig.json it was compiled under is created, edited or removed', async (t) => {
+  // Whether an import used for its side effect alone is kept is the tsconfig's say
+  // (verbatimModuleSyntax): the side module counts its runs in a global.
+  const counter = `__etlSideRuns_${path.basename(await tempDir('etl-ts-tag-'))}`.replace(/[^\w]/g, '_')
+  const dir = await project(t, {
+    'tasks/index.ts': `import { unused } from './side.js'\nexport const runs: number = ((globalThis as Record<string, unknown>).${counter} as number) ?? 0\n`,
+    'tasks/side.ts': `export const unused = 1\n;(globalThis as Record<string, unknown>).${counter} = (((globalThis as Record<string, unknown>).${counter} as number) ?? 0) + 1\n`,
+  })
+  const entry = path.join(dir, 'tasks', 'index.ts')
+  const tsconfig = path.join(dir, 'tsconfig.json')
+  t.is((await importTypeScript(entry)).runs, 0, 'without a tsconfig, the unused import is dropped')
+  await fs.writeFile(tsconfig, '{ "compilerOptions": { "verbatimModuleSyntax": true } }\n')
+  t.is((await importTypeScript(entry)).runs, 1, 'a tsconfig created above the sources: rebuilt, and the import kept')
+  await fs.writeFile(tsconfig, '{ "compilerOptions": { "verbatimModuleSyntax": false } }\n')
+  t.is((await importTypeScript(entry)).runs, 1, 'the tsconfig edited: rebuilt, and the import dropped again')
+  await fs.writeFile(path.join(dir, 'base.json'), '{ "compilerOptions": { "verbatimModuleSyntax": true } }\n')
+  await fs.writeFile(tsconfig, '{ "extends": "./base.json" }\n')
+  t.is((await importTypeScript(entry)).runs, 2, 'a tsconfig that extends another')
+  await fs.writeFile(path.join(dir, 'base.json'), '{ "compilerOptions": { "verbatimModuleSyntax": false } }\n')
+  t.is((await importTypeScript(entry)).runs, 2, 'the config it extends edited')
+  await fs.writeFile(path.join(dir, 'base.json'), '{ "compilerOptions": { "verbatimModuleSyntax": true } }\n')
+  t.is((await importTypeScript(entry)).runs, 3)
+  await fs.rm(tsconfig)
+  t.is((await importTypeScript(entry)).runs, 3, 'the tsconfig removed')
+})
+
+test('import-typescript: every build option is part of the bundle cache key, and so is the esbuild version', (t) => {
+  const options = bundleOptions('/project/tasks/index.ts', ['node', 'import'])
+  const recipe = bundleRecipe(options, '0.25.0')
+  t.is(bundleRecipe(bundleOptions('/project/tasks/index.ts', ['node', 'import']), '0.25.0'), recipe, 'the same options, the same key')
+  t.not(bundleRecipe(options, '0.25.1'), recipe)
+  for (const name of Object.keys(options) as (keyof typeof options)[]) {
+    const changed = { ...options, [name]: name === 'bundle' || name === 'keepNames' ? !options[name] : `other ${JSON.stringify(options[name])}` }
+    t.not(bundleRecipe(changed, '0.25.0'), recipe, `a change to ${name} changes the key`)
+  }
 })

@@ -14,7 +14,7 @@ const ARTIFACTS = path.resolve('test-results')
 const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 test('web ui: a person filters to FAILED, opens the failed task and sees its error; markup in a parameter shows as text', async (t) => {
-  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: run npm run test:setup as root (npm test does it first)`))
   const dir = await tempDir('ui')
   setLayout({ outputDir: path.join(dir, 'output'), completedDir: path.join(dir, 'completed') })
   const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false })
@@ -76,7 +76,7 @@ test('web ui: a person filters to FAILED, opens the failed task and sees its err
 
 // Serial: two browsers at once on a small shared machine make both tests slow.
 test.serial('web ui: a rerun whose launch fails shows its exit code and output on the task page, not "running"', async (t) => {
-  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: run npm run test:setup as root (npm test does it first)`))
   const dir = await tempDir('ui-rerun')
   const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false, token: 'ui-token-long-enough-1234' })
   t.teardown(() => daemon.close())
@@ -107,7 +107,7 @@ test.serial('web ui: a rerun whose launch fails shows its exit code and output o
 })
 
 test.serial('web ui: a task whose id is over 100 characters opens, and an address that does not decode says so instead of loading for ever', async (t) => {
-  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`))
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: run npm run test:setup as root (npm test does it first)`))
   const dir = await tempDir('ui-addresses')
   const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false })
   t.teardown(() => daemon.close())

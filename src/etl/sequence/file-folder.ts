@@ -1,7 +1,6 @@
-import { createWriteStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
+import { writeFileAtomic } from '../../core/atomic-file.js'
 import type { DataServices } from '../../db/data-services.js'
 
 /** Where copies of remote files are kept, under the working folder. */
@@ -41,14 +40,9 @@ export class FileFolder {
     if (!remote) return copy
     const local = await fs.stat(copy).catch(() => undefined)
     if (local?.size === remote.size) return copy
-    await fs.mkdir(path.dirname(copy), { recursive: true })
-    const partial = `${copy}.partial`
-    try {
-      await pipeline(await storage.get(name), createWriteStream(partial))
-      await fs.rename(partial, copy)
-    } finally {
-      await fs.rm(partial, { force: true })
-    }
+    // Durably: a copy is trusted by its size alone, and a power loss could leave one of the right size
+    // that was never written.
+    await writeFileAtomic(copy, await storage.get(name))
     return copy
   }
 
