@@ -38,7 +38,11 @@ export async function runFollowUps(followUps: readonly FollowUp[], owner: Follow
   const signal = ctx.signal.aborted && isTimeout(ctx.signal.reason) ? new AbortController().signal : ctx.signal
   for (const followUp of followUps) {
     const where = `${owner.task}: follow-up ${followUp.label}`
-    const limited = followUp.timeoutMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(followUp.timeoutMs)])
+    // Our own timer, not AbortSignal.timeout: Node 20 can collect a timeout signal held only by
+    // AbortSignal.any before it fires.
+    const timeout = new AbortController()
+    const timer = followUp.timeoutMs === undefined ? undefined : setTimeout(() => timeout.abort(new DOMException(`${where} timed out after ${followUp.timeoutMs} ms`, 'TimeoutError')), followUp.timeoutMs)
+    const limited = timer === undefined ? signal : AbortSignal.any([signal, timeout.signal])
     try {
       if (followUp.kind === 'command') await runCommand(followUp, owner, { ...ctx, signal: limited }, where)
       else if (followUp.kind === 'sql') await runSql(followUp, owner, { ...ctx, signal: limited }, where)
@@ -46,6 +50,8 @@ export async function runFollowUps(followUps: readonly FollowUp[], owner: Follow
     } catch (error) {
       if (error instanceof EtlError && error.code === 'ETL_ERR_JOB_FOLLOW_UP_FAILED') throw error
       throw new EtlError('ETL_ERR_JOB_FOLLOW_UP_FAILED', `${where} failed: ${(error as Error).message}`, { cause: error })
+    } finally {
+      clearTimeout(timer)
     }
   }
 }

@@ -54,12 +54,16 @@ export class WebhookChannel implements NotificationChannel {
   /** One request: undefined when it was taken, else why not and whether another try may do better. */
   async #try(body: string, signal: AbortSignal): Promise<{ reason: string; retryable: boolean } | undefined> {
     const timeoutMs = this.#settings.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    // Our own timer, not AbortSignal.timeout: Node 20 can collect a timeout signal held only by
+    // AbortSignal.any before it fires, and the request then waits for undici's five-minute limit.
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs)
     try {
       const response = await fetch(this.#settings.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...this.#settings.headers },
         body,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        signal: AbortSignal.any([signal, timeout.signal]),
       })
       const answer = await response.text().catch(() => '')
       if (response.ok) return undefined
@@ -69,6 +73,8 @@ export class WebhookChannel implements NotificationChannel {
       if (signal.aborted) return { reason: 'stopped: the notifier stopped waiting', retryable: false }
       if ((error as Error).name === 'TimeoutError') return { reason: `no answer within ${timeoutMs} ms`, retryable: true }
       return { reason: describeRpcFailure((error as { cause?: unknown }).cause ?? error), retryable: true }
+    } finally {
+      clearTimeout(timer)
     }
   }
 }
