@@ -121,6 +121,19 @@ export abstract class SqlDialect implements SqlSyntax {
     return `create table ${options.ifNotExists ? 'if not exists ' : ''}${this.quoteTable(table)} (\n${lines.join(',\n')}\n)`
   }
 
+  /**
+   * `alter table … add primary key (…)`, for a table filled before its key is built: one sort of
+   * the loaded rows is far cheaper than a million inserts into a growing index.
+   */
+  addPrimaryKeySql(table: TableRef, columns: readonly string[]): string {
+    return `alter table ${this.quoteTable(table)} add primary key (${columns.map((column) => this.quoteIdentifier(column)).join(', ')})`
+  }
+
+  /** A date's or a timestamp's calendar key, the integer `YYYYMMDD`; by default with `extract`, which every dialect has. */
+  dateKeySql(value: Sql): Sql {
+    return sql`extract(year from ${value}) * 10000 + extract(month from ${value}) * 100 + extract(day from ${value})`
+  }
+
   /** `alter table … add column …`, the column in this dialect's type (nullable unless described otherwise). */
   addColumnSql(table: TableRef, column: ColumnDescription): string {
     return `alter table ${this.quoteTable(table)} add column ${this.quoteIdentifier(column.name)} ${checkedNativeType(this, table, column, {})}${column.nullable ? '' : ' not null'}`

@@ -74,6 +74,29 @@ test('data-services: a configured postgres connection loads a CSV from the lake'
   }
 })
 
+test('data-services: a postgres connection\'s settings hold in every session, beside its schema', async (t) => {
+  const scratch = await scratchPostgres()
+  const cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-data-'))
+  const data = new DataServices({
+    cwd,
+    connections: { warehouse: { dialect: 'postgres', ...POSTGRES, schema: scratch.namespace, settings: { work_mem: '64MB', application_name: 'etl load' } } },
+  })
+  try {
+    const db = await data.database('warehouse')
+    const shown = await db.transaction(async (tx) => (await tx.query("select current_setting('work_mem') as w, current_setting('application_name') as a, current_schema() as s")).rows[0])
+    t.deepEqual(shown, { w: '64MB', a: 'etl load', s: scratch.namespace })
+  } finally {
+    await data.close()
+    await scratch.drop()
+    await fs.rm(cwd, { recursive: true, force: true })
+  }
+})
+
+test('config: a postgres setting with a name that is not one is refused, naming it', (t) => {
+  const error = t.throws(() => resolveConfig({ connections: { warehouse: { dialect: 'postgres', database: 'dw', settings: { 'work_mem; drop': '1MB' } } } }))
+  t.regex(error.message, /connections\.warehouse\.settings.*setting name such as work_mem/)
+})
+
 test('config: connections and lake are validated with the key, the bad value and what is allowed', (t) => {
   const error = t.throws(() =>
     resolveConfig({ connections: { source: { dialect: 'oracle', database: 'x' }, warehouse: { dialect: 'postgres', database: 'dw', password: 'p', port: 99999 } }, lake: { type: 's3' } }),

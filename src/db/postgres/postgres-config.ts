@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { field } from '../../config/schema-helpers.js'
 
+/** A server setting's name: what `-c name=value` can carry without quoting. */
+const SETTING_NAME = /^[a-z_][a-z0-9_.]*$/
+
 /**
  * A PostgreSQL server connection in `etl.config.json`.
  *
@@ -21,6 +24,19 @@ export const postgresConnectionSchema = z.strictObject({
   database: field.string(),
   /** The schema unqualified names resolve to (the session's `search_path`). @defaultValue the server's default */
   schema: field.string().optional(),
+  /**
+   * Server settings for every session of this connection, as `-c` options at connect
+   * (`{ "work_mem": "256MB" }`): a warehouse load's large aggregates and joins stay in memory
+   * rather than spilling to disk at the server's default of 4MB. @defaultValue the server's own
+   */
+  settings: z
+    .record(z.string(), z.union([z.string(), z.number()], { error: 'expected a string or a number, e.g. "256MB"' }))
+    .superRefine((settings, ctx) => {
+      for (const name of Object.keys(settings)) {
+        if (!SETTING_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], input: name, message: 'expected a setting name such as work_mem (lower case letters, digits, _ and .)' })
+      }
+    })
+    .optional(),
   /** Connect over TLS. @defaultValue false */
   ssl: field.bool().optional(),
   /** Connections kept open at most. @defaultValue 4 */

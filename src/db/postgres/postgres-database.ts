@@ -112,7 +112,7 @@ export class PostgresDatabase extends PooledDatabase<pg.Pool, pg.PoolClient> {
       ssl: config.ssl ? { rejectUnauthorized: true } : undefined,
       max: config.poolSize ?? 4,
       connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
-      options: config.schema ? `-c search_path=${config.schema.replace(/[\\ ]/g, '\\$&')}` : undefined,
+      options: sessionOptions(config),
       types: losslessTypes(driver.types),
     })
     // An idle client dropped by the server must not crash the process; the next checkout reconnects.
@@ -136,6 +136,16 @@ export class PostgresDatabase extends PooledDatabase<pg.Pool, pg.PoolClient> {
   protected session(client: pg.PoolClient): Transaction {
     return new PostgresSession(client, this.label)
   }
+}
+
+/**
+ * The `-c name=value` options every session starts with: the schema as its `search_path`, then the
+ * configured settings. Spaces and backslashes in a value are escaped, as libpq's options want.
+ */
+function sessionOptions(config: PostgresConnectionConfig): string | undefined {
+  const settings = { ...(config.schema ? { search_path: config.schema } : {}), ...config.settings }
+  const options = Object.entries(settings).map(([name, value]) => `-c ${name}=${String(value).replace(/[\\ ]/g, '\\$&')}`)
+  return options.length ? options.join(' ') : undefined
 }
 
 function postgresLabel(name: string, config: PostgresConnectionConfig): ConnectionLabel {

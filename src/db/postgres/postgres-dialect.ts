@@ -26,6 +26,14 @@ export class PostgresDialect extends SqlDialect {
     return [sql`insert into ${target} (${columns}) select ${columns} from (${spec.rows}) r on conflict (${key}) ${action}`]
   }
 
+  /**
+   * With `date_part`: Postgres' `extract` returns numeric, whose arithmetic costs several times the
+   * floating point `date_part` gives (a second a million rows per date column, measured).
+   */
+  override dateKeySql(value: Sql): Sql {
+    return sql`cast(date_part('year', ${value}) * 10000 + date_part('month', ${value}) * 100 + date_part('day', ${value}) as integer)`
+  }
+
   /** A Postgres literal for a value, for the few statements that cannot take parameters (`COPY (…) TO`). */
   literal(value: unknown): string {
     if (value === null || value === undefined) return 'null'

@@ -2,6 +2,10 @@
 -- over the events. It gives what merge/ gives with every case touched, without working out and
 -- filtering by the touched cases, which on a first load are all of them. Each milestone is its
 -- first event; the analyst is the one the case was last assigned to.
+-- That analyst comes out of the same pass as the milestones: each assignment is packed into one
+-- number, its time in seconds times 2^31 plus the analyst's id (ids fit in 31 bits), so the
+-- largest is the last assignment, ties going to the larger id, and the id is its remainder. A
+-- second pass over millions of events, grouped by case and time, would cost as much again.
 -- By hand: psql -1 -v exec_seq=<n> -f <this file>.
 insert into staging.case_facts
   (case_id, product_id, priority, created_date, assigned_date, response_date, resolve_date, aid, response_sla_hours, resolve_sla_hours, exec_seq)
@@ -13,7 +17,7 @@ select
   e.assigned_at,
   e.responded_at,
   e.resolved_at,
-  a.aid,
+  cast(e.last_assignment % 2147483648 as integer),
   s.response_hours,
   s.resolve_hours,
   :exec_seq
@@ -24,14 +28,9 @@ left join (
     min(case when event = 'ASSIGNED' then event_at end) as assigned_at,
     min(case when event = 'RESPONDED' then event_at end) as responded_at,
     min(case when event = 'RESOLVED' then event_at end) as resolved_at,
-    max(case when event = 'ASSIGNED' then event_at end) as last_assigned_at
+    max(case when event = 'ASSIGNED' then cast(extract(epoch from event_at) as bigint) * 2147483648 + aid end) as last_assignment
   from staging.case_events
+  where event <> 'CREATED'
   group by case_id
 ) e on e.case_id = c.case_id
-left join (
-  select case_id, event_at, max(aid) as aid
-  from staging.case_events
-  where event = 'ASSIGNED'
-  group by case_id, event_at
-) a on a.case_id = c.case_id and a.event_at = e.last_assigned_at
 left join staging.sla s on s.priority = c.priority;
