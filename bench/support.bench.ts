@@ -65,7 +65,7 @@ try {
   const { SupportDW } = (await import(TASKS)) as { SupportDW: new () => TaskLike }
   const runOnce = async (label: string) => {
     const data = services()
-    const durations = new Map<string, number>()
+    const durations = new Map<string, { startedAt: number; endedAt: number }>()
     const started = Date.now()
     const { result: summary, peakRssMb } = await withPeakRss(() =>
       build(new SupportDW(), {
@@ -74,7 +74,7 @@ try {
         workers: 4,
         onEvent: (event) => {
           if (event.type === 'task-finished') {
-            durations.set(String(event.task), event.outcome.endedAt - event.outcome.startedAt)
+            durations.set(String(event.task), event.outcome)
             if (event.outcome.error) console.error(`${event.task} failed: ${event.outcome.error.message}`)
           }
         },
@@ -84,9 +84,13 @@ try {
     const warehouse = await data.database('warehouse')
     const rows = Object.fromEntries(await Promise.all(STAR_TABLES.map(async (table) => [table, await count(warehouse, `support_dw.${table}`)] as const)))
     await data.close()
-    const stages = [...durations].map(([task, ms]) => ({ task, seconds: ms / 1000 })).sort((a, b) => b.seconds - a.seconds)
+    // Each stage with when it started and ended from the run's start: the chain that ends last is
+    // the one to make faster.
+    const stages = [...durations]
+      .map(([task, { startedAt, endedAt }]) => ({ task, seconds: (endedAt - startedAt) / 1000, from: (startedAt - started) / 1000, to: (endedAt - started) / 1000 }))
+      .sort((a, b) => b.seconds - a.seconds)
     console.log(`\n${label}: ${summary.complete ? 'complete' : 'FAILED'} in ${wall.toFixed(1)}s, peak RSS ${peakRssMb.toFixed(0)} MB`)
-    for (const stage of stages.slice(0, 8)) console.log(`  ${stage.task.slice(0, 60).padEnd(60)} ${stage.seconds.toFixed(2)}s`)
+    for (const stage of stages.slice(0, 10)) console.log(`  ${stage.task.slice(0, 60).padEnd(60)} ${stage.seconds.toFixed(2).padStart(6)}s  (${stage.from.toFixed(1)}→${stage.to.toFixed(1)})`)
     return { wallSeconds: wall, complete: summary.complete, peakRssMb, stages, rows }
   }
 
@@ -143,5 +147,6 @@ try {
   await fs.writeFile(RESULTS, `${JSON.stringify(figures, null, 2)}\n`)
   console.log(`figures written to ${RESULTS}`)
 } finally {
-  await workspace.remove()
+  if (!process.env.KEEP) await workspace.remove()
+  else console.log(`kept ${workspace.root} ${workspace.name}`)
 }

@@ -1,8 +1,8 @@
 import type { Database, Queryable } from '../db/database.js'
-import { sql } from '../db/sql.js'
+import { sql, type Sql } from '../db/sql.js'
 import { clearReturnedSql, hardDeleteSql } from './generators/hard-delete-sql.js'
 import { overlapCountSql } from './generators/overlap-sql.js'
-import { DELETED_AT_SEQ_COLUMN, createSchemaSql, sourceColumns, storeTableSql, upsertStoreSql } from './generators/table-sql.js'
+import { DELETED_AT_SEQ_COLUMN, createSchemaSql, fillStoreSql, sourceColumns, storeTableSql, upsertStoreSql } from './generators/table-sql.js'
 import { qualified, type QualifiedTable, type TableMetadata } from './table-metadata.js'
 
 /** What else an upsert of a sequence's batch does beside upserting. */
@@ -50,20 +50,31 @@ export async function upsertLandingToStore(
   if (meta.hardDeletes === 'flag') await addFlagColumn(db, meta)
   const keys = sql.join(meta.key.map((column) => sql.id(column)))
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query(
-      sql`select count(*) as n from (select distinct ${keys} from ${sql.id(meta.landing.schema, meta.landing.name)} where ${sql.id('exec_seq')} = ${seq}) k`,
-    )
+    const landing = sql`${sql.id(meta.landing.schema, meta.landing.name)}`
+    const batch = sql`${sql.id('exec_seq')} = ${seq}`
+    const distinct = await count(tx, sql`select count(*) as n from (select distinct ${keys} from ${landing} where ${batch}) k`)
     const overlap = options.overlapThrough === undefined ? undefined : overlapCountSql(meta, seq, options.overlapThrough)
     const overlapRow = overlap ? (await tx.query(overlap)).rows[0] : undefined
-    for (const statement of upsertStoreSql(db.dialect, meta, seq)) await tx.query(statement)
+    if (await canFill(tx, meta, landing, batch, distinct)) await tx.query(fillStoreSql(meta, seq))
+    else for (const statement of upsertStoreSql(db.dialect, meta, seq)) await tx.query(statement)
     const counts: UpsertStoreCounts = {
-      rows: Number(rows[0]?.n ?? 0),
+      rows: distinct,
       ...(overlapRow ? { reread: Number(overlapRow.reread ?? 0), changed: Number(overlapRow.changed ?? 0) } : {}),
       ...(await reconcile(tx, meta, seq, options.reconcileWith)),
     }
     await inTransaction?.(tx, counts.rows, counts)
     return counts
   })
+}
+
+/** Whether the batch can go in by a plain insert: the store is empty and no key comes twice in the batch. */
+async function canFill(tx: Queryable, meta: TableMetadata, landing: Sql, batch: Sql, distinct: number): Promise<boolean> {
+  const empty = (await tx.query(sql`select 1 as found from ${sql.table(qualified(meta.store))} limit 1`)).rows.length === 0
+  return empty && (await count(tx, sql`select count(*) as n from ${landing} where ${batch}`)) === distinct
+}
+
+async function count(tx: Queryable, statement: Sql): Promise<number> {
+  return Number((await tx.query(statement)).rows[0]?.n ?? 0)
 }
 
 /** Flags or deletes the store rows gone from the source; between reconciliations, clears returned keys. */
