@@ -2,10 +2,10 @@ import { createReadStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import readline from 'node:readline'
 import { Readable } from 'node:stream'
 import { CSV_LINE_END, encodeCsvRecord, type Storage } from 'etl'
 import { parseCaseLogLine } from './case-log-line.js'
+import { lineBatches } from './log-lines.js'
 
 /** The parsed events' CSV header, in column order. */
 export const CASE_EVENT_COLUMNS = ['case_id', 'event', 'aid', 'event_at', 'source_file', 'line_no'] as const
@@ -60,35 +60,31 @@ export async function parseCaseLog(options: ParseCaseLogOptions): Promise<ParseC
     let rejected = 0
     let rejectChunk = encodeCsvRecord(CASE_LOG_REJECT_COLUMNS) + CSV_LINE_END
     async function* records(): AsyncGenerator<string> {
-      const seq = options.seq === undefined ? [] : [options.seq]
       let chunk = encodeCsvRecord(options.seq === undefined ? CASE_EVENT_COLUMNS : [...CASE_EVENT_COLUMNS, 'exec_seq']) + CSV_LINE_END
+      const tail = options.seq === undefined ? CSV_LINE_END : `,${options.seq}${CSV_LINE_END}`
       for (const file of options.files) {
         const source = path.basename(file)
+        // Every value but the file name is digits, a known word or a timestamp, none needing quotes.
+        const sourceField = encodeCsvRecord([source])
         let lineNo = 0
-        const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity })
-        try {
-          for await (const raw of lines) {
+        for await (const lines of lineBatches(file)) {
+          for (const line of lines) {
             lineNo += 1
-            const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw
             const result = parseCaseLogLine(line)
             if ('reason' in result) {
               rejected += 1
               rejectChunk += encodeCsvRecord([source, lineNo, result.reason, line]) + CSV_LINE_END
-              if (rejectChunk.length > CHUNK_CHARS) {
-                await rejects.write(rejectChunk)
-                rejectChunk = ''
-              }
               continue
             }
             parsed += 1
-            chunk += encodeCsvRecord([result.case_id, result.event, result.aid, result.event_at, source, lineNo, ...seq]) + CSV_LINE_END
-            if (chunk.length > CHUNK_CHARS) {
-              yield chunk
-              chunk = ''
-            }
+            chunk += `${result.case_id},${result.event},${result.aid ?? ''},${result.event_at},${sourceField},${lineNo}${tail}`
           }
-        } finally {
-          lines.close()
+          if (rejectChunk.length > CHUNK_CHARS) {
+            await rejects.write(rejectChunk)
+            rejectChunk = ''
+          }
+          if (chunk) yield chunk
+          chunk = ''
         }
       }
       if (chunk) yield chunk
