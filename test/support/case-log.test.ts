@@ -1,10 +1,13 @@
+import { createReadStream } from 'node:fs'
 import fs from 'node:fs/promises'
+import readline from 'node:readline'
 import path from 'node:path'
 import { text } from 'node:stream/consumers'
 import test from 'ava'
 import { LocalStorage, parseCsv, type Storage } from 'etl'
 import { REJECT_REASONS, parseCaseLogLine } from '../../tasks/support/case-log/case-log-line.js'
 import { parseCaseLog } from '../../tasks/support/case-log/parse-case-log.js'
+import { lineBatches } from '../../tasks/support/case-log/log-lines.js'
 import { caseLogFile } from '../../tasks/support/sample/sample-periods.js'
 import { initSupportSource } from '../../tasks/support/sample/support-source.js'
 import { scratchPglite } from '../helpers/databases.js'
@@ -112,4 +115,22 @@ test("case log: the sample's log parses whole, every line an event but the malfo
   t.deepEqual([...reasons].sort(), [REJECT_REASONS.timestamp, REJECT_REASONS.missingCase, REJECT_REASONS.notCaseLog, REJECT_REASONS.unknownEvent].sort(), 'every kind the sample writes')
   const created = parseCsv(await readText(lake, 'events.csv')).filter((record) => record[1] === 'CREATED')
   t.is(created.length, counts.cases)
+})
+
+test('case log: lines split where readline splits them, whatever falls at the edge of a read', async (t) => {
+  const dir = await tempDir('etl-case-log-')
+  t.teardown(() => fs.rm(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'case_log_0001.log')
+  const texts = ['a\r\nb\r\n', 'a\rb\r', 'a\n\nb', '', '\n', '\r', 'x\r\r\ny', '\uFEFFa\nb\n', 'a\r\n\r\n', 'ab\r\ncd\r\nef\rgh\n']
+  for (const text of texts) {
+    await fs.writeFile(file, text)
+    const expected: string[] = []
+    for await (const line of readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity })) expected.push(expected.length === 0 ? line.replace(/^\uFEFF/, '') : line)
+    // Reads of 1 to 4 bytes put every break, a \r\n's halves included, at the edge of one.
+    for (const readChars of [1, 2, 3, 4, 1 << 20]) {
+      const lines: string[] = []
+      for await (const batch of lineBatches(file, readChars)) lines.push(...batch)
+      t.deepEqual(lines, expected, `${JSON.stringify(text)} read ${readChars} at a time`)
+    }
+  }
 })

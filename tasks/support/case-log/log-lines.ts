@@ -9,10 +9,10 @@ const LINE_BREAK = /\r\n|\r|\n/
  * leading byte-order mark dropped), a batch of whole lines per read. A log of millions of lines is
  * read a megabyte at a time rather than a line per turn of the event loop, at a fraction of the cost.
  */
-export async function* lineBatches(file: string): AsyncGenerator<string[]> {
+export async function* lineBatches(file: string, readChars = READ_CHARS): AsyncGenerator<string[]> {
   let tail = ''
   let first = true
-  for await (const read of createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHARS })) {
+  for await (const read of createReadStream(file, { encoding: 'utf8', highWaterMark: readChars })) {
     let text = tail + (read as string)
     if (first) {
       text = text.replace(/^\uFEFF/, '')
@@ -25,7 +25,10 @@ export async function* lineBatches(file: string): AsyncGenerator<string[]> {
       continue
     }
     tail = text.slice(end + 1)
-    yield text.slice(0, end).split(LINE_BREAK)
+    // Split with the last break kept, so a \r\n there is one break; the empty string after it is no line.
+    const lines = text.slice(0, end + 1).split(LINE_BREAK)
+    lines.pop()
+    yield lines
   }
   if (tail === '') return
   const lines = tail.split(LINE_BREAK)
