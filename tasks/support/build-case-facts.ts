@@ -19,6 +19,12 @@ export const CASE_FACTS_COLUMNS = [
   'exec_seq',
 ] as const
 
+/** The indexes a merge reads the staged cases and events by (the events' `exec_seq` comes with their landing). */
+const CASE_INDEXES: readonly (readonly [string, string[]])[] = [
+  ['staging.cases', ['exec_seq']],
+  ['staging.case_events', ['case_id']],
+]
+
 /**
  * Turns the staged cases and case events into `staging.case_facts`, one row per case with its
  * milestones, running the `.sql` files of `sql/support/staging/` in name order with `:exec_seq`:
@@ -35,13 +41,15 @@ export class BuildCaseFacts extends SUPPORT.Step {
   override async run(ctx: TaskContext) {
     const current = await SUPPORT.running(ctx)
     const warehouse = await ctx.db(SUPPORT.warehouse)
-    // The SQL finds the sequence's cases by exec_seq; made once, after the first load, by one sort.
-    await warehouse.ensureIndex('staging.cases', ['exec_seq'])
-    await warehouse.ensureIndex('staging.case_events', ['exec_seq'])
     const run = (folder: string) => runSqlFolder(warehouse, path.join(STAGING_SQL_DIR, folder), { exec_seq: current.seq }, (file, done, total) => ctx.progress(`running ${folder}/${file}.sql`, { done, total }))
     const tables = await run('tables')
     const initial = (await warehouse.query('select case_id from staging.case_facts limit 1')).rows.length === 0
-    const facts = await run(initial ? 'initial' : 'merge')
+    // A merge finds the sequence's cases and their events through these indexes. A first load reads
+    // every event and needs none of them, so it builds them on other connections while it runs:
+    // each is a sort of millions of events, done once, on the other core.
+    const indexes = () => Promise.all(CASE_INDEXES.map(([table, columns]) => warehouse.ensureIndex(table, columns)))
+    if (!initial) await indexes()
+    const [facts] = await Promise.all([run(initial ? 'initial' : 'merge'), initial ? indexes() : undefined])
     return SUPPORT.result(current, { load: initial ? 'initial' : 'merge', files: [...tables, ...facts] })
   }
 }

@@ -107,7 +107,6 @@ export class StageCaseLogs extends SUPPORT.Step {
       }).then((loaded) => (rows = loaded))
     const parsed = await parseCaseLog({ files: paths, lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq, write: load })
     if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
-    await (await ctx.db(SUPPORT.warehouse)).ensureIndex(qualified(CASE_EVENTS.meta.landing), ['case_id'])
     return SUPPORT.result(current, { files, rows, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })
   }
 }
