@@ -7,7 +7,7 @@ import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, DatabaseCapa
 import { tableMissingError } from './database-errors.js'
 import { rowsAsObjects, type RowBatch } from './row-batch.js'
 import { sql, type Sql } from './sql.js'
-import type { CreateTableOptions, IndexOptions, SqlDialect } from './sql-dialect.js'
+import type { CreateTableOptions, SqlDialect } from './sql-dialect.js'
 import { tableLabel, tableName, type TableName, type TableRef } from './table-ref.js'
 import type { UpsertSpec } from './upsert.js'
 
@@ -102,8 +102,8 @@ export abstract class DatabaseBase implements Database {
     return this.dialect.createTableSql(table, columns, { ...options, on: this.description })
   }
 
-  async ensureIndex(table: TableRef, columns: readonly string[], options?: IndexOptions): Promise<void> {
-    const index = this.dialect.ensureIndexSql(table, columns, options)
+  async ensureIndex(table: TableRef, columns: readonly string[]): Promise<void> {
+    const index = this.dialect.ensureIndexSql(table, columns)
     if (index === undefined) return
     if (index.exists && (await this.query(index.exists)).rows.length > 0) return
     await this.query(index.create)

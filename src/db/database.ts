@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { ColumnDescription, TableDescription } from './column-type.js'
 import type { Sql } from './sql.js'
-import type { IndexOptions, SqlDialect } from './sql-dialect.js'
+import type { SqlDialect } from './sql-dialect.js'
 import type { TableRef } from './table-ref.js'
 import type { UpsertSpec } from './upsert.js'
 
@@ -149,7 +149,7 @@ export interface Database extends Queryable {
    * name. Where the dialect has no indexes (Redshift, whose sort keys come with the table) it does
    * nothing. It is DDL, which commits on MySQL: call it outside a load's transaction.
    */
-  ensureIndex(table: TableRef, columns: readonly string[], options?: IndexOptions): Promise<void>
+  ensureIndex(table: TableRef, columns: readonly string[]): Promise<void>
   /**
    * The statements that upsert `spec.rows` into `spec.target` on `spec.key`, in this dialect's way
    * (`INSERT … ON CONFLICT` on Postgres, `ON DUPLICATE KEY UPDATE` on MySQL, delete + insert on

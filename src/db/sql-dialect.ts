@@ -29,16 +29,6 @@ export interface UpdateAssignment {
   readonly value: Sql
 }
 
-/** What an index is for, where a dialect builds some kinds better than others. */
-export interface IndexOptions {
-  /**
-   * The column only grows as rows are appended (a load's sequence number), so rows of one value sit
-   * together: Postgres then keeps a block-range index, a scan and a few pages, rather than a B-tree
-   * sort of every row. @defaultValue false
-   */
-  readonly appendOrdered?: boolean
-}
-
 /** How to give a table an index unless it has one by that name. */
 export interface IndexStatements {
   /** A query that returns a row when the index exists, for dialects without `create index if not exists`. */
@@ -153,7 +143,7 @@ export abstract class SqlDialect implements SqlSyntax {
    * The index `Database.ensureIndex` gives `table` on `columns` (named `<table>_<columns>_idx`), or
    * undefined where the dialect has no indexes. By default `create index if not exists`.
    */
-  ensureIndexSql(table: TableRef, columns: readonly string[], _options: IndexOptions = {}): IndexStatements | undefined {
+  ensureIndexSql(table: TableRef, columns: readonly string[]): IndexStatements | undefined {
     return { create: sql`create index if not exists ${sql.id(indexName(table, columns))} on ${sql.table(table)} (${sql.join(columns.map((column) => sql.id(column)))})` }
   }
 

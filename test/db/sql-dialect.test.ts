@@ -63,15 +63,6 @@ test('sql-dialect: ensureIndex creates the index if it is missing, looks it up f
   })
 })
 
-test('sql-dialect: an append-ordered column gets a block-range index on Postgres and the usual index elsewhere', (t) => {
-  const index = Object.fromEntries(Object.entries(SQL_DIALECTS).map(([name, dialect]) => [name, pinnedIndex(dialect, dialect.ensureIndexSql('landing.orders', ['exec_seq'], { appendOrdered: true }))?.create.sql]))
-  t.deepEqual(index, {
-    postgres: 'create index if not exists "orders_exec_seq_idx" on "landing"."orders" using brin ("exec_seq")',
-    mysql: 'create index `orders_exec_seq_idx` on `landing`.`orders` (`exec_seq`)',
-    redshift: undefined,
-  })
-})
-
 test('sql-dialect: the upsert is ON CONFLICT on Postgres, ON DUPLICATE KEY on MySQL, delete + insert on Redshift', (t) => {
   const rows = sql`select id, name from staged where batch = ${3}`
   testSql(t, (dialect) => dialect.upsertSql({ target: 'store.products', columns: ['id', 'name'], key: ['id'], rows }), {

@@ -1,8 +1,6 @@
 import type { ColumnType } from '../column-type.js'
 import { compileSql, sql, type CompiledSql, type Sql } from '../sql.js'
-import { indexName } from '../index-name.js'
-import { SqlDialect, type IndexOptions, type IndexStatements, type NativeType } from '../sql-dialect.js'
-import type { TableRef } from '../table-ref.js'
+import { SqlDialect, type NativeType } from '../sql-dialect.js'
 import type { UpsertSpec } from '../upsert.js'
 import { postgresNativeType } from './postgres-types.js'
 
@@ -15,12 +13,6 @@ export class PostgresDialect extends SqlDialect {
 
   nativeType(type: ColumnType): NativeType {
     return postgresNativeType(type)
-  }
-
-  /** A block-range (BRIN) index for an append-ordered column, else the default B-tree. */
-  override ensureIndexSql(table: TableRef, columns: readonly string[], options: IndexOptions = {}): IndexStatements {
-    const method = options.appendOrdered ? sql` using brin` : sql``
-    return { create: sql`create index if not exists ${sql.id(indexName(table, columns))} on ${sql.table(table)}${method} (${sql.join(columns.map((column) => sql.id(column)))})` }
   }
 
   /** `INSERT … SELECT … ON CONFLICT (key) DO UPDATE`, one statement. */

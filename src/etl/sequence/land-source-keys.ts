@@ -33,6 +33,6 @@ export async function landSourceKeys(ctx: TaskContext, sequences: SequencePipeli
     await control.count(seq, meta.table, 'reconciled_keys', loaded.rows, tx)
     return loaded.rows
   })
-  await warehouse.ensureIndex(qualified(table), [EXEC_SEQ_COLUMN.name], { appendOrdered: true })
+  await warehouse.ensureIndex(qualified(table), [EXEC_SEQ_COLUMN.name])
   return rows
 }

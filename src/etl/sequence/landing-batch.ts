@@ -37,7 +37,7 @@ export async function loadLandingBatch(
   })
   // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
   // refresh). Made after the first load, by one sort, rather than kept up row by row during it.
-  await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name], { appendOrdered: true })
+  await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
   return outcome.skipped ? 0 : outcome.result.rows
 }
 
