@@ -4,9 +4,11 @@ import readline from 'node:readline'
 import path from 'node:path'
 import { text } from 'node:stream/consumers'
 import test from 'ava'
+import fc from 'fast-check'
 import { LocalStorage, parseCsv, type Storage } from 'etl'
 import { REJECT_REASONS, parseCaseLogLine } from '../../tasks/support/case-log/case-log-line.js'
 import { parseCaseLog } from '../../tasks/support/case-log/parse-case-log.js'
+import { writeEventRecord } from '../../tasks/support/case-log/event-record.js'
 import { lineBatches } from '../../tasks/support/case-log/log-lines.js'
 import { caseLogFile } from '../../tasks/support/sample/sample-periods.js'
 import { initSupportSource } from '../../tasks/support/sample/support-source.js'
@@ -129,8 +131,41 @@ test('case log: lines split where readline splits them, whatever falls at the ed
     // Reads of 1 to 4 bytes put every break, a \r\n's halves included, at the edge of one.
     for (const readChars of [1, 2, 3, 4, 1 << 20]) {
       const lines: string[] = []
-      for await (const batch of lineBatches(file, readChars)) lines.push(...batch)
+      for await (const { bytes, starts, ends } of lineBatches(file, readChars)) lines.push(...starts.map((start, i) => bytes.toString('utf8', start, ends[i])))
       t.deepEqual(lines, expected, `${JSON.stringify(text)} read ${readChars} at a time`)
     }
+  }
+})
+
+test('case log: a line read from its bytes gives the record its full parse gives, or is left to it', (t) => {
+  const middle = Buffer.from(',case_log_0001.log,')
+  const tail = Buffer.from(',7\n')
+  const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`))
+  const stamp = fc.tuple(digits(4, 4), digits(2, 2), digits(2, 2), digits(2, 2), digits(2, 2), digits(2, 2)).map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d} ${h}:${mi}:${s}`)
+  const realStamp = fc.date({ min: new Date('1990-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 19).replace('T', ' '))
+  const id = fc.oneof(digits(1, 11), fc.integer({ min: 1, max: 2_147_483_647 }).map(String), fc.constantFrom('', '0', '00', ' 5', '2147483648'))
+  const event = fc.oneof(
+    fc.constant('CREATED'),
+    id.map((aid) => `ASSIGNED to analyst ${aid}`),
+    fc.constantFrom('RESPONDED', 'RESOLVED', 'ESCALATED', 'created').chain((name) => id.map((aid) => `${name} by analyst ${aid}`)),
+    fc.constantFrom('CREATED ', 'ASSIGNED by analyst 3', 'RESOLVED by analyst', 'ASSIGNED to analyst 3 '),
+  )
+  const line = fc.tuple(fc.oneof(stamp, realStamp), id, event, fc.constantFrom('', ' ', '\t', 'é')).map(([at, caseId, what, pad]) => `${at} [case ${caseId}] ${what}${pad}`)
+  fc.assert(
+    fc.property(fc.oneof(line, fc.string({ maxLength: 60 })), (text) => {
+      const bytes = Buffer.from(text)
+      const out = Buffer.alloc(bytes.length + middle.length + tail.length + 16)
+      const end = writeEventRecord(bytes, 0, bytes.length, out, 0, middle, 12, tail)
+      if (end < 0) return
+      const parsed = parseCaseLogLine(text)
+      t.false('reason' in parsed, text)
+      if ('reason' in parsed) return
+      t.is(out.toString('utf8', 0, end), `${parsed.case_id},${parsed.event},${parsed.aid ?? ''},${parsed.event_at},case_log_0001.log,12,7\n`, text)
+    }),
+    { numRuns: 20_000 },
+  )
+  // The fast path takes the ordinary lines, which are nearly all of a log.
+  for (const text of ['2024-03-05 10:22:13 [case 1234] CREATED', '2024-02-29 23:59:59 [case 9] RESOLVED by analyst 123456789']) {
+    t.true(writeEventRecord(Buffer.from(text), 0, text.length, Buffer.alloc(200), 0, middle, 1, tail) > 0, text)
   }
 })

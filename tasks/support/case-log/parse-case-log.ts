@@ -5,6 +5,7 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { CSV_LINE_END, encodeCsvRecord, type Storage } from 'etl'
 import { parseCaseLogLine } from './case-log-line.js'
+import { writeEventRecord } from './event-record.js'
 import { lineBatches } from './log-lines.js'
 
 /** The parsed events' CSV header, in column order. */
@@ -59,17 +60,28 @@ export async function parseCaseLog(options: ParseCaseLogOptions): Promise<ParseC
     let parsed = 0
     let rejected = 0
     let rejectChunk = encodeCsvRecord(CASE_LOG_REJECT_COLUMNS) + CSV_LINE_END
-    async function* records(): AsyncGenerator<string> {
-      let chunk = encodeCsvRecord(options.seq === undefined ? CASE_EVENT_COLUMNS : [...CASE_EVENT_COLUMNS, 'exec_seq']) + CSV_LINE_END
-      const tail = options.seq === undefined ? CSV_LINE_END : `,${options.seq}${CSV_LINE_END}`
+    async function* records(): AsyncGenerator<Buffer> {
+      yield Buffer.from(encodeCsvRecord(options.seq === undefined ? CASE_EVENT_COLUMNS : [...CASE_EVENT_COLUMNS, 'exec_seq']) + CSV_LINE_END)
+      const tail = Buffer.from(options.seq === undefined ? CSV_LINE_END : `,${options.seq}${CSV_LINE_END}`)
       for (const file of options.files) {
         const source = path.basename(file)
         // Every value but the file name is digits, a known word or a timestamp, none needing quotes.
-        const sourceField = encodeCsvRecord([source])
+        const middle = Buffer.from(`,${encodeCsvRecord([source])},`)
         let lineNo = 0
-        for await (const lines of lineBatches(file)) {
-          for (const line of lines) {
+        for await (const { bytes, starts, ends } of lineBatches(file)) {
+          // Each record is at most its line's bytes, four commas, the file name, a line number and the tail.
+          const perLine = middle.length + tail.length + 16
+          const out = Buffer.allocUnsafe(bytes.length + starts.length * perLine)
+          let at = 0
+          for (let i = 0; i < starts.length; i++) {
             lineNo += 1
+            const written = writeEventRecord(bytes, starts[i]!, ends[i]!, out, at, middle, lineNo, tail)
+            if (written >= 0) {
+              parsed += 1
+              at = written
+              continue
+            }
+            const line = bytes.toString('utf8', starts[i], ends[i])
             const result = parseCaseLogLine(line)
             if ('reason' in result) {
               rejected += 1
@@ -77,17 +89,15 @@ export async function parseCaseLog(options: ParseCaseLogOptions): Promise<ParseC
               continue
             }
             parsed += 1
-            chunk += `${result.case_id},${result.event},${result.aid ?? ''},${result.event_at},${sourceField},${lineNo}${tail}`
+            at += out.write(`${result.case_id},${result.event},${result.aid ?? ''},${result.event_at}${middle.toString()}${lineNo}${tail.toString()}`, at)
           }
           if (rejectChunk.length > CHUNK_CHARS) {
             await rejects.write(rejectChunk)
             rejectChunk = ''
           }
-          if (chunk) yield chunk
-          chunk = ''
+          if (at > 0) yield out.subarray(0, at)
         }
       }
-      if (chunk) yield chunk
     }
     const csv = Readable.from(records(), { objectMode: false })
     await (options.write ? options.write(csv) : options.lake.put(options.key, csv))
