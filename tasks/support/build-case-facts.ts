@@ -28,8 +28,8 @@ const CASE_INDEXES: readonly (readonly [string, string[]])[] = [
 /**
  * Turns the staged cases and case events into `staging.case_facts`, one row per case with its
  * milestones, running the `.sql` files of `sql/support/staging/` in name order with `:exec_seq`:
- * `tables/`, then `initial/` while the table is empty (a first load, every case at once) or
- * `merge/` after (only the cases the sequence touched are refreshed).
+ * `tables/`, then `initial/` while the table is empty (a first load, every case at once, with
+ * `statistics/` beside it) or `merge/` after (only the cases the sequence touched are refreshed).
  */
 export class BuildCaseFacts extends SUPPORT.Step {
   static override readonly description = 'build staging.case_facts (each touched case with its milestones) from cases and case events'
@@ -44,12 +44,12 @@ export class BuildCaseFacts extends SUPPORT.Step {
     const run = (folder: string) => runSqlFolder(warehouse, path.join(STAGING_SQL_DIR, folder), { exec_seq: current.seq }, (file, done, total) => ctx.progress(`running ${folder}/${file}.sql`, { done, total }))
     const tables = await run('tables')
     const initial = (await warehouse.query('select case_id from staging.case_facts limit 1')).rows.length === 0
-    // A merge finds the sequence's cases and their events through these indexes. A first load reads
-    // every event and needs none of them, so it builds them on other connections while it runs:
-    // each is a sort of millions of events, done once, on the other core.
+    // A merge finds the sequence's cases and their events through these indexes, and plans by the
+    // tables' statistics. A first load reads every event and needs neither, so it builds them on other
+    // connections while it runs: each index is a sort of millions of events, done once, on the other core.
     const indexes = () => Promise.all(CASE_INDEXES.map(([table, columns]) => warehouse.ensureIndex(table, columns)))
     if (!initial) await indexes()
-    const [facts] = await Promise.all([run(initial ? 'initial' : 'merge'), initial ? indexes() : undefined])
+    const [facts] = await Promise.all([run(initial ? 'initial' : 'merge'), initial ? indexes().then(() => run('statistics')) : undefined])
     return SUPPORT.result(current, { load: initial ? 'initial' : 'merge', files: [...tables, ...facts] })
   }
 }

@@ -1,2 +1,2 @@
--- Fresh index statistics for what the refresh reads (see 025_statistics.sql).
-analyze table staging.cases, staging.case_events, staging.case_touched;
+-- Fresh index statistics for the touched cases the refresh joins by (see 025_statistics.sql).
+analyze table staging.case_touched;

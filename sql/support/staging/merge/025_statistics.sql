@@ -1,5 +1,4 @@
--- Fresh planner statistics for what the refresh reads: the tables were just loaded (millions of
--- events on a first load), and without them Postgres scans every event to find a merge's few.
-analyze staging.cases;
-analyze staging.case_events;
+-- Fresh planner statistics for the touched cases the refresh joins by, worked out just now: a
+-- handful of rows or every case, which the planner cannot know without them. The staged cases and
+-- events got theirs with their first load (../statistics/).
 analyze staging.case_touched;
