@@ -19,9 +19,10 @@ export const CASE_FACTS_COLUMNS = [
   'exec_seq',
 ] as const
 
-/** The indexes a merge reads the staged cases and events by (the events' `exec_seq` comes with their landing). */
+/** The indexes a merge reads the staged cases and events by (StageCaseLogs leaves the events' to this step). */
 const CASE_INDEXES: readonly (readonly [string, string[]])[] = [
   ['staging.cases', ['exec_seq']],
+  ['staging.case_events', ['exec_seq']],
   ['staging.case_events', ['case_id']],
 ]
 

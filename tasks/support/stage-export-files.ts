@@ -98,13 +98,22 @@ export class StageCaseLogs extends SUPPORT.Step {
     const key = stagingKey(CASE_EVENTS.meta.table, seq)
     const control = SUPPORT.control(await ctx.db(SUPPORT.warehouse))
     let rows = 0
-    // The events load while they are parsed and written to the lake, in one pass.
+    // The events load while they are parsed and written to the lake, in one pass. Their index is
+    // BuildCaseFacts' to build, beside its own work.
     const load = (csv: Readable) =>
-      loadLandingBatch(ctx, SUPPORT, CASE_EVENTS.meta, CASE_EVENTS.columns, seq, async (tx) => {
-        const loaded = await ctx.data.loadThroughLake(tx, qualified(CASE_EVENTS.meta.landing), key, csv)
-        await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
-        return loaded
-      }).then((loaded) => (rows = loaded))
+      loadLandingBatch(
+        ctx,
+        SUPPORT,
+        CASE_EVENTS.meta,
+        CASE_EVENTS.columns,
+        seq,
+        async (tx) => {
+          const loaded = await ctx.data.loadThroughLake(tx, qualified(CASE_EVENTS.meta.landing), key, csv)
+          await control.count(seq, CASE_LOG_FEED, 'extracted_rows', loaded.rows, tx)
+          return loaded
+        },
+        { deferIndex: true },
+      ).then((loaded) => (rows = loaded))
     const parsed = await parseCaseLog({ files: paths, lake: ctx.lake, key, rejectsKey: rejectsKey(seq), seq, write: load })
     if (parsed.rejected > 0) ctx.log.warn(`${parsed.rejected} malformed case-log lines went to ${ctx.lake.uri(rejectsKey(seq))}`)
     return SUPPORT.result(current, { files, rows, rejected: parsed.rejected, rejects: parsed.rejected ? rejectsKey(seq) : null })

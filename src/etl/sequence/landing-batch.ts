@@ -8,6 +8,16 @@ import { qualified, type TableMetadata } from '../table-metadata.js'
 import { upsertLandingToStore } from '../upsert-store.js'
 import type { SequencePipeline } from './sequence-pipeline.js'
 
+/** How a landing batch is loaded. */
+export interface LandingBatchOptions {
+  /**
+   * Leave the landing's `exec_seq` index to the caller, who builds it (`ensureIndex`) before a later
+   * sequence reads one batch: a next step can build it on another connection while it works, off
+   * the load's path. @defaultValue false: it is built after the load
+   */
+  readonly deferIndex?: boolean
+}
+
 /**
  * Loads one sequence's batch into a table's landing table (created from `columns` when missing):
  * the sequence's earlier rows are replaced, so a rerun never doubles them, and the marker row and
@@ -20,6 +30,7 @@ export async function loadLandingBatch(
   columns: readonly ColumnDescription[],
   seq: number,
   load: (tx: Transaction) => Promise<BulkLoadResult>,
+  options: LandingBatchOptions = {},
 ): Promise<number> {
   const warehouse = await ctx.db(pipeline.warehouse)
   await warehouse.query(createSchemaSql(meta.landing.schema))
@@ -37,7 +48,7 @@ export async function loadLandingBatch(
   })
   // Landing keeps every sequence; what reads it reads one (the upsert, a rerun's delete, the pres
   // refresh). Made after the first load, by one sort, rather than kept up row by row during it.
-  await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
+  if (!options.deferIndex) await warehouse.ensureIndex(landing, [EXEC_SEQ_COLUMN.name])
   return outcome.skipped ? 0 : outcome.result.rows
 }
 
