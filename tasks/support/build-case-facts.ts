@@ -46,9 +46,12 @@ export class BuildCaseFacts extends SUPPORT.Step {
     const tables = await run('tables')
     const initial = (await warehouse.query('select case_id from staging.case_facts limit 1')).rows.length === 0
     // A merge finds the sequence's cases and their events through these indexes, and plans by the
-    // tables' statistics. A first load reads every event and needs neither, so it builds them on other
-    // connections while it runs: each index is a sort of millions of events, done once, on the other core.
-    const indexes = () => Promise.all(CASE_INDEXES.map(([table, columns]) => warehouse.ensureIndex(table, columns)))
+    // tables' statistics. A first load reads every event and needs neither, so it builds them on
+    // another connection while it runs: each index is a sort of millions of events, done once, on the
+    // other core. One at a time, so that they never take the first load's core from it.
+    const indexes = async () => {
+      for (const [table, columns] of CASE_INDEXES) await warehouse.ensureIndex(table, columns)
+    }
     if (!initial) await indexes()
     const [facts] = await Promise.all([run(initial ? 'initial' : 'merge'), initial ? indexes().then(() => run('statistics')) : undefined])
     return SUPPORT.result(current, { load: initial ? 'initial' : 'merge', files: [...tables, ...facts] })
