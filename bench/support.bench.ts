@@ -9,7 +9,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { MARIADB, POSTGRES, benchWorkspace } from './bench-workspace.js'
-import { CSV_LINE_END, DataServices, LocalScheduler, build, encodeCsvRecord, limitHeapGrowth, sql, type Database, type TaskLike } from 'etl'
+import { CSV_LINE_END, DataServices, LocalScheduler, build, encodeCsvRecord, limitHeapGrowth, sql, type Database, type TaskLike, type TaskOutcome, type TaskResult } from 'etl'
 
 const SCALE = Number(process.env.SUPPORT_BENCH_SCALE ?? 500)
 const RESULTS = fileURLToPath(new URL('./results/support.json', import.meta.url))
@@ -51,6 +51,13 @@ async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak
   }
 }
 
+/** The rows a stage's result says it moved: loaded or parsed rows, else rows inserted and updated. */
+function stageRows(result: TaskResult | null): number | undefined {
+  if (typeof result?.rows === 'number') return result.rows
+  if (typeof result?.inserted === 'number') return result.inserted + (typeof result.updated === 'number' ? result.updated : 0)
+  return undefined
+}
+
 const timed = async (work: () => Promise<unknown>) => {
   const t0 = Date.now()
   await work()
@@ -70,7 +77,7 @@ try {
   const { SupportDW } = (await import(TASKS)) as { SupportDW: new () => TaskLike }
   const runOnce = async (label: string) => {
     const data = services()
-    const durations = new Map<string, { startedAt: number; endedAt: number }>()
+    const outcomes = new Map<string, TaskOutcome>()
     const started = Date.now()
     const { result: summary, peakRssMb } = await withPeakRss(() =>
       build(new SupportDW(), {
@@ -79,7 +86,7 @@ try {
         workers: 4,
         onEvent: (event) => {
           if (event.type === 'task-finished') {
-            durations.set(String(event.task), event.outcome)
+            outcomes.set(String(event.task), event.outcome)
             if (event.outcome.error) console.error(`${event.task} failed: ${event.outcome.error.message}`)
           }
         },
@@ -89,13 +96,20 @@ try {
     const warehouse = await data.database('warehouse')
     const rows = Object.fromEntries(await Promise.all(STAR_TABLES.map(async (table) => [table, await count(warehouse, `support_dw.${table}`)] as const)))
     await data.close()
-    // Each stage with when it started and ended from the run's start: the chain that ends last is
-    // the one to make faster.
-    const stages = [...durations]
-      .map(([task, { startedAt, endedAt }]) => ({ task, seconds: (endedAt - startedAt) / 1000, from: (startedAt - started) / 1000, to: (endedAt - started) / 1000 }))
+    // Each stage with when it started and ended from the run's start (the chain that ends last is
+    // the one to make faster), and its rows per second where its result counts rows.
+    const stages = [...outcomes]
+      .map(([task, { startedAt, endedAt, result }]) => {
+        const seconds = (endedAt - startedAt) / 1000
+        const moved = stageRows(result)
+        return { task, seconds, from: (startedAt - started) / 1000, to: (endedAt - started) / 1000, rows: moved, rowsPerSecond: moved === undefined ? undefined : moved / seconds }
+      })
       .sort((a, b) => b.seconds - a.seconds)
     console.log(`\n${label}: ${summary.complete ? 'complete' : 'FAILED'} in ${wall.toFixed(1)}s, peak RSS ${peakRssMb.toFixed(0)} MB`)
-    for (const stage of stages.slice(0, 10)) console.log(`  ${stage.task.slice(0, 60).padEnd(60)} ${stage.seconds.toFixed(2).padStart(6)}s  (${stage.from.toFixed(1)}→${stage.to.toFixed(1)})`)
+    for (const stage of stages.slice(0, 10)) {
+      const rate = stage.rowsPerSecond === undefined ? '' : `  ${stage.rows} rows, ${Math.round(stage.rowsPerSecond)} rows/s`
+      console.log(`  ${stage.task.slice(0, 60).padEnd(60)} ${stage.seconds.toFixed(2).padStart(6)}s  (${stage.from.toFixed(1)}→${stage.to.toFixed(1)})${rate}`)
+    }
     return { wallSeconds: wall, complete: summary.complete, peakRssMb, stages, rows }
   }
 
@@ -152,6 +166,6 @@ try {
   await fs.writeFile(RESULTS, `${JSON.stringify(figures, null, 2)}\n`)
   console.log(`figures written to ${RESULTS}`)
 } finally {
-  if (!process.env.KEEP) await workspace.remove()
+  if (!process.env.SUPPORT_BENCH_KEEP) await workspace.remove()
   else console.log(`kept ${workspace.root} ${workspace.name}`)
 }

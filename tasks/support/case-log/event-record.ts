@@ -25,17 +25,17 @@ const SHORTEST = STAMP + CASE_OPEN.length + 3 + CREATED.length
  * `middle`, `tail` and 16.
  */
 export function writeEventRecord(line: Buffer, start: number, end: number, out: Buffer, at: number, middle: Buffer, lineNo: number, tail: Buffer): number {
-  if (end - start < SHORTEST || !validStamp(line, start) || !bytesAt(line, start + STAMP, CASE_OPEN)) return -1
+  if (end - start < SHORTEST || !validStamp(line, start) || !bytesAt(line, start + STAMP, end, CASE_OPEN)) return -1
   const idStart = start + STAMP + CASE_OPEN.length
   const idEnd = digitsEnd(line, idStart, end)
   if (!plainId(line, idStart, idEnd) || line[idEnd] !== 0x5d || line[idEnd + 1] !== 0x20) return -1
   const event = idEnd + 2
   let eventEnd = -1
   let aid = -1
-  if (end - event === CREATED.length && bytesAt(line, event, CREATED)) eventEnd = end
+  if (end - event === CREATED.length && bytesAt(line, event, end, CREATED)) eventEnd = end
   for (const { words, name } of WITH_ANALYST) {
     if (eventEnd >= 0) break
-    if (!bytesAt(line, event, words)) continue
+    if (!bytesAt(line, event, end, words)) continue
     eventEnd = event + name
     aid = event + words.length
     if (digitsEnd(line, aid, end) !== end || !plainId(line, aid, end)) return -1
@@ -92,8 +92,9 @@ function number(b: Buffer, at: number, length: number): number {
   return value
 }
 
-function bytesAt(b: Buffer, at: number, expected: Buffer): boolean {
-  if (at + expected.length > b.length) return false
+/** Whether `expected` stands in `b` at `at`, wholly before `end`. */
+function bytesAt(b: Buffer, at: number, end: number, expected: Buffer): boolean {
+  if (at + expected.length > end) return false
   for (let i = 0; i < expected.length; i++) if (b[at + i] !== expected[i]) return false
   return true
 }

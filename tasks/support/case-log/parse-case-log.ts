@@ -13,7 +13,7 @@ export const CASE_EVENT_COLUMNS = ['case_id', 'event', 'aid', 'event_at', 'sourc
 /** The rejects CSV's header. */
 export const CASE_LOG_REJECT_COLUMNS = ['source_file', 'line_no', 'reason', 'line'] as const
 
-/** Bytes of CSV gathered before they are handed to the lake. */
+/** Characters of rejects gathered before they are written to the spool file. */
 const CHUNK_CHARS = 64 * 1024
 
 export interface ParseCaseLogOptions {
