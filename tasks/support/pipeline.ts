@@ -22,7 +22,7 @@ export const SUPPORT = new SequencePipeline({
   warehouse: 'warehouse',
   tables: loadMetadataDir(path.join(PROJECT, 'metadata', 'support', 'tables'), { landingSchema: 'support_landing', storeSchema: 'staging' }),
   feeds: [folderFilesFeed(ANALYST_HISTORY_FEED, exportDir, ANALYST_HISTORY_FILES), folderFilesFeed(CASE_LOG_FEED, exportDir, CASE_LOG_FILES)],
-  schemas: ['support_landing', 'staging'],
+  schemas: ['support_landing', 'staging', 'support_dw'],
 })
 
 /** The star schema (`support_dw`), from its dimensional dictionary. */

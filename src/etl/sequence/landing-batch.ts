@@ -3,7 +3,8 @@ import type { ColumnDescription } from '../../db/column-type.js'
 import type { BulkLoadResult, Transaction } from '../../db/database.js'
 import { sql } from '../../db/sql.js'
 import { TableUpdateTarget } from '../../db/table-update-target.js'
-import { EXEC_SEQ_COLUMN, createSchemaSql, landingTableSql } from '../generators/table-sql.js'
+import { ensureSchema } from '../ensure-schema.js'
+import { EXEC_SEQ_COLUMN, landingTableSql } from '../generators/table-sql.js'
 import { qualified, type TableMetadata } from '../table-metadata.js'
 import { upsertLandingToStore } from '../upsert-store.js'
 import type { SequencePipeline } from './sequence-pipeline.js'
@@ -33,7 +34,7 @@ export async function loadLandingBatch(
   options: LandingBatchOptions = {},
 ): Promise<number> {
   const warehouse = await ctx.db(pipeline.warehouse)
-  await warehouse.query(createSchemaSql(meta.landing.schema))
+  await ensureSchema(warehouse, meta.landing.schema)
   await warehouse.query(landingTableSql(warehouse.dialect, meta, columns))
   const landing = qualified(meta.landing)
   const control = pipeline.control(warehouse)
