@@ -1,5 +1,5 @@
 // npm run bench:support — SupportDW at SUPPORT_BENCH_SCALE (default 500: 1,000,000 cases and about
-// 4.4M case-log events) from MariaDB into PostgreSQL (the local services), lake in a temp folder:
+// 5.0M case-log events) from MariaDB into PostgreSQL (the local services), lake in a temp folder:
 // the initial load and a 1% periodic merge, each stage's wall time, rows/s, peak RSS, and the
 // initial load's ratio to the floor (the same rows moved by a bare loadThroughLake / loadFromLake
 // plus one insert … select per star table, same run). Figures also go to bench/results/support.json.
