@@ -177,7 +177,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
       async (args) => {
         const env = await environment(args as GlobalOptions)
         const root = rootTask(env, args)
-        process.stdout.write(await invalidateCommand(root, env.registry, { downstream: Boolean(args.downstream), dryRun: Boolean(args.dryRun) }))
+        const options = { downstream: Boolean(args.downstream), dryRun: Boolean(args.dryRun) }
+        await withDataServices(env, async (data) => process.stdout.write(await invalidateCommand(root, env.registry, options, { data, db: (name) => data.database(name) })))
       },
     )
     .command(

@@ -49,6 +49,11 @@ export interface TaskLike {
   output(): Structure<Target>
   /** `ctx` is given while the worker builds the graph (the run's data services); other callers may omit it. */
   complete(ctx?: CompletionContext): Promise<boolean>
+  /**
+   * Targets besides its outputs whose existence makes it complete (a marker row in a warehouse), so
+   * that `etl invalidate` removes them too and the task runs again (absent: its outputs are all).
+   */
+  completionTargets?(ctx: CompletionContext): Promise<readonly Target[]>
   run(ctx: TaskContext): Promise<TaskResult | void> | TaskResult | void
   /** After the task is complete (its marker written). What it throws is logged and changes nothing. */
   onSuccess?(ctx: TaskContext, result: TaskResult | null): void | Promise<void>

@@ -1,6 +1,7 @@
 import { param, type ParamSpec } from '../core/param.js'
 import type { CompletionContext, TaskContext } from '../core/task-context.js'
 import { ABSTRACT_TASK } from '../core/task-like.js'
+import type { Target } from '../core/target.js'
 import { Task, withParams, type TaskClassWith } from '../core/task.js'
 import type { Database } from '../db/database.js'
 import type { TableRef } from '../db/table-ref.js'
@@ -97,6 +98,11 @@ export class SqlTask<S extends ParamSpec = {}> extends Task<S> {
     if (await this.tableMarker(db).exists()) return true
     this.#script().check(db, new PlaceholderValues(staticScope(this, this.variables())))
     return false
+  }
+
+  /** Its marker row: without removing it, `etl invalidate` would leave the task complete. */
+  async completionTargets(ctx: CompletionContext): Promise<readonly Target[]> {
+    return [this.tableMarker(await ctx.db(this.connection))]
   }
 
   override async run(ctx: TaskContext): Promise<SqlOutcome> {

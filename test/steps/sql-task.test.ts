@@ -4,6 +4,8 @@ import test from 'ava'
 import { MARKER_TABLE, SqlTask, build, param, sql, type Database } from 'etl'
 import { WAREHOUSES } from '../helpers/warehouses.js'
 import { tempDir, uniqueTag, useTempLayout } from '../helpers/sandbox.js'
+import { invalidateCommand } from '../../src/cli/commands/invalidate-command.js'
+import { TaskRegistry } from '../../src/core/task-registry.js'
 
 test.before(async () => {
   await useTempLayout()
@@ -123,6 +125,26 @@ for (const [dialect, openWarehouse] of Object.entries(WAREHOUSES)) {
       const again = await build(fixed, { data: warehouse.data })
       t.is(again.ran.length, 0, 'complete by its marker row')
       t.is((await warehouse.db.query('select tag from rows_loaded')).rows.length, 2)
+    } finally {
+      await warehouse.drop()
+    }
+  })
+
+  test(`sql-task: ${dialect}: etl invalidate removes the marker row with the file marker, so the task runs again`, async (t) => {
+    const warehouse = await openWarehouse()
+    try {
+      await warehouse.db.query('create table notes (tag varchar(20), note varchar(200))')
+      const task = new AddNote({ tag: uniqueTag(), note: 'again' })
+      t.is((await build(task, { data: warehouse.data })).outcome, 'ok')
+      const ctx = { data: warehouse.data, db: (name: string) => warehouse.data.database(name) }
+      const registry = TaskRegistry.fromModule({ AddNote })
+      const dry = await invalidateCommand(task, registry, { downstream: false, dryRun: true }, ctx)
+      t.regex(dry, /would invalidate AddNote\(.*\): .*etl_table_updates\[AddNote /)
+      t.is(await markerRows(warehouse.db, task.id), 1, 'a dry run removes nothing')
+      t.regex(await invalidateCommand(task, registry, { downstream: false, dryRun: false }, ctx), /1 task invalidated/)
+      t.is(await markerRows(warehouse.db, task.id), 0)
+      t.is((await build(task, { data: warehouse.data })).ran.length, 1)
+      t.is((await warehouse.db.query('select note from notes')).rows.length, 2)
     } finally {
       await warehouse.drop()
     }

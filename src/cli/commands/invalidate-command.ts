@@ -3,7 +3,9 @@ import path from 'node:path'
 import { getLayout } from '../../core/layout.js'
 import { CompletionMarkers } from '../../core/completion-markers.js'
 import type { MarkerRecord } from '../../core/output-marker.js'
+import type { Target } from '../../core/target.js'
 import { outputTargets } from '../../core/task.js'
+import type { CompletionContext } from '../../core/task-context.js'
 import type { TaskLike } from '../../core/task-like.js'
 import type { TaskRegistry } from '../../core/task-registry.js'
 import { DependencyGraph } from '../../graph/dependency-graph.js'
@@ -15,17 +17,18 @@ export interface InvalidateOptions {
 }
 
 /**
- * `etl invalidate`: removes a task's outputs (its marker, its files) and its per-item markers so it runs
- * again; with `downstream`, also every task that depends on it, found among the tasks that have markers
- * on disk and the registered tasks that take no required parameters.
+ * `etl invalidate`: removes a task's outputs (its marker, its files), the completion targets it keeps
+ * elsewhere (a marker row, through `ctx`'s connections) and its per-item markers so it runs again;
+ * with `downstream`, also every task that depends on it, found among the tasks that have markers on
+ * disk and the registered tasks that take no required parameters.
  */
-export async function invalidateCommand(root: TaskLike, registry: TaskRegistry, options: InvalidateOptions): Promise<string> {
+export async function invalidateCommand(root: TaskLike, registry: TaskRegistry, options: InvalidateOptions, ctx?: CompletionContext): Promise<string> {
   const tasks = options.downstream ? await downstreamOf(root, registry) : [root]
   const lines: string[] = []
   let removed = 0
   for (const task of tasks) {
     const existing = []
-    for (const target of outputTargets(task)) if (await target.exists()) existing.push(target)
+    for (const target of await targetsOf(task, ctx)) if (await target.exists()) existing.push(target)
     const markers = new CompletionMarkers(task.family, task.id)
     const items = (await markers.list()).length
     if (existing.length === 0 && items === 0) continue
@@ -42,6 +45,11 @@ export async function invalidateCommand(root: TaskLike, registry: TaskRegistry, 
   const verb = options.dryRun ? 'would be invalidated' : 'invalidated'
   lines.push(removed ? `${removed} task${removed === 1 ? '' : 's'} ${verb}.` : `Nothing to invalidate: ${root} has no outputs${options.downstream ? ', nor does anything downstream' : ''}.`)
   return `${lines.join('\n')}\n`
+}
+
+async function targetsOf(task: TaskLike, ctx: CompletionContext | undefined): Promise<Target[]> {
+  const kept = ctx && task.completionTargets ? await task.completionTargets(ctx) : []
+  return [...outputTargets(task), ...kept]
 }
 
 async function downstreamOf(root: TaskLike, registry: TaskRegistry): Promise<TaskLike[]> {
