@@ -5,6 +5,7 @@ import { webhookTarget } from './channel-secrets.js'
 import type { NotificationChannel } from './notification-channel.js'
 import type { WebhookSettings } from './notifications-schema.js'
 import type { Notice } from './notice.js'
+import { retryAfterMs } from './retry-after.js'
 
 const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_RETRIES = 3
@@ -16,10 +17,18 @@ const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504])
 /** Characters of a refusing server's answer kept in the error: enough for Slack's `invalid_payload`. */
 const MAX_ANSWER_CHARS = 200
 
+/** Why a request was not taken, whether another try may do better, and when the server asked for it. */
+interface Refusal {
+  readonly reason: string
+  readonly retryable: boolean
+  readonly retryAfterMs?: number
+}
+
 /**
  * An HTTP POST of each notice's JSON body, which a Slack incoming webhook takes as it is (its `text`).
  * A timeout, a refused connection, HTTP 429 or 5xx is tried again after `backoffMs`, doubled each
- * time, up to `retries` more times; any other answer but 2xx fails at once.
+ * time, or after the server's `Retry-After` when that is longer (Slack's rate limit sends one), up
+ * to `retries` more times; any other answer but 2xx fails at once.
  */
 export class WebhookChannel implements NotificationChannel {
   readonly kind = 'webhook'
@@ -47,12 +56,12 @@ export class WebhookChannel implements NotificationChannel {
         const tries = attempt === 1 ? '' : ` after ${attempt} tries`
         throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `POST failed${tries}: ${outcome.reason}`)
       }
-      await sleep(backoffMs * 2 ** (attempt - 1), signal).catch(() => undefined)
+      await sleep(Math.max(backoffMs * 2 ** (attempt - 1), outcome.retryAfterMs ?? 0), signal).catch(() => undefined)
     }
   }
 
   /** One request: undefined when it was taken, else why not and whether another try may do better. */
-  async #try(body: string, signal: AbortSignal): Promise<{ reason: string; retryable: boolean } | undefined> {
+  async #try(body: string, signal: AbortSignal): Promise<Refusal | undefined> {
     const timeoutMs = this.#settings.timeoutMs ?? DEFAULT_TIMEOUT_MS
     // Our own timer, not AbortSignal.timeout: Node 20 can collect a timeout signal held only by
     // AbortSignal.any before it fires, and the request then waits for undici's five-minute limit.
@@ -68,7 +77,8 @@ export class WebhookChannel implements NotificationChannel {
       const answer = await response.text().catch(() => '')
       if (response.ok) return undefined
       const said = answer.trim().slice(0, MAX_ANSWER_CHARS)
-      return { reason: `HTTP ${response.status}${said ? `: ${said}` : ''}`, retryable: RETRYABLE_STATUS.has(response.status) }
+      const reason = `HTTP ${response.status}${said ? `: ${said}` : ''}`
+      return { reason, retryable: RETRYABLE_STATUS.has(response.status), retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
     } catch (error) {
       if (signal.aborted) return { reason: 'stopped: the notifier stopped waiting', retryable: false }
       if ((error as Error).name === 'TimeoutError') return { reason: `no answer within ${timeoutMs} ms`, retryable: true }

@@ -21,6 +21,7 @@ export class WebhookServer {
   readonly requests: RecordedRequest[] = []
   #failures = 0
   #failStatus = 500
+  #failHeaders: Record<string, string> = {}
   #hanging = false
   readonly #held = new Set<http.ServerResponse>()
   readonly #server = http.createServer((request, response) => void this.#handle(request, response))
@@ -38,10 +39,11 @@ export class WebhookServer {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
 
-  /** Answers the next `count` requests with `status` (500 unless said). */
-  failNext(count: number, status = 500): void {
+  /** Answers the next `count` requests with `status` (500 unless said), and `headers` with it. */
+  failNext(count: number, status = 500, headers: Record<string, string> = {}): void {
     this.#failures = count
     this.#failStatus = status
+    this.#failHeaders = headers
   }
 
   /** Takes every request from now on and never answers it. */
@@ -66,7 +68,7 @@ export class WebhookServer {
       return
     }
     if (answer !== 200) this.#failures -= 1
-    response.writeHead(answer, { 'content-type': 'text/plain' })
+    response.writeHead(answer, { 'content-type': 'text/plain', ...(answer === 200 ? {} : this.#failHeaders) })
     response.end(answer === 200 ? 'ok' : 'server error')
   }
 }

@@ -2,6 +2,7 @@ import test from 'ava'
 import { Notifier } from 'etl'
 import { failureEvent, recordingLogger, runFinishedEvent } from '../helpers/run-events.js'
 import { WebhookServer } from '../helpers/webhook-server.js'
+import { MAX_RETRY_AFTER_MS, retryAfterMs } from '../../src/notifications/retry-after.js'
 
 async function webhook(t: { teardown: (fn: () => Promise<void>) => void }): Promise<{ server: WebhookServer; url: string }> {
   const server = new WebhookServer()
@@ -67,6 +68,34 @@ test('webhook: the retries back off, each wait double the one before', async (t)
   await notifier.flush()
   const waits = arrivals.slice(1).map((at, index) => at - arrivals[index]!)
   t.true(waits[0]! >= 90 && waits[1]! >= 190 && waits[2]! >= 390, `waits ${waits.join(', ')} ms`)
+})
+
+test('webhook: a 429 with Retry-After waits as long as the server asks before the next try', async (t) => {
+  const { server, url } = await webhook(t)
+  server.failNext(1, 429, { 'retry-after': '1' })
+  const notifier = new Notifier([{ on: ['failure'], webhook: { url, backoffMs: 10 } }], { logger: recordingLogger().logger })
+  const started = Date.now()
+  notifier.notify(failureEvent())
+  await server.received(1)
+  const first = Date.now() - started
+  await server.received(2)
+  const wait = Date.now() - started - first
+  await notifier.flush()
+  t.deepEqual(
+    server.requests.map((request) => request.answer),
+    [429, 200],
+  )
+  t.true(wait >= 950, `waited ${wait} ms, not the 10 ms backoff`)
+})
+
+test('webhook: Retry-After is read as seconds or an HTTP date, and a wait past a minute is cut to a minute', (t) => {
+  const now = Date.parse('2026-12-01T12:00:00Z')
+  t.is(retryAfterMs('7', now), 7000)
+  t.is(retryAfterMs('Tue, 01 Dec 2026 12:00:30 GMT', now), 30_000)
+  t.is(retryAfterMs('Tue, 01 Dec 2026 11:59:00 GMT', now), 0)
+  t.is(retryAfterMs('3600', now), MAX_RETRY_AFTER_MS)
+  t.is(retryAfterMs('soon', now), undefined)
+  t.is(retryAfterMs(null, now), undefined)
 })
 
 test('webhook: one that keeps failing is given up after its retries and logged as a warning naming the channel', async (t) => {
