@@ -1,6 +1,7 @@
 import type { Transporter } from 'nodemailer'
 import { EtlError } from '../errors.js'
 import { lazyImport } from '../util/lazy-import.js'
+import { sleep } from '../util/sleep.js'
 import type { NotificationChannel } from './notification-channel.js'
 import { renderBatch } from './notification-batch.js'
 import type { EmailSettings } from './notifications-schema.js'
@@ -10,6 +11,11 @@ import type { Notice } from './notice.js'
 const loadNodemailer = lazyImport(async () => (await import('nodemailer')).default)
 
 const DEFAULT_SUBJECT_PREFIX = '[etl]'
+const DEFAULT_RETRIES = 2
+const DEFAULT_BACKOFF_MS = 1000
+
+/** nodemailer's codes for a server that could not be reached or went silent: worth another try. */
+const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET'])
 
 /**
  * How long each step of talking to the server may take. nodemailer's own defaults (up to ten
@@ -22,6 +28,9 @@ const SOCKET_TIMEOUT_MS = 30_000
 /**
  * Mail over SMTP, batched: the notifier hands it every event of a run at `flush`, and it sends one
  * mail with all of them (Luigi's `batch_emails`), so a run with 200 failures is one mail, not 200.
+ * A server that cannot be reached, times out or answers 4xx (greylisting, "try again later") is
+ * tried again after `backoffMs`, doubled each time, up to `retries` more times; a 5xx answer or a
+ * refused login fails at once, as another try would be refused the same.
  */
 export class EmailChannel implements NotificationChannel {
   readonly kind = 'email'
@@ -41,16 +50,31 @@ export class EmailChannel implements NotificationChannel {
   async send(notices: readonly Notice[], signal: AbortSignal, dropped = 0): Promise<void> {
     if (notices.length === 0) return
     const { subject, text } = renderBatch(notices[0]!.body.run, notices, this.#settings.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX, dropped)
-    // A connection per batch, closed after it: one left open would keep the process from ending
+    const retries = this.#settings.retries ?? DEFAULT_RETRIES
+    const backoffMs = this.#settings.backoffMs ?? DEFAULT_BACKOFF_MS
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#sendOnce(subject, text, signal)
+      } catch (error) {
+        const last = attempt > retries || signal.aborted || !isTransient(error)
+        if (last) {
+          const tries = attempt === 1 ? '' : ` after ${attempt} tries`
+          const reason = signal.aborted ? 'stopped: the notifier stopped waiting' : (error as Error).message
+          throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `mail not sent${tries}: ${reason}`)
+        }
+      }
+      await sleep(backoffMs * 2 ** (attempt - 1), signal).catch(() => undefined)
+    }
+  }
+
+  async #sendOnce(subject: string, text: string, signal: AbortSignal): Promise<void> {
+    // A connection per try, closed after it: one left open would keep the process from ending
     // after the run, and closing it is also what stops a mail in flight.
     const transporter = await this.#transport()
     const stop = () => transporter.close()
     signal.addEventListener('abort', stop, { once: true })
     try {
       await transporter.sendMail({ from: this.#settings.from, to: this.#settings.to, subject, text })
-    } catch (error) {
-      const reason = signal.aborted ? 'stopped: the notifier stopped waiting' : (error as Error).message
-      throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `mail not sent: ${reason}`)
     } finally {
       signal.removeEventListener('abort', stop)
       transporter.close()
@@ -71,4 +95,11 @@ export class EmailChannel implements NotificationChannel {
       socketTimeout: SOCKET_TIMEOUT_MS,
     })
   }
+}
+
+/** A failure another try may get past: no answer, or an SMTP 4xx, which means "not now". */
+function isTransient(error: unknown): boolean {
+  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown }
+  if (typeof responseCode === 'number') return responseCode >= 400 && responseCode < 500
+  return typeof code === 'string' && TRANSIENT_CODES.has(code)
 }

@@ -86,6 +86,10 @@ export const emailSettingsSchema = z
     to: z.union([mailAddress(), z.array(mailAddress()).min(1, { error: TO_EXAMPLE })], { error: TO_EXAMPLE }),
     /** @defaultValue '[etl]' */
     subjectPrefix: z.string({ error: 'expected a string such as "[etl]"' }).optional(),
+    /** Tries after the first, when the server is unreachable, times out or answers 4xx (try later). @defaultValue 2 */
+    retries: field.nonNegativeInt().optional(),
+    /** Wait before the first retry, doubled before each next one. @defaultValue 1000 */
+    backoffMs: field.nonNegativeInt().optional(),
   })
   .superRefine((settings, ctx) => {
     if (settings.password !== undefined && settings.user === undefined) {

@@ -17,11 +17,15 @@ export interface ReceivedMail {
 /**
  * A real SMTP server (smtp-server) on loopback that records every mail. With `users`, it takes a
  * mail only after AUTH with one of them; in clear text, as a test has no certificate to offer.
+ * `deferNext(n)` answers the next `n` mails with a temporary refusal.
  */
 export class SmtpTestServer {
   readonly mails: ReceivedMail[] = []
   /** Every login tried, with the password the client gave. */
   readonly logins: { user: string; password: string }[] = []
+  /** Mails answered 451 (try again later), as a greylisting server answers a first attempt. */
+  deferred = 0
+  #deferring = 0
   readonly #server: SMTPServer
 
   constructor(users?: Readonly<Record<string, string>>) {
@@ -39,6 +43,11 @@ export class SmtpTestServer {
         const chunks: Buffer[] = []
         stream.on('data', (chunk: Buffer) => chunks.push(chunk))
         stream.on('end', () => {
+          if (this.#deferring > 0) {
+            this.#deferring -= 1
+            this.deferred += 1
+            return callback(Object.assign(new Error('Greylisted, try again later'), { responseCode: 451 }))
+          }
           const raw = Buffer.concat(chunks).toString('utf8')
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : ''
           this.mails.push({ user: session.user as string | undefined, from, to: session.envelope.rcptTo.map((to) => to.address), ...decode(raw), raw })
@@ -46,6 +55,11 @@ export class SmtpTestServer {
         })
       },
     })
+  }
+
+  /** Answers the next `count` mails 451 instead of taking them. */
+  deferNext(count: number): void {
+    this.#deferring = count
   }
 
   async start(): Promise<number> {

@@ -69,13 +69,25 @@ test('email: a refused login is logged naming the channel, never with the passwo
   t.false(lines.join('').includes('wrong-password-here'))
 })
 
-test('email: a server that is not there is a warning, within the flush', async (t) => {
+test('email: a server that is not there is tried again, then a warning, within the flush', async (t) => {
   const server = new SmtpTestServer()
   const port = await server.start()
   await server.stop()
   const { logger, warnings } = recordingLogger()
-  const notifier = new Notifier([{ on: ['failure'], email: { host: '127.0.0.1', port, from: 'etl@example.com', to: 'ops@example.com' } }], { logger })
+  const notifier = new Notifier([{ on: ['failure'], email: { host: '127.0.0.1', port, from: 'etl@example.com', to: 'ops@example.com', retries: 1, backoffMs: 50 } }], { logger })
   notifier.notify(failureEvent())
   await notifier.close({ timeoutMs: 5000 })
-  t.regex(warnings()[0] ?? '', /failed: mail not sent: .*ECONNREFUSED.*; the run goes on$/)
+  t.regex(warnings()[0] ?? '', /failed: mail not sent after 2 tries: .*ECONNREFUSED.*; the run goes on$/)
+})
+
+test('email: a server that answers 451 (try again later) gets the mail on a later try, once', async (t) => {
+  const { server, port } = await smtp(t)
+  const { logger, warnings } = recordingLogger()
+  server.deferNext(2)
+  const notifier = new Notifier([{ on: ['failure'], email: { host: '127.0.0.1', port, user: 'etl', password: PASSWORD, from: 'etl@example.com', to: 'ops@example.com', backoffMs: 20 } }], { logger })
+  notifier.notify(failureEvent())
+  await notifier.close()
+  t.is(server.deferred, 2)
+  t.is(server.mails.length, 1)
+  t.deepEqual(warnings(), [])
 })
