@@ -45,6 +45,7 @@ const ReportStep = SUPPORT.Step.with({
   quote: param.string({ default: '"', description: 'the quote character (one character)' }),
   lineTerminator: param.enum(['crlf', 'lf'], { default: 'crlf', description: 'line ends: CRLF (RFC 4180) or LF' }),
   header: param.bool({ default: true, description: 'write the column names first' }),
+  rebuild: param.bool({ default: false, description: 'follow SupportFacts --rebuild: every month is recomputed from the rebuilt facts' }),
 })
 
 /**
@@ -66,7 +67,7 @@ export class TeamPerformanceReport extends ReportStep {
   static override readonly description = 'write the team performance report (output/reports/team_performance.csv)'
 
   override requires() {
-    return new SupportFacts()
+    return new SupportFacts({ rebuild: this.params.rebuild })
   }
 
   report(): LocalTarget {
@@ -88,7 +89,7 @@ export class TeamPerformanceReport extends ReportStep {
     const current = await SUPPORT.running(ctx)
     const format = reportFormat(this.params)
     const warehouse = await ctx.db(SUPPORT.warehouse)
-    const months = await monthsToRefresh(warehouse, current.seq)
+    const months = this.params.rebuild ? EVERY_MONTH : await monthsToRefresh(warehouse, current.seq)
     if (months) await runSqlFolder(warehouse, path.join(REPORTS_SQL_DIR, REPORT), { exec_seq: current.seq, ...months }, (file) => ctx.progress(`running ${file}.sql`))
     const unloaded = warehouse.unloadToUri && ctx.lake.location.startsWith('s3://') ? await unloadedRecords(ctx, warehouse, REPORT_QUERY, current.seq) : undefined
     const records = unloaded ?? (await queriedRecords(warehouse, REPORT_QUERY))
