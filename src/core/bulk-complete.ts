@@ -36,7 +36,7 @@ export async function checkInBulk(tasks: readonly TaskLike[], ctx?: CompletionCo
     if (!bulkHookOf(task)) rest.push(index)
     else byClass.set(task.constructor, [...(byClass.get(task.constructor) ?? []), index])
   })
-  const listed = completeByListing(rest.map((index) => tasks[index]!))
+  const listed = await completeByListing(rest.map((index) => tasks[index]!))
   const unlisted: number[] = []
   rest.forEach((index, i) => {
     if (listed[i] === undefined) unlisted.push(index)

@@ -1,0 +1,130 @@
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import test from 'ava'
+import { LocalStorage, S3Storage, StorageTarget, Task, checkInBulk, param, type Storage, type TaskLike } from 'etl'
+import { randomName } from '../helpers/databases.js'
+import { startS3Server, type S3TestServer } from '../helpers/s3-server.js'
+import { useTempLayout } from '../helpers/sandbox.js'
+
+await useTempLayout()
+
+let s3: S3TestServer
+test.before(async () => {
+  s3 = await startS3Server()
+})
+test.after.always(async () => {
+  await s3?.stop()
+})
+
+/** A real storage that counts how it was asked: one call per existence check, one per listing. */
+class CountedStorage implements Storage {
+  readonly #inner: Storage
+  readonly calls = { exists: 0, list: 0 }
+  constructor(inner: Storage) {
+    this.#inner = inner
+  }
+  get location() {
+    return this.#inner.location
+  }
+  put(...args: Parameters<Storage['put']>) {
+    return this.#inner.put(...args)
+  }
+  get(key: string) {
+    return this.#inner.get(key)
+  }
+  exists(key: string) {
+    this.calls.exists += 1
+    return this.#inner.exists(key)
+  }
+  list(prefix?: string) {
+    this.calls.list += 1
+    return this.#inner.list(prefix)
+  }
+  delete(key: string) {
+    return this.#inner.delete(key)
+  }
+  uri(key: string) {
+    return this.#inner.uri(key)
+  }
+  close() {
+    return this.#inner.close()
+  }
+}
+
+const lakes = new Map<string, CountedStorage>()
+
+/** A daily partition in the lake, as a Luigi task writing `landing/orders/date=…/part.csv` to S3 would have. */
+class DailyPartition extends Task.with({ date: param.date(), lake: param.string() }) {
+  override output() {
+    return new StorageTarget(lakes.get(this.params.lake)!, `landing/orders/date=${this.params.date}/part-0000.csv`)
+  }
+}
+
+/** A task whose lake object is at the lake's root: nothing to list it under but the whole lake. */
+class AtRoot extends Task.with({ n: param.int(), lake: param.string() }) {
+  override output() {
+    return new StorageTarget(lakes.get(this.params.lake)!, `root-${this.params.n}.csv`)
+  }
+}
+
+const STORAGES: Record<string, () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>> = {
+  local: async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-lake-'))
+    return { storage: new LocalStorage(root), cleanup: () => fs.rm(root, { recursive: true, force: true }) }
+  },
+  s3: async () => {
+    const storage = new S3Storage({ ...(await s3.lake(randomName('bucket').replace(/_/g, '-'), 'etl/lake')) })
+    return { storage, cleanup: () => storage.close() }
+  },
+}
+
+function day(index: number): string {
+  return new Date(Date.UTC(2024, 0, 1 + index)).toISOString().slice(0, 10)
+}
+
+async function perTask(tasks: readonly TaskLike[]): Promise<boolean[]> {
+  return Promise.all(tasks.map((task) => task.complete()))
+}
+
+for (const [kind, open] of Object.entries(STORAGES)) {
+  test(`bulk-complete: ${kind} lake: 30 daily partitions, 10 written, are answered from one listing, as each task would answer`, async (t) => {
+    const { storage, cleanup } = await open()
+    t.teardown(cleanup)
+    const lake = randomName('lake')
+    const counted = new CountedStorage(storage)
+    lakes.set(lake, counted)
+    const tasks = Array.from({ length: 30 }, (_, i) => new DailyPartition({ date: day(i), lake }))
+    for (const [i, task] of tasks.entries()) if (i % 3 === 0) await storage.put((task.output() as StorageTarget).key, 'id\n1\n')
+    // Another table's partitions and a half-named neighbour under the same folders are not taken for them.
+    await storage.put('landing/customers/date=2024-01-02/part-0000.csv', 'id\n')
+    await storage.put('landing/orders/date=2024-01-02/part-0000.csv.bak', 'id\n')
+
+    const bulk = await checkInBulk(tasks)
+    t.deepEqual(counted.calls, { exists: 0, list: 1 })
+    const expected = await perTask(tasks)
+    t.deepEqual(
+      bulk.map((check) => check.complete),
+      expected,
+    )
+    t.is(expected.filter(Boolean).length, 10)
+  })
+
+  test(`bulk-complete: ${kind} lake: objects at the lake's root, or too few to list for, are asked one by one`, async (t) => {
+    const { storage, cleanup } = await open()
+    t.teardown(cleanup)
+    const lake = randomName('lake')
+    const counted = new CountedStorage(storage)
+    lakes.set(lake, counted)
+    const rooted = Array.from({ length: 10 }, (_, n) => new AtRoot({ n, lake }))
+    const few = [0, 1, 2].map((i) => new DailyPartition({ date: day(i), lake }))
+    await storage.put('root-3.csv', 'x\n')
+    await storage.put((few[1]!.output() as StorageTarget).key, 'x\n')
+    const bulk = await checkInBulk([...rooted, ...few])
+    t.deepEqual(counted.calls, { exists: 13, list: 0 })
+    t.deepEqual(
+      bulk.map((check) => check.complete),
+      [false, false, false, true, false, false, false, false, false, false, false, true, false],
+    )
+  })
+}
