@@ -1,12 +1,16 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import test from 'ava'
 import { chromium } from 'playwright-core'
 import { build, RemoteScheduler, setLayout, startSchedulerDaemon } from 'etl'
 import { Showcase } from '../fixtures/daemon/dag.js'
+import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/daemon-helpers.js'
 
 const CHROMIUM = '/usr/bin/chromium'
+/** Date-partitioned tasks a backfill started from the page runs through the real binary. */
+const BACKFILL_MODULE = fileURLToPath(new URL('../fixtures/tasks/backfill-tasks.ts', import.meta.url))
 const HOSTILE = '<img src=x onerror=alert(1)>'
 /** Screenshots are artifacts of the test run, in a git-ignored folder. */
 const ARTIFACTS = path.resolve('test-results')
@@ -128,4 +132,48 @@ test.serial('web ui: a task whose id is over 100 characters opens, and an addres
   t.regex((await page.locator('[data-testid=bad-address]').textContent()) ?? '', /This address does not decode: #\/task\/A_%E0%A4%A\. Go to the task list/)
   await page.locator('[data-testid=bad-address] a').click()
   await page.locator('[data-testid=task-table] tbody tr[data-task-id]').first().waitFor()
+})
+
+test.serial('web ui: a person opens a date group, starts a backfill from it, and sees its missing days run and turn DONE', async (t) => {
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: run npm run test:setup as root (npm test does it first)`))
+  const dir = await tempDir('ui-backfill')
+  const project = path.join(dir, 'project')
+  await fs.mkdir(project)
+  const token = 'ui-backfill-token-long-enough'
+  const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false, token, scheduler: { workerTimeoutMs: 5000 } })
+  t.teardown(() => daemon.close())
+  const ran = async () => (await fs.readFile(path.join(project, 'runs.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean)
+  // Two days already loaded through the daemon: the group the page draws, and the folder and module a backfill starts from.
+  const seeded = await runCli(['backfill', 'LoadDay', '--date', '2024-01-01/2024-01-03', '--region', 'us', '--module', BACKFILL_MODULE, '--scheduler-url', daemon.url], project, { ETL_WORKER_TOKEN: token })
+  t.is(seeded.code, 0, seeded.stdout + seeded.stderr)
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  await page.goto(daemon.url)
+  const group = page.locator('[data-testid=task-groups] details[data-group=LoadDay]')
+  await group.waitFor()
+  t.regex((await group.locator('summary').textContent()) ?? '', /LoadDay \(region=us\) · date 2024-01-01 … 2024-01-02 · 2 tasks/)
+  await group.locator('summary').click()
+  t.deepEqual(await group.locator('.cells a.cell').allTextContents(), ['2024-01-01', '2024-01-02'])
+  t.is(await group.locator('.cells a.cell.s-DONE').count(), 2)
+
+  await group.locator('input[aria-label="action token"]').fill(token)
+  await group.locator('input[aria-label=interval]').fill('2024-01-01/2024-01-06')
+  await group.getByRole('button', { name: 'Backfill' }).click()
+  await page.locator('#notice').filter({ hasText: 'Backfill of LoadDay over date started' }).waitFor()
+  // The page refreshes every few seconds, and the group stays open across refreshes.
+  await group.locator('summary').filter({ hasText: '5 tasks' }).waitFor({ timeout: 90_000 })
+  await group.locator('.cells a.cell.s-DONE').nth(4).waitFor({ timeout: 90_000 })
+  t.deepEqual(await group.locator('.cells a.cell').allTextContents(), ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05'])
+  t.is(await group.locator('input[aria-label=interval]').inputValue(), '2024-01-01/2024-01-06', 'what the person typed survives the redraws')
+  t.notRegex((await group.textContent()) ?? '', /null|undefined/)
+  t.deepEqual(await ran(), ['2024-01-01 us', '2024-01-02 us', '2024-01-03 us', '2024-01-04 us', '2024-01-05 us'], 'the days already done were skipped')
+  await fs.mkdir(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: path.join(ARTIFACTS, 'daemon-ui-backfill-group.png'), fullPage: true })
+
+  await group.locator('.cells a.cell', { hasText: '2024-01-04' }).click()
+  await page.locator('[data-testid=task-params]').waitFor()
+  t.regex((await page.locator('[data-testid=task-params]').textContent()) ?? '', /date = 2024-01-04[\s\S]*region = us/)
+  await daemon.schedules.idle()
 })

@@ -13,6 +13,8 @@ const STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'DISABLED', 'UPSTREAM_
 export function groupsPanel(ctx) {
   const panel = h('section', { class: 'groups', 'data-testid': 'task-groups' })
   const open = new Set()
+  // What the person typed into each group's form, kept across the refreshes that redraw the panel.
+  const drafts = new Map()
   let lastKey = ''
 
   async function refresh(family) {
@@ -35,7 +37,8 @@ export function groupsPanel(ctx) {
     const details = h('details', { class: 'group card', 'data-group': group.family, open: open.has(id) })
     details.addEventListener('toggle', () => (details.open ? open.add(id) : open.delete(id)))
     const counts = STATUSES.filter((status) => group.counts[status]).map((status) => h('span', { class: 'group-count' }, badge(status), ` ${number(group.counts[status])}`))
-    details.append(
+    replace(
+      details,
       h('summary', {}, h('b', {}, group.family), others ? ` (${others})` : '', ` · ${group.param} ${group.first} … ${group.last} · ${number(group.total)} tasks `, counts),
       h(
         'div',
@@ -43,14 +46,18 @@ export function groupsPanel(ctx) {
         group.instances.map((instance) => h('a', { class: `cell s-${instance.status}`, href: taskHref(instance.id), title: `${instance.value}: ${instance.status}` }, instance.value)),
       ),
       group.instances.length < group.total ? h('p', { class: 'muted' }, `The first ${number(group.instances.length)} of ${number(group.total)} are drawn.`) : null,
-      backfillForm(group),
+      backfillForm(group, id),
     )
     return details
   }
 
-  function backfillForm(group) {
-    const interval = h('input', { type: 'text', 'aria-label': 'interval', placeholder: 'interval, e.g. 2024-01-01/2024-02-01', size: 34 })
-    const order = h('select', { 'aria-label': 'order' }, h('option', { value: 'oldest' }, 'oldest first'), h('option', { value: 'newest' }, 'newest first'))
+  function backfillForm(group, id) {
+    const draft = drafts.get(id) ?? { interval: '', order: 'oldest' }
+    const interval = h('input', { type: 'text', 'aria-label': 'interval', placeholder: 'interval, e.g. 2024-01-01/2024-02-01', size: 34, value: draft.interval })
+    const order = h('select', { 'aria-label': 'order' }, h('option', { value: 'oldest', selected: draft.order === 'oldest' }, 'oldest first'), h('option', { value: 'newest', selected: draft.order === 'newest' }, 'newest first'))
+    const keep = () => drafts.set(id, { interval: interval.value, order: order.value })
+    interval.addEventListener('input', keep)
+    order.addEventListener('change', keep)
     const body = () => ({ family: group.family, param: group.param, interval: interval.value.trim(), order: order.value, params: group.others })
     const actions = actionPanel(ctx, [
       {
