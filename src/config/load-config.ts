@@ -55,6 +55,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<EtlCo
 /** Validates an already-parsed config object; `loadConfig` without the file reading. */
 export function resolveConfig(input: unknown, options: { file?: string | undefined; env?: NodeJS.ProcessEnv } = {}): EtlConfig {
   const name = options.file ? path.basename(options.file) : DEFAULT_CONFIG_FILE
+  refuseSecretScheduleParams(input, name)
   const substituted = substituteEnv(input, options.env ?? process.env, name)
   const parsed = configSchema.safeParse(substituted)
   if (!parsed.success) throw invalidConfig(name, substituted, parsed.error.issues)
@@ -72,6 +73,29 @@ export function resolveConfig(input: unknown, options: { file?: string | undefin
     tasksFromEnv: envValuedTaskParameters(input),
     raw: data,
   })
+}
+
+/**
+ * Refuses a schedule parameter written as an `${ENV}` reference: a schedule's parameters go on its
+ * run's command line, where anyone on the machine can read them, and into the daemon's run records.
+ * The run reads `tasks.<Family>.<param>` from the config itself, so a secret belongs there.
+ */
+function refuseSecretScheduleParams(input: unknown, name: string): void {
+  const schedules = (input as { schedules?: unknown } | null)?.schedules
+  if (!Array.isArray(schedules)) return
+  const lines: string[] = []
+  schedules.forEach((schedule: unknown, index) => {
+    const { task, params } = (schedule ?? {}) as { task?: unknown; params?: unknown }
+    if (params === null || typeof params !== 'object') return
+    for (const [param, value] of Object.entries(params)) {
+      if (!hasEnvReference(value)) continue
+      const family = typeof task === 'string' ? task : '<Task>'
+      lines.push(
+        `"schedules.${index}.params.${param}": got an \${ENV} reference; a schedule's parameters go on its run's command line, where anyone on the machine can read them: remove it here and set "tasks.${family}.${param}": ${JSON.stringify(value)} instead, which the run reads from the environment itself`,
+      )
+    }
+  })
+  if (lines.length) throw new EtlError('ETL_ERR_CONFIG_INVALID', `${name} is invalid:\n  ${lines.join('\n  ')}`)
 }
 
 /** The `tasks.<Family>.<param>` values of the file as written (before substitution) that use `${ENV}`. */

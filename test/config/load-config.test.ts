@@ -37,6 +37,17 @@ test('load-config: a reference to an unset variable names the key and the variab
   t.is(error.message, 'etl.config.json "tasks.Extract.password": environment variable DB_PASSWORD is not set; export it, or write ${DB_PASSWORD:-default} to give a fallback')
 })
 
+test('load-config: a schedule parameter given as an ${ENV} reference is refused, pointing to tasks.<Family>.<param>, before the variable is read', (t) => {
+  const schedules = [{ name: 'nightly', cron: '0 2 * * *', task: 'Extract', params: { table: 'orders', password: '${DB_PASSWORD}' } }]
+  const error = t.throws(() => resolveConfig({ schedules }, { env: { DB_PASSWORD: 'hunter2-in-env' } }), { instanceOf: EtlError })
+  t.is(error.code, 'ETL_ERR_CONFIG_INVALID')
+  t.is(
+    error.message,
+    'etl.config.json is invalid:\n  "schedules.0.params.password": got an ${ENV} reference; a schedule\'s parameters go on its run\'s command line, where anyone on the machine can read them: remove it here and set "tasks.Extract.password": "${DB_PASSWORD}" instead, which the run reads from the environment itself',
+  )
+  t.notThrows(() => resolveConfig({ schedules: [{ ...schedules[0], params: { table: 'orders' } }], tasks: { Extract: { password: '${DB_PASSWORD}' } } }, { env: { DB_PASSWORD: 'x' } }))
+})
+
 test('load-config: every invalid key is reported at once, and a secret value is never shown', (t) => {
   const error = t.throws(() => resolveConfig({ workers: 0, log: { level: 'loud' }, resources: { db: 'two' } }), { instanceOf: EtlError })
   t.is(error.code, 'ETL_ERR_CONFIG_INVALID')
