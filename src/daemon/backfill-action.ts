@@ -4,6 +4,7 @@ import type { RangedKind } from '../core/ranges/ranged-parameter.js'
 import { EtlError } from '../errors.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import { closestMatch } from '../util/closest-match.js'
+import { SECRET_MASK } from '../core/secret-mask.js'
 import { MASK } from '../util/redact.js'
 import type { DaemonContext } from './daemon-context.js'
 import type { ScheduleRunRecord } from './history/run-history.js'
@@ -29,6 +30,11 @@ export interface BackfillAnswer {
   family: string
   param: string
   record: ScheduleRunRecord
+  /**
+   * Parameters left off the backfill's command line because their values are masks (secrets, as the
+   * scheduler holds them and the UI's groups show them): the new process takes them from its config.
+   */
+  maskedParams: string[]
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
@@ -56,11 +62,13 @@ export async function startBackfill(context: DaemonContext, body: BackfillBody):
   for (const [name, value] of Object.entries(body.params)) {
     if (name === param) throw bad(`params sets '${name}', the parameter the backfill steps through; give its span as interval instead`)
     if (!names.includes(name)) throw bad(`${body.family} has no parameter '${name}'; its parameters: ${names.join(', ')}`)
-    if (value.includes(MASK)) throw bad(`the value of '${name}' is masked (a secret): leave it out, and the backfill takes it from its config`)
   }
-  checkParameterNames(body.family, { ...body.params, [param]: body.interval })
+  // A mask passed on as a value would replace the secret the run takes from its config.
+  const maskedParams = Object.keys(body.params).filter((name) => isMasked(body.params[name]!))
+  const params = Object.fromEntries(Object.entries(body.params).filter(([name]) => !maskedParams.includes(name)))
+  checkParameterNames(body.family, { ...params, [param]: body.interval })
   const backfill = { param, interval: body.interval, ...(body.every !== undefined ? { every: body.every } : {}), ...(body.order !== undefined ? { order: body.order } : {}) }
-  const { record, launched } = schedules.backfill({ family: body.family, params: body.params, backfill, origin: sample.origin!, workers: body.workers })
+  const { record, launched } = schedules.backfill({ family: body.family, params, backfill, origin: sample.origin!, workers: body.workers })
   if (record.status === 'skipped') throw bad(`a backfill of ${body.family} is still going (${record.message}); wait for it to end, the run history follows it`)
   if (!launched) throw new EtlError('ETL_ERR_DAEMON_LAUNCH_FAILED', `could not start the backfill of ${body.family} in ${sample.origin!.cwd}: ${record.message ?? 'no reason given'}`)
   try {
@@ -68,8 +76,14 @@ export async function startBackfill(context: DaemonContext, body: BackfillBody):
   } catch (error) {
     throw new EtlError('ETL_ERR_DAEMON_LAUNCH_FAILED', `could not start the backfill of ${body.family} in ${sample.origin!.cwd}: ${(error as Error).message}`)
   }
-  context.logger.info(`action backfill of ${body.family} over ${param} ${body.interval}: run ${record.runId} started in ${sample.origin!.cwd}`)
-  return { family: body.family, param, record }
+  const leftOff = maskedParams.length > 0 ? `; ${maskedParams.join(', ')} left off (masked secrets: the run takes them from its config)` : ''
+  context.logger.info(`action backfill of ${body.family} over ${param} ${body.interval}: run ${record.runId} started in ${sample.origin!.cwd}${leftOff}`)
+  return { family: body.family, param, record, maskedParams }
+}
+
+/** A value etl or the daemon masked: the worker's secret mask, or the daemon's redaction. */
+function isMasked(value: string): boolean {
+  return value === SECRET_MASK || value.includes(MASK)
 }
 
 /** The family's most recently added task that says where it was registered from. */

@@ -64,6 +64,40 @@ test('backfill action: starts etl backfill where the family was registered from,
   await daemon.schedules.idle()
 })
 
+test('backfill action: a secret the group shows masked is left off the command line, and the backfill takes it from its config', async (t) => {
+  const dir = await tempDir('backfill-secret')
+  const project = path.join(dir, 'project')
+  await fs.mkdir(project)
+  await fs.writeFile(path.join(project, 'etl.config.json'), JSON.stringify({ tasks: { LoadKeyedDay: { token: '${FIXTURE_API_TOKEN}', account: '${FIXTURE_ACCOUNT}' } } }))
+  // The daemon's launches inherit its environment, as a rerun's do.
+  Object.assign(process.env, { FIXTURE_API_TOKEN: 'api-token-from-the-environment', FIXTURE_ACCOUNT: 'account-from-the-environment' })
+  t.teardown(() => {
+    delete process.env.FIXTURE_API_TOKEN
+    delete process.env.FIXTURE_ACCOUNT
+  })
+  const daemon = await startDaemon(t, path.join(dir, 'state'))
+  for (const date of ['2024-01-01', '2024-01-02']) {
+    const run = await runCli(['run', 'LoadKeyedDay', '--date', date, '--module', MODULE, '--scheduler-url', daemon.url], project, {
+      ETL_WORKER_TOKEN: TOKEN,
+      FIXTURE_API_TOKEN: process.env.FIXTURE_API_TOKEN!,
+      FIXTURE_ACCOUNT: process.env.FIXTURE_ACCOUNT!,
+    })
+    t.is(run.code, 0, run.stdout + run.stderr)
+  }
+  const groups = (await (await fetch(`${daemon.url}/api/ui/groups`)).json()) as { groups: { family: string; others: Record<string, string> }[] }
+  const group = groups.groups.find((found) => found.family === 'LoadKeyedDay')!
+  // The worker sends a declared secret as ••••; the daemon masks a secret-named one as *** besides.
+  t.deepEqual(group.others, { token: '***', account: '••••' })
+
+  const started = await backfill(daemon, { family: 'LoadKeyedDay', interval: '2024-01-01/2024-01-04', params: group.others })
+  t.is(started.status, 200, JSON.stringify(started.body))
+  t.deepEqual(started.body.result.maskedParams, ['token', 'account'])
+  t.false(JSON.stringify(started.body).includes('from-the-environment'))
+  await waitFor(async () => (await runs(project)).length === 3, 90_000, () => 'the backfill did not run its missing day within 90 s')
+  t.deepEqual(await runs(project), ['2024-01-01 secrets from config', '2024-01-02 secrets from config', '2024-01-03 secrets from config'])
+  await daemon.schedules.idle()
+})
+
 test('ui groups: instances of a family that differ only by their date come as one group with counts per status, in date order', async (t) => {
   const dir = await tempDir('groups')
   const daemon = await startDaemon(t, path.join(dir, 'state'))

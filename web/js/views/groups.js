@@ -67,7 +67,8 @@ export function groupsPanel(ctx) {
           return body()
         },
         title: 'Start etl backfill for this group over the interval (the end excluded), in the folder and with the module its tasks came from; complete instances are skipped',
-        done: (r) => `Backfill of ${r.family} over ${r.param} started (run ${r.record.runId}); its instances appear here as its worker registers them`,
+        done: (r) =>
+          `Backfill of ${r.family} over ${r.param} started (run ${r.record.runId})${r.maskedParams?.length ? `; ${r.maskedParams.join(', ')} left off (secrets: the run takes them from its config)` : ''}; its instances appear here as its worker registers them`,
       },
     ])
     actions.prepend(interval, order)
