@@ -177,3 +177,25 @@ test.serial('web ui: a person opens a date group, starts a backfill from it, and
   t.regex((await page.locator('[data-testid=task-params]').textContent()) ?? '', /date = 2024-01-04[\s\S]*region = us/)
   await daemon.schedules.idle()
 })
+
+test.serial('web ui: a token typed slowly on a task page survives the page refreshing under it', async (t) => {
+  await fs.access(CHROMIUM).catch(() => t.fail(`${CHROMIUM} is missing: run npm run test:setup as root (npm test does it first)`))
+  const dir = await tempDir('ui-typing')
+  const token = 'ui-typing-token-long-enough'
+  const daemon = await startSchedulerDaemon({ port: 0, stateDir: path.join(dir, 'state'), history: false, token })
+  t.teardown(() => daemon.close())
+  const scheduler = new RemoteScheduler({ url: daemon.url, retryAttempts: 3, retryWaitMs: 100, workerToken: token })
+  await scheduler.addTasks({ workerId: 'w1', tasks: [{ id: 'Slow_1', family: 'Slow', params: { n: '1' }, kind: 'task', deps: [], status: 'PENDING', priority: 0, resources: {} }] })
+  scheduler.close()
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+  await page.goto(`${daemon.url}/#/task/Slow_1`)
+  const input = page.locator('input[aria-label="action token"]')
+  await input.waitFor()
+  // 27 keys 150 ms apart: about 4 s, so the page's 3 s refresh comes while the person types.
+  await input.pressSequentially(token, { delay: 150 })
+  t.is(await input.inputValue(), token)
+  t.true(await input.evaluate((element) => element === document.activeElement), 'the field keeps the focus')
+})

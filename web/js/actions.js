@@ -18,7 +18,8 @@ export function actionPanel(ctx, buttons) {
     )
   } else {
     const input = h('input', { type: 'password', placeholder: 'action token', value: getToken(), autocomplete: 'off', 'aria-label': 'action token' })
-    input.addEventListener('change', () => setToken(input.value.trim()))
+    // Kept as it is typed, so a page drawn again (after an action, a manual refresh) shows it.
+    input.addEventListener('input', () => setToken(input.value.trim()))
     panel.append(input)
   }
   for (const button of buttons) {

@@ -125,7 +125,23 @@ function renderAbout() {
 
 function tick() {
   const auto = document.getElementById('auto-refresh')
-  if (auto.checked && !document.hidden) void refresh()
+  if (auto.checked && !document.hidden && !fillingInAnAction()) void refresh()
+}
+
+/** How long a field of an action left focused, untouched, holds the refresh back. */
+const FILLING_IN_MS = 30_000
+let touchedAt = 0
+for (const type of ['focusin', 'input']) document.addEventListener(type, () => (touchedAt = Date.now()))
+
+/**
+ * True while the person is filling in a field of an action (the token, a backfill's interval): a
+ * refresh would draw the panel again under them, taking their half-typed text and the focus. Once
+ * they leave it, or leave it untouched for a while, the page refreshes again.
+ */
+function fillingInAnAction() {
+  const active = document.activeElement
+  const inField = active instanceof HTMLElement && active.matches('input, select, textarea') && active.closest('.actions') !== null
+  return inField && Date.now() - touchedAt < FILLING_IN_MS
 }
 
 window.addEventListener('hashchange', route)
