@@ -197,5 +197,5 @@ test.serial('web ui: a token typed slowly on a task page survives the page refre
   // 27 keys 150 ms apart: about 4 s, so the page's 3 s refresh comes while the person types.
   await input.pressSequentially(token, { delay: 150 })
   t.is(await input.inputValue(), token)
-  t.true(await input.evaluate((element) => element === document.activeElement), 'the field keeps the focus')
+  t.true(await input.evaluate((element: any) => element === element.ownerDocument.activeElement), 'the field keeps the focus')
 })
