@@ -1,4 +1,4 @@
-import type { Storage } from '../lake/storage.js'
+import type { ListRange, Storage } from '../lake/storage.js'
 import { StorageTarget } from '../lake/storage-target.js'
 
 /**
@@ -29,7 +29,7 @@ export async function lookUpInLake(targets: readonly StorageTarget[], minKeys: n
   await Promise.all(
     [...groups].flatMap(([storage, byFolder]) =>
       [...byFolder].filter(([, keys]) => keys.length >= minKeys).map(async ([first, keys]) => {
-        const listed = await storage.list(sharedFolder(keys)).catch(() => undefined)
+        const listed = await storage.list(sharedFolder(keys), wantedRange(keys)).catch(() => undefined)
         if (!listed) return
         const perStorage = found.get(storage) ?? new Map<string, Set<string>>()
         perStorage.set(first, new Set(listed.map((object) => object.key)))
@@ -41,6 +41,16 @@ export async function lookUpInLake(targets: readonly StorageTarget[], minKeys: n
     const listed = found.get(target.storage)?.get(target.key.slice(0, target.key.indexOf('/')))
     return listed === undefined ? undefined : listed.has(target.key)
   }
+}
+
+/**
+ * The span of keys wanted, so a paged listing reads only from the first to the last of them (a week
+ * of a table's ten years of partitions is one page, not ten years of pages). A key's own prefix
+ * sorts before it, so starting after that includes the first key.
+ */
+function wantedRange(keys: readonly string[]): ListRange {
+  const sorted = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  return { startAfter: sorted[0]!.slice(0, -1), endAt: sorted.at(-1)! }
 }
 
 /** The longest run of whole folders every key starts with, ending in `/`. */

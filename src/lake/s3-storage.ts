@@ -5,7 +5,7 @@ import { lazyImport } from '../util/lazy-import.js'
 import { cutSecrets } from '../util/redact.js'
 import type { S3LakeConfig } from './lake-config.js'
 import { checkStorageKey } from './storage-key.js'
-import type { Storage, StorageBody, StorageObject } from './storage.js'
+import type { ListRange, Storage, StorageBody, StorageObject } from './storage.js'
 
 /** The S3 client, loaded by the first call rather than by importing `etl`. */
 const loadS3 = lazyImport(() => import('@aws-sdk/client-s3'))
@@ -88,23 +88,33 @@ export class S3Storage implements Storage {
     }
   }
 
-  async list(prefix = ''): Promise<StorageObject[]> {
+  async list(prefix = '', range: ListRange = {}): Promise<StorageObject[]> {
     checkStorageKey(prefix, this.location, true)
     const found: StorageObject[] = []
+    const startAfter = range.startAfter === undefined ? undefined : this.prefix + range.startAfter
+    // S3 lists in the keys' UTF-8 byte order, which is not JavaScript's string order everywhere.
+    const endAt = range.endAt === undefined ? undefined : Buffer.from(range.endAt)
     let token: string | undefined
     do {
       let page: ListObjectsV2CommandOutput
       try {
         const { client, sdk } = await this.#sdk()
-        page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }))
+        page = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token, StartAfter: token ? undefined : startAfter }))
       } catch (error) {
         throw this.#error(error, prefix, 'list')
       }
+      let past = false
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined) continue
-        found.push({ key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, lastModified: item.LastModified })
+        const key = item.Key.slice(this.prefix.length)
+        if (endAt !== undefined && Buffer.compare(Buffer.from(key), endAt) > 0) {
+          past = true
+          break
+        }
+        found.push({ key, size: item.Size ?? 0, lastModified: item.LastModified })
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined
+      // Pages come in key order: once one goes past the range, the rest are past it too.
+      token = page.IsTruncated && !past ? page.NextContinuationToken : undefined
     } while (token)
     return found
   }

@@ -9,6 +9,12 @@ export interface StorageObject {
   readonly lastModified: Date | undefined
 }
 
+/** The keys a listing is asked for: after `startAfter` (exclusive), up to `endAt` (inclusive). */
+export interface ListRange {
+  readonly startAfter?: string
+  readonly endAt?: string
+}
+
 /** The bytes for a put: text, bytes, a stream or any async iterable of chunks. */
 export type StorageBody = string | Uint8Array | Readable | AsyncIterable<Buffer | Uint8Array | string>
 
@@ -30,8 +36,12 @@ export interface Storage {
   /** Streams the object under `key`. Throws `ETL_ERR_LAKE_NOT_FOUND` if there is none. */
   get(key: string): Promise<Readable>
   exists(key: string): Promise<boolean>
-  /** Every object whose key starts with `prefix`, in key order. */
-  list(prefix?: string): Promise<StorageObject[]>
+  /**
+   * Every object whose key starts with `prefix`, in key order. `range` is a hint that only keys
+   * after `range.startAfter` and up to `range.endAt` are wanted, so a store that lists by pages (S3)
+   * can start and stop there; a store may return more, and callers filter.
+   */
+  list(prefix?: string, range?: ListRange): Promise<StorageObject[]>
   /** Deletes the object under `key`; nothing happens if there is none. */
   delete(key: string): Promise<void>
   /** The object's address outside this process: a file path, or `s3://bucket/prefix/key`. */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import test from 'ava'
-import { LocalStorage, S3Storage, StorageTarget, Task, checkInBulk, param, type Storage, type TaskLike } from 'etl'
+import { LocalStorage, S3Storage, StorageTarget, Task, checkInBulk, param, type ListRange, type Storage, type TaskLike } from 'etl'
 import { randomName } from '../helpers/databases.js'
 import { startS3Server, type S3TestServer } from '../helpers/s3-server.js'
 import { useTempLayout } from '../helpers/sandbox.js'
@@ -21,6 +21,8 @@ test.after.always(async () => {
 class CountedStorage implements Storage {
   readonly #inner: Storage
   readonly calls = { exists: 0, list: 0 }
+  /** The objects each listing answered with. */
+  readonly listed: number[] = []
   constructor(inner: Storage) {
     this.#inner = inner
   }
@@ -37,9 +39,11 @@ class CountedStorage implements Storage {
     this.calls.exists += 1
     return this.#inner.exists(key)
   }
-  list(prefix?: string) {
+  async list(prefix?: string, range?: ListRange) {
     this.calls.list += 1
-    return this.#inner.list(prefix)
+    const objects = await this.#inner.list(prefix, range)
+    this.listed.push(objects.length)
+    return objects
   }
   delete(key: string) {
     return this.#inner.delete(key)
@@ -128,3 +132,23 @@ for (const [kind, open] of Object.entries(STORAGES)) {
     )
   })
 }
+
+test('bulk-complete: s3 lake: a week checked among years of partitions lists only the pages from its first day to its last', async (t) => {
+  const storage = new S3Storage(await s3.lake(randomName('bucket').replace(/_/g, '-'), 'etl/lake'))
+  t.teardown(() => storage.close())
+  const lake = randomName('lake')
+  const counted = new CountedStorage(storage)
+  lakes.set(lake, counted)
+  // 600 days written: the listing under landing/orders/ would answer 600 objects.
+  for (let i = 0; i < 600; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => storage.put(`landing/orders/date=${day(i + j)}/part-0000.csv`, 'id\n')))
+  const week = Array.from({ length: 10 }, (_, i) => new DailyPartition({ date: day(300 + i), lake }))
+  const bulk = await checkInBulk(week)
+  t.deepEqual(counted.calls, { exists: 0, list: 1 })
+  t.true(counted.listed[0]! <= 10, `listed ${counted.listed[0]} objects for 10 wanted`)
+  t.true(bulk.every((check) => check.complete))
+  const beyond = [new DailyPartition({ date: day(700), lake }), ...Array.from({ length: 9 }, (_, i) => new DailyPartition({ date: day(590 + i), lake }))]
+  t.deepEqual(
+    (await checkInBulk(beyond)).map((check) => check.complete),
+    [false, true, true, true, true, true, true, true, true, true],
+  )
+})
