@@ -64,6 +64,8 @@ export class EmailChannel implements NotificationChannel {
         }
       }
       await sleep(backoffMs * 2 ** (attempt - 1), signal).catch(() => undefined)
+      // Stopped while waiting: a listener added to an aborted signal never fires, so a try now could not be stopped.
+      if (signal.aborted) throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `mail not sent after ${attempt} tries: stopped: the notifier stopped waiting`)
     }
   }
 

@@ -91,3 +91,18 @@ test('email: a server that answers 451 (try again later) gets the mail on a late
   t.is(server.mails.length, 1)
   t.deepEqual(warnings(), [])
 })
+
+test('email: a notifier that stops waiting during the backoff before a retry sends nothing more', async (t) => {
+  const { server, port } = await smtp(t)
+  const { logger, warnings } = recordingLogger()
+  server.deferNext(100)
+  const notifier = new Notifier([{ on: ['failure'], email: { host: '127.0.0.1', port, user: 'etl', password: PASSWORD, from: 'etl@example.com', to: 'ops@example.com', backoffMs: 1000 } }], { logger })
+  notifier.notify(failureEvent())
+  await notifier.close({ timeoutMs: 400 })
+  // Past the backoff: a try after the stop would have reached the server by now.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.is(server.deferred, 1)
+  t.is(server.mails.length, 0)
+  t.regex(warnings().join('\n'), /stopped/)
+})
+
