@@ -1,3 +1,4 @@
+import { compareKeys } from '../lake/key-order.js'
 import type { ListRange, Storage } from '../lake/storage.js'
 import { StorageTarget } from '../lake/storage-target.js'
 
@@ -11,36 +12,51 @@ export type LakeLookup = (target: StorageTarget) => boolean | undefined
 /**
  * Lists the lake once per group of wanted keys instead of asking for each: a year of daily
  * partitions in S3 is a few ListObjects pages, not 365 HEAD requests. Keys are grouped per storage
- * by their first folder, and each group with at least `minKeys` keys is listed under the folders
- * all its keys share (`landing/orders/` for `landing/orders/date=…/part.csv`), so a listing never
- * reaches beyond the folders the keys are in.
+ * by folder (`landing/orders/` apart from `landing/customers/`), each group of at least `minKeys`
+ * keys is listed under the folders its keys share and only from its first key to its last, so a
+ * listing never reads far beyond what is wanted.
  */
 export async function lookUpInLake(targets: readonly StorageTarget[], minKeys: number): Promise<LakeLookup> {
-  const groups = new Map<Storage, Map<string, string[]>>()
-  for (const target of targets) {
-    const slash = target.key.indexOf('/')
-    if (slash <= 0) continue
-    const byFolder = groups.get(target.storage) ?? new Map<string, string[]>()
-    const first = target.key.slice(0, slash)
-    byFolder.set(first, [...(byFolder.get(first) ?? []), target.key])
-    groups.set(target.storage, byFolder)
-  }
-  const found = new Map<Storage, Map<string, Set<string>>>()
+  const byStorage = new Map<Storage, string[]>()
+  for (const target of targets) byStorage.set(target.storage, [...(byStorage.get(target.storage) ?? []), target.key])
+  const found = new Map<Storage, Map<string, boolean>>()
   await Promise.all(
-    [...groups].flatMap(([storage, byFolder]) =>
-      [...byFolder].filter(([, keys]) => keys.length >= minKeys).map(async ([first, keys]) => {
-        const listed = await storage.list(sharedFolder(keys), wantedRange(keys)).catch(() => undefined)
+    [...byStorage].flatMap(([storage, keys]) =>
+      keyGroups(keys, minKeys).map(async (group) => {
+        const listed = await storage.list(sharedFolder(group), wantedRange(group)).catch(() => undefined)
         if (!listed) return
-        const perStorage = found.get(storage) ?? new Map<string, Set<string>>()
-        perStorage.set(first, new Set(listed.map((object) => object.key)))
-        found.set(storage, perStorage)
+        const present = new Set(listed.map((object) => object.key))
+        const answers = found.get(storage) ?? new Map<string, boolean>()
+        for (const key of group) answers.set(key, present.has(key))
+        found.set(storage, answers)
       }),
     ),
   )
-  return (target) => {
-    const listed = found.get(target.storage)?.get(target.key.slice(0, target.key.indexOf('/')))
-    return listed === undefined ? undefined : listed.has(target.key)
+  return (target) => found.get(target.storage)?.get(target.key)
+}
+
+/**
+ * The keys split into groups worth one listing each. Keys are split by folder one level deeper at a
+ * time while the parts still hold `minKeys` keys: two tables' partitions become two groups (a table
+ * with only a few keys wanted is asked key by key), while a table's daily folders, one key each,
+ * stay one group. Groups smaller than `minKeys`, and keys at the lake's root, are left out.
+ */
+function keyGroups(keys: readonly string[], minKeys: number, depth = 1): string[][] {
+  const parts = new Map<string, string[]>()
+  for (const key of new Set(keys)) {
+    const segments = key.split('/')
+    // A key needs a folder at this depth to be listed under it.
+    if (segments.length <= depth) continue
+    const folder = segments.slice(0, depth).join('/')
+    parts.set(folder, [...(parts.get(folder) ?? []), key])
   }
+  return [...parts.values()].flatMap((part) => {
+    if (part.length < minKeys) return []
+    const deeper = keyGroups(part, minKeys, depth + 1)
+    // Split when the deeper groups leave out fewer keys than a listing is worth (those are asked one by one).
+    const leftOut = part.length - deeper.reduce((sum, group) => sum + group.length, 0)
+    return deeper.length > 0 && leftOut < minKeys ? deeper : [part]
+  })
 }
 
 /**
@@ -49,7 +65,7 @@ export async function lookUpInLake(targets: readonly StorageTarget[], minKeys: n
  * sorts before it, so starting after that includes the first key.
  */
 function wantedRange(keys: readonly string[]): ListRange {
-  const sorted = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+  const sorted = [...keys].sort(compareKeys)
   return { startAfter: sorted[0]!.slice(0, -1), endAt: sorted.at(-1)! }
 }
 

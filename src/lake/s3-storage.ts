@@ -5,6 +5,7 @@ import { lazyImport } from '../util/lazy-import.js'
 import { cutSecrets } from '../util/redact.js'
 import type { S3LakeConfig } from './lake-config.js'
 import { checkStorageKey } from './storage-key.js'
+import { compareKeys } from './key-order.js'
 import type { ListRange, Storage, StorageBody, StorageObject } from './storage.js'
 
 /** The S3 client, loaded by the first call rather than by importing `etl`. */
@@ -92,8 +93,6 @@ export class S3Storage implements Storage {
     checkStorageKey(prefix, this.location, true)
     const found: StorageObject[] = []
     const startAfter = range.startAfter === undefined ? undefined : this.prefix + range.startAfter
-    // S3 lists in the keys' UTF-8 byte order, which is not JavaScript's string order everywhere.
-    const endAt = range.endAt === undefined ? undefined : Buffer.from(range.endAt)
     let token: string | undefined
     do {
       let page: ListObjectsV2CommandOutput
@@ -107,7 +106,7 @@ export class S3Storage implements Storage {
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined) continue
         const key = item.Key.slice(this.prefix.length)
-        if (endAt !== undefined && Buffer.compare(Buffer.from(key), endAt) > 0) {
+        if (range.endAt !== undefined && compareKeys(key, range.endAt) > 0) {
           past = true
           break
         }

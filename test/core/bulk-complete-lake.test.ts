@@ -72,6 +72,18 @@ class AtRoot extends Task.with({ n: param.int(), lake: param.string() }) {
   }
 }
 
+/** A daily partition of any table, and an object named by a test, for the grouping tests. */
+class TablePartition extends Task.with({ table: param.string(), date: param.date(), lake: param.string() }) {
+  override output() {
+    return new StorageTarget(lakes.get(this.params.lake)!, `landing/${this.params.table}/date=${this.params.date}/part-0000.csv`)
+  }
+}
+class NamedObject extends Task.with({ key: param.string(), lake: param.string() }) {
+  override output() {
+    return new StorageTarget(lakes.get(this.params.lake)!, this.params.key)
+  }
+}
+
 const STORAGES: Record<string, () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>> = {
   local: async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'etl-lake-'))
@@ -114,6 +126,29 @@ for (const [kind, open] of Object.entries(STORAGES)) {
     t.is(expected.filter(Boolean).length, 10)
   })
 
+  test(`bulk-complete: ${kind} lake: two tables' partitions are listed apart, and a key at the root is never answered from a folder's listing`, async (t) => {
+    const { storage, cleanup } = await open()
+    t.teardown(cleanup)
+    const lake = randomName('lake')
+    const counted = new CountedStorage(storage)
+    lakes.set(lake, counted)
+    const orders = Array.from({ length: 10 }, (_, i) => new TablePartition({ table: 'orders', date: day(i), lake }))
+    const customers = Array.from({ length: 9 }, (_, i) => new TablePartition({ table: 'customers', date: day(i), lake }))
+    // Its name is the first folder's and one letter more: a prefix match would take it for one of that folder's.
+    const rooted = new NamedObject({ key: 'landingX', lake })
+    for (const task of [orders[0]!, customers[8]!, rooted]) await storage.put((task.output() as StorageTarget).key, 'x\n')
+    // A table between the two, which neither listing may read.
+    for (let i = 0; i < 20; i++) await storage.put(`landing/events/date=${day(i)}/part-0000.csv`, 'x\n')
+    const bulk = await checkInBulk([...orders, ...customers, rooted])
+    t.deepEqual(counted.calls, { exists: 1, list: 2 })
+    t.true(counted.listed.every((objects) => objects <= 10), `listed ${counted.listed.join(', ')} objects`)
+    t.deepEqual(
+      bulk.map((check) => check.complete),
+      await perTask([...orders, ...customers, rooted]),
+    )
+    t.true(bulk.at(-1)!.complete)
+  })
+
   test(`bulk-complete: ${kind} lake: objects at the lake's root, or too few to list for, are asked one by one`, async (t) => {
     const { storage, cleanup } = await open()
     t.teardown(cleanup)
@@ -133,7 +168,7 @@ for (const [kind, open] of Object.entries(STORAGES)) {
   })
 }
 
-test('bulk-complete: s3 lake: a week checked among years of partitions lists only the pages from its first day to its last', async (t) => {
+test('bulk-complete: s3 lake: ten days checked among years of partitions list only from the first day to the last', async (t) => {
   const storage = new S3Storage(await s3.lake(randomName('bucket').replace(/_/g, '-'), 'etl/lake'))
   t.teardown(() => storage.close())
   const lake = randomName('lake')
