@@ -10,15 +10,18 @@ import { StorageTarget } from '../lake/storage-target.js'
 export type LakeLookup = (target: StorageTarget) => boolean | undefined
 
 /**
- * Lists the lake once per group of wanted keys instead of asking for each: a year of daily
- * partitions in S3 is a few ListObjects pages, not 365 HEAD requests. Keys are grouped per storage
+ * Lists the lake once per group of wanted keys instead of asking for each, where the storage says a
+ * listing pays: a year of daily partitions in S3 is a few ListObjects pages, not 365 HEAD requests
+ * (a local lake's keys, each in its own folder, are checked faster one by one). Keys are grouped per storage
  * by folder (`landing/orders/` apart from `landing/customers/`), each group of at least `minKeys`
  * keys is listed under the folders its keys share and only from its first key to its last, so a
  * listing never reads far beyond what is wanted.
  */
 export async function lookUpInLake(targets: readonly StorageTarget[], minKeys: number): Promise<LakeLookup> {
   const byStorage = new Map<Storage, string[]>()
-  for (const target of targets) byStorage.set(target.storage, [...(byStorage.get(target.storage) ?? []), target.key])
+  for (const target of targets) {
+    if (target.storage.listingPays) byStorage.set(target.storage, [...(byStorage.get(target.storage) ?? []), target.key])
+  }
   const found = new Map<Storage, Map<string, boolean>>()
   await Promise.all(
     [...byStorage].flatMap(([storage, keys]) =>

@@ -25,6 +25,7 @@ const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotM
  * shows an object only once its upload completed, and a failed upload is aborted, leaving nothing.
  */
 export class S3Storage implements Storage {
+  readonly listingPays = true
   readonly bucket: string
   readonly prefix: string
   readonly location: string

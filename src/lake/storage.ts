@@ -31,6 +31,11 @@ export type StorageBody = string | Uint8Array | Readable | AsyncIterable<Buffer 
 export interface Storage {
   /** Where the lake lives, for messages: `lake/` or `s3://bucket/prefix/`. */
   readonly location: string
+  /**
+   * True where one listing costs less than an existence check per object (S3, where each check is
+   * a request), so bulk completeness checks list it; a local folder answers a check per file faster.
+   */
+  readonly listingPays?: boolean
   /** Writes `body` under `key`, replacing what was there once it is complete. Resolves with the bytes written. */
   put(key: string, body: StorageBody): Promise<{ readonly size: number }>
   /** Streams the object under `key`. Throws `ETL_ERR_LAKE_NOT_FOUND` if there is none. */

@@ -29,6 +29,9 @@ class CountedStorage implements Storage {
   get location() {
     return this.#inner.location
   }
+  get listingPays() {
+    return this.#inner.listingPays
+  }
   put(...args: Parameters<Storage['put']>) {
     return this.#inner.put(...args)
   }
@@ -104,7 +107,7 @@ async function perTask(tasks: readonly TaskLike[]): Promise<boolean[]> {
 }
 
 for (const [kind, open] of Object.entries(STORAGES)) {
-  test(`bulk-complete: ${kind} lake: 30 daily partitions, 10 written, are answered from one listing, as each task would answer`, async (t) => {
+  test(`bulk-complete: ${kind} lake: 30 daily partitions, 10 written, are answered as each task would answer, from one listing on S3`, async (t) => {
     const { storage, cleanup } = await open()
     t.teardown(cleanup)
     const lake = randomName('lake')
@@ -117,7 +120,8 @@ for (const [kind, open] of Object.entries(STORAGES)) {
     await storage.put('landing/orders/date=2024-01-02/part-0000.csv.bak', 'id\n')
 
     const bulk = await checkInBulk(tasks)
-    t.deepEqual(counted.calls, { exists: 0, list: 1 })
+    // S3 is listed once; a local lake answers a check per key faster than a walk, and is asked so.
+    t.deepEqual(counted.calls, kind === 's3' ? { exists: 0, list: 1 } : { exists: 30, list: 0 })
     const expected = await perTask(tasks)
     t.deepEqual(
       bulk.map((check) => check.complete),
@@ -126,7 +130,7 @@ for (const [kind, open] of Object.entries(STORAGES)) {
     t.is(expected.filter(Boolean).length, 10)
   })
 
-  test(`bulk-complete: ${kind} lake: two tables' partitions are listed apart, and a key at the root is never answered from a folder's listing`, async (t) => {
+  test(`bulk-complete: ${kind} lake: two tables' partitions are listed apart on S3, and a key at the root is never answered from a folder's listing`, async (t) => {
     const { storage, cleanup } = await open()
     t.teardown(cleanup)
     const lake = randomName('lake')
@@ -140,7 +144,7 @@ for (const [kind, open] of Object.entries(STORAGES)) {
     // A table between the two, which neither listing may read.
     for (let i = 0; i < 20; i++) await storage.put(`landing/events/date=${day(i)}/part-0000.csv`, 'x\n')
     const bulk = await checkInBulk([...orders, ...customers, rooted])
-    t.deepEqual(counted.calls, { exists: 1, list: 2 })
+    t.deepEqual(counted.calls, kind === 's3' ? { exists: 1, list: 2 } : { exists: 20, list: 0 })
     t.true(counted.listed.every((objects) => objects <= 10), `listed ${counted.listed.join(', ')} objects`)
     t.deepEqual(
       bulk.map((check) => check.complete),
