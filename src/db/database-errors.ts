@@ -11,6 +11,13 @@ const NO_DATABASE_CODES = new Set(['3D000', 'ER_BAD_DB_ERROR'])
 /** Driver codes for a missing table: Postgres 42P01, MySQL 1146. */
 const NO_TABLE_CODES = new Set(['42P01', 'ER_NO_SUCH_TABLE'])
 
+/**
+ * Driver codes a `create … if not exists` can still fail with when another session creates the same
+ * object at that moment: Postgres' unique violation on its catalog (23505) or duplicate schema
+ * (42P06), MySQL's database-exists (1007).
+ */
+const CREATE_RACE_CODES = new Set(['23505', '42P06', 'ER_DB_CREATE_EXISTS'])
+
 interface DriverError {
   code?: unknown
   message?: unknown
@@ -76,4 +83,10 @@ export function tableMissingError(label: ConnectionLabel, table: TableRef): EtlE
 /** The error for a use after `close()`. */
 export function closedError(label: ConnectionLabel): EtlError {
   return new EtlError('ETL_ERR_DB_CLOSED', `${describeConnection(label)} is closed; get a new one from DataServices.database("${label.name}")`)
+}
+
+/** True when a failed `create … if not exists` lost a race with another session creating the same object. */
+export function isCreateRace(error: unknown): boolean {
+  const code = codeOf(error instanceof EtlError ? error.cause : error)
+  return code !== undefined && CREATE_RACE_CODES.has(code)
 }
