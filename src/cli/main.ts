@@ -178,7 +178,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<Exit
         const env = await environment(args as GlobalOptions)
         const root = rootTask(env, args)
         const options = { downstream: Boolean(args.downstream), dryRun: Boolean(args.dryRun) }
-        await withDataServices(env, async (data) => process.stdout.write(await invalidateCommand(root, env.registry, options, { data, db: (name) => data.database(name) })))
+        const result = await withDataServices(env, (data) => invalidateCommand(root, env.registry, options, { data, db: (name) => data.database(name) }))
+        process.stdout.write(result.output)
+        if (result.failed) exitCode = ExitCode.TASK_FAILED
       },
     )
     .command(

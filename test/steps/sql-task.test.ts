@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import test from 'ava'
-import { MARKER_TABLE, SqlTask, build, param, sql, type Database } from 'etl'
+import { DataServices, MARKER_TABLE, SqlTask, build, param, sql, type Database } from 'etl'
 import { WAREHOUSES } from '../helpers/warehouses.js'
 import { tempDir, uniqueTag, useTempLayout } from '../helpers/sandbox.js'
 import { invalidateCommand } from '../../src/cli/commands/invalidate-command.js'
@@ -139,9 +139,11 @@ for (const [dialect, openWarehouse] of Object.entries(WAREHOUSES)) {
       const ctx = { data: warehouse.data, db: (name: string) => warehouse.data.database(name) }
       const registry = TaskRegistry.fromModule({ AddNote })
       const dry = await invalidateCommand(task, registry, { downstream: false, dryRun: true }, ctx)
-      t.regex(dry, /would invalidate AddNote\(.*\): .*etl_table_updates\[AddNote /)
+      t.regex(dry.output, /would invalidate AddNote\(.*\): .*etl_table_updates\[AddNote /)
       t.is(await markerRows(warehouse.db, task.id), 1, 'a dry run removes nothing')
-      t.regex(await invalidateCommand(task, registry, { downstream: false, dryRun: false }, ctx), /1 task invalidated/)
+      const done = await invalidateCommand(task, registry, { downstream: false, dryRun: false }, ctx)
+      t.regex(done.output, /1 task invalidated/)
+      t.is(done.failed, 0)
       t.is(await markerRows(warehouse.db, task.id), 0)
       t.is((await build(task, { data: warehouse.data })).ran.length, 1)
       t.is((await warehouse.db.query('select note from notes')).rows.length, 2)
@@ -200,3 +202,16 @@ for (const [dialect, Task] of [['postgres', PostgresProcedures], ['pglite', Post
     }
   })
 }
+
+test('sql-task: etl invalidate of a SqlTask whose warehouse is down says so and counts it, and removes nothing of it', async (t) => {
+  const data = new DataServices({ connections: { warehouse: { dialect: 'postgres', host: '127.0.0.1', port: 1, user: 'postgres', database: 'test' } } })
+  t.teardown(() => data.close())
+  const task = new AddNote({ tag: uniqueTag(), note: 'kept' })
+  await task.marker().write('{}')
+  const result = await invalidateCommand(task, TaskRegistry.fromModule({ AddNote }), { downstream: false, dryRun: false }, { data, db: (name) => data.database(name) })
+  t.is(result.failed, 1)
+  t.regex(result.output, /could not invalidate AddNote\(.*\): cannot reach connection "warehouse"/)
+  t.regex(result.output, /1 task could not be invalidated: fix what is said above and run the same command again\./)
+  t.true(await task.marker().exists(), 'its output marker stays until its marker row can go first')
+})
+

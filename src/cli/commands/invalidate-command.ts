@@ -16,40 +16,67 @@ export interface InvalidateOptions {
   dryRun: boolean
 }
 
+/** What `etl invalidate` did: its report, and how many tasks it could not invalidate. */
+export interface InvalidateResult {
+  readonly output: string
+  readonly failed: number
+}
+
 /**
  * `etl invalidate`: removes a task's outputs (its marker, its files), the completion targets it keeps
  * elsewhere (a marker row, through `ctx`'s connections) and its per-item markers so it runs again;
  * with `downstream`, also every task that depends on it, found among the tasks that have markers on
- * disk and the registered tasks that take no required parameters.
+ * disk and the registered tasks that take no required parameters. A task that cannot be invalidated
+ * (its connection is down) is reported and the others still are.
  */
-export async function invalidateCommand(root: TaskLike, registry: TaskRegistry, options: InvalidateOptions, ctx?: CompletionContext): Promise<string> {
+export async function invalidateCommand(root: TaskLike, registry: TaskRegistry, options: InvalidateOptions, ctx?: CompletionContext): Promise<InvalidateResult> {
   const tasks = options.downstream ? await downstreamOf(root, registry) : [root]
   const lines: string[] = []
   let removed = 0
+  let failed = 0
   for (const task of tasks) {
-    const existing = []
-    for (const target of await targetsOf(task, ctx)) if (await target.exists()) existing.push(target)
-    const markers = new CompletionMarkers(task.family, task.id)
-    const items = (await markers.list()).length
-    if (existing.length === 0 && items === 0) continue
-    const what = [...existing.map(String), ...(items ? [`${items} item marker${items === 1 ? '' : 's'} in ${path.relative(process.cwd(), markers.dir)}`] : [])]
-    const fixed = existing.filter((target) => !target.remove)
-    if (!options.dryRun) {
-      for (const target of existing) await target.remove?.()
-      await markers.clear()
+    try {
+      const done = await invalidateOne(task, options.dryRun, ctx)
+      if (done.length === 0) continue
+      removed += 1
+      lines.push(...done)
+    } catch (error) {
+      failed += 1
+      lines.push(`could not invalidate ${task}: ${(error as Error).message}`)
     }
-    removed += 1
-    lines.push(`${options.dryRun ? 'would invalidate' : 'invalidated'} ${task}: ${what.join(', ')}`)
-    if (fixed.length) lines.push(`  cannot remove ${fixed.map(String).join(', ')}: delete it by hand`)
   }
   const verb = options.dryRun ? 'would be invalidated' : 'invalidated'
-  lines.push(removed ? `${removed} task${removed === 1 ? '' : 's'} ${verb}.` : `Nothing to invalidate: ${root} has no outputs${options.downstream ? ', nor does anything downstream' : ''}.`)
-  return `${lines.join('\n')}\n`
+  const none = `Nothing to invalidate: ${root} has no outputs${options.downstream ? ', nor does anything downstream' : ''}.`
+  lines.push(removed ? `${removed} task${removed === 1 ? '' : 's'} ${verb}.` : failed ? '' : none)
+  if (failed) lines.push(`${failed} task${failed === 1 ? '' : 's'} could not be invalidated: fix what is said above and run the same command again.`)
+  return { output: `${lines.filter(Boolean).join('\n')}\n`, failed }
 }
 
+/**
+ * Invalidates one task, saying what it removed (nothing: an empty list). The targets it keeps
+ * elsewhere go first, so a failure part-way leaves it incomplete, never complete without its outputs.
+ */
+async function invalidateOne(task: TaskLike, dryRun: boolean, ctx: CompletionContext | undefined): Promise<string[]> {
+  const existing = []
+  for (const target of await targetsOf(task, ctx)) if (await target.exists()) existing.push(target)
+  const markers = new CompletionMarkers(task.family, task.id)
+  const items = (await markers.list()).length
+  if (existing.length === 0 && items === 0) return []
+  const what = [...existing.map(String), ...(items ? [`${items} item marker${items === 1 ? '' : 's'} in ${path.relative(process.cwd(), markers.dir)}`] : [])]
+  const fixed = existing.filter((target) => !target.remove)
+  if (!dryRun) {
+    for (const target of existing) await target.remove?.()
+    await markers.clear()
+  }
+  const lines = [`${dryRun ? 'would invalidate' : 'invalidated'} ${task}: ${what.join(', ')}`]
+  if (fixed.length) lines.push(`  cannot remove ${fixed.map(String).join(', ')}: delete it by hand`)
+  return lines
+}
+
+/** The task's completion targets kept elsewhere first, then its outputs. */
 async function targetsOf(task: TaskLike, ctx: CompletionContext | undefined): Promise<Target[]> {
   const kept = ctx && task.completionTargets ? await task.completionTargets(ctx) : []
-  return [...outputTargets(task), ...kept]
+  return [...kept, ...outputTargets(task)]
 }
 
 async function downstreamOf(root: TaskLike, registry: TaskRegistry): Promise<TaskLike[]> {
