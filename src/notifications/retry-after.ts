@@ -1,4 +1,4 @@
-/** The longest a server's `Retry-After` is honoured: past it the notice is better late than held. */
+/** The longest a server's `Retry-After` is waited for: a longer wait would hold the notice back more than it helps. */
 export const MAX_RETRY_AFTER_MS = 60_000
 
 /**

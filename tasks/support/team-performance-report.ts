@@ -45,7 +45,7 @@ const ReportStep = SUPPORT.Step.with({
   quote: param.string({ default: '"', description: 'the quote character (one character)' }),
   lineTerminator: param.enum(['crlf', 'lf'], { default: 'crlf', description: 'line ends: CRLF (RFC 4180) or LF' }),
   header: param.bool({ default: true, description: 'write the column names first' }),
-  rebuild: param.bool({ default: false, description: 'follow SupportFacts --rebuild: every month is recomputed from the rebuilt facts' }),
+  rebuild: param.bool({ default: false, description: 'rebuild the support DW first (SupportFacts --rebuild), then recompute every month' }),
 })
 
 /**
