@@ -13,7 +13,7 @@ import { writeBundleFile } from './private-bundle-file.js'
  * What shapes a bundle besides its sources and the build options (which are hashed themselves): the
  * plugins' behaviour. Change it whenever a plugin changes what it emits.
  */
-const PLUGINS_RECIPE = 'packages-by-url v3, file-scoped-import-meta v1'
+const PLUGINS_RECIPE = 'packages-by-url v3, file-scoped-import-meta v2'
 
 /** What `import.meta` gives a module about itself, kept pointing at its own source file once bundled. */
 const FILE_SCOPED = {
@@ -61,10 +61,14 @@ async function bundle(file: string): Promise<string> {
   const [{ build }, { packageImportsPlugin }] = await Promise.all([import('esbuild'), import('./package-imports-plugin.js')])
   // The contents each file had when esbuild read it: what the bundle was built from.
   const stamps = new Map<string, string>()
-  const result = await build({ ...options, plugins: [packageImportsPlugin(stamps), fileScopedImportMeta(stamps)] })
+  // The import.meta modules resolve before packages are looked up: their specifiers look like URLs, which that plugin leaves to Node.
+  const result = await build({ ...options, plugins: [fileScopedImportMeta(stamps), packageImportsPlugin(stamps)] })
   const code = result.outputFiles[0]!.text
   // Every input went through the plugin; one that did not (another loader) is read now.
-  const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(input))
+  // The import.meta modules are made from the paths alone, which their files' stamps already cover.
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.startsWith(`${META_NAMESPACE}:`))
+    .map((input) => path.resolve(input))
   for (const input of inputs) {
     if (!stamps.has(input)) stamps.set(input, contentStamp(await fs.readFile(input).catch(() => Buffer.from('missing'))))
   }
@@ -108,19 +112,32 @@ export function bundleRecipe(options: Omit<BuildOptions, 'plugins'>, esbuildVers
   return `esbuild ${esbuildVersion}, ${PLUGINS_RECIPE}, options ${hash}`
 }
 
+/** The namespace of the small modules that hold one source file's `import.meta` values. */
+const META_NAMESPACE = 'etl-file-meta'
+
 /**
- * Each source file gets constants holding its own `import.meta` values, which `define` points at.
- * The contents it read are stamped into `stamps`.
+ * Each source file that uses `import.meta` imports its own values, which `define` points at, from a
+ * small module of constants. The import goes after the file's last line: imports are hoisted, so it
+ * works from anywhere, and every line and column of the source stays where it was for the source
+ * map (constants put before the first line would shift its columns). The contents each file had
+ * are stamped into `stamps`.
  */
 function fileScopedImportMeta(stamps: Map<string, string>): Plugin {
   return {
     name: 'file-scoped-import-meta',
     setup(build) {
+      build.onResolve({ filter: new RegExp(`^${META_NAMESPACE}:`) }, (args) => ({ path: args.path.slice(META_NAMESPACE.length + 1), namespace: META_NAMESPACE }))
+      build.onLoad({ filter: /.*/, namespace: META_NAMESPACE }, (args) => ({
+        contents: Object.entries(FILE_SCOPED).map(([name, value]) => `export const ${variableFor(name)} = ${JSON.stringify(value(args.path))};`).join('\n'),
+        loader: 'js',
+      }))
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
         const contents = await fs.readFile(args.path, 'utf8')
         stamps.set(path.resolve(args.path), contentStamp(contents))
-        const constants = Object.entries(FILE_SCOPED).map(([name, value]) => `const ${variableFor(name)} = ${JSON.stringify(value(args.path))};`)
-        return { contents: `${constants.join(' ')}${contents}`, loader: loaderFor(args.path) }
+        // A file without import.meta (a CommonJS one among them) is left exactly as it is.
+        if (!contents.includes('import.meta')) return { contents, loader: loaderFor(args.path) }
+        const names = Object.keys(FILE_SCOPED).map(variableFor).join(', ')
+        return { contents: `${contents}\n;import { ${names} } from ${JSON.stringify(`${META_NAMESPACE}:${args.path}`)}\n`, loader: loaderFor(args.path) }
       })
     },
   }

@@ -9,6 +9,7 @@ import { tempDir } from '../helpers/sandbox.js'
 
 const TASKS = fileURLToPath(new URL('../fixtures/tasks/stack-trace-tasks.ts', import.meta.url))
 const HELPER = fileURLToPath(new URL('../fixtures/tasks/stack-trace-helper.ts', import.meta.url))
+const FIRST_LINE = fileURLToPath(new URL('../fixtures/tasks/stack-trace-first-line.ts', import.meta.url))
 
 /** Any file esbuild's bundle could be written as: `<pid>-<random>.mjs`. */
 const BUNDLE_NAME = /\.mjs\b/
@@ -74,6 +75,14 @@ test("import-typescript: a throw in a file the task module imports names that fi
   t.true(result.stderr.includes(`at refuseConnection (${await knownLine(HELPER, 'helper', 'new Error')})`), result.stderr)
   t.true(result.stderr.includes(`at ThrowsInHelper.run (${await knownLine(TASKS, 'caller', 'refuseConnection')})`), result.stderr)
   t.notRegex(result.stdout + result.stderr, BUNDLE_NAME)
+})
+
+test("import-typescript: a throw on a module's first line names its line and column, and import.meta there is that file's", async (t) => {
+  const tmp = await folder(t)
+  const result = await runFixture('ThrowsOnLineOne', await folder(t), tmp)
+  t.is(result.code, 3, result.stderr)
+  t.true(result.stderr.includes('thrown from stack-trace-first-line.ts'), result.stderr)
+  t.true(result.stderr.includes(`at failOnLineOne (${await knownLine(FIRST_LINE, 'first', 'new Error')})`), result.stderr)
 })
 
 test("import-typescript: the error a worker sends to the central scheduler, shown in the UI and kept in the run history, names the user's file and line", async (t) => {
