@@ -7,7 +7,7 @@ import { outputTargets, usesDefaultCompleteness } from './task.js'
 import type { TaskLike } from './task-like.js'
 
 /**
- * Below this many files wanted from one folder (or lake objects under one first folder), a check
+ * Below this many files wanted from one folder (or S3 objects from one group of folders), a check
  * per file is cheaper than listing the folder (which may hold years of markers).
  */
 export const LISTING_MIN_FILES = 8
@@ -18,12 +18,12 @@ interface FolderCheck {
   present?: (file: string) => boolean
 }
 
-/** An output the listings can answer for: a local file, or an object in the lake. */
+/** An output the listings may answer for: a local file, or an object in the lake (where its storage says a listing pays). */
 type ListableOutput = LocalTarget | StorageTarget
 
 /**
  * Answers, without one check per task, the tasks whose completeness is the default (every output
- * exists) and whose outputs are plain local files such as their markers, or objects in the lake:
+ * exists) and whose outputs are plain local files such as their markers, or objects in S3:
  * each folder they write to is listed once (one `readdir` for a year of daily markers; a few
  * ListObjects pages for a year of S3 partitions) and each output looked up in the listing.
  * Gives `undefined` for a task it cannot answer that way (its own `complete()`, another kind of
