@@ -4,7 +4,7 @@ import { encodeCsvRecord } from '../csv/csv-value.js'
 import type { ColumnDescription, TableDescription } from './column-type.js'
 import { describeConnection, type ConnectionLabel } from './connection-label.js'
 import type { BulkLoadOptions, BulkLoadResult, CsvSource, Database, DatabaseCapabilities, QueryResult, Row, Statement, Transaction } from './database.js'
-import { tableMissingError } from './database-errors.js'
+import { isCreateRace, tableMissingError } from './database-errors.js'
 import { rowsAsObjects, type RowBatch } from './row-batch.js'
 import { sql, type Sql } from './sql.js'
 import type { CreateTableOptions, SqlDialect } from './sql-dialect.js'
@@ -107,6 +107,17 @@ export abstract class DatabaseBase implements Database {
     if (index === undefined) return
     if (index.exists && (await this.query(index.exists)).rows.length > 0) return
     await this.query(index.create)
+  }
+
+  async ensureSchema(schema: string): Promise<void> {
+    const create = sql`create schema if not exists ${sql.id(schema)}`
+    try {
+      await this.query(create)
+    } catch (error) {
+      // The other session has committed by the time the loser is refused: a second try finds the schema.
+      if (!isCreateRace(error)) throw error
+      await this.query(create)
+    }
   }
 
   upsertSql(spec: UpsertSpec): Sql[] {

@@ -151,6 +151,11 @@ export interface Database extends Queryable {
    */
   ensureIndex(table: TableRef, columns: readonly string[]): Promise<void>
   /**
+   * Creates `schema` (a database on MySQL) unless it exists, also when another session creates it at
+   * the same moment: Postgres refuses the loser of that race even with `if not exists`.
+   */
+  ensureSchema(schema: string): Promise<void>
+  /**
    * The statements that upsert `spec.rows` into `spec.target` on `spec.key`, in this dialect's way
    * (`INSERT … ON CONFLICT` on Postgres, `ON DUPLICATE KEY UPDATE` on MySQL, delete + insert on
    * Redshift): `dialect.upsertSql`. Run them in one transaction, in order.

@@ -2,7 +2,6 @@ import type { Database, Queryable } from '../db/database.js'
 import { sql, type Sql } from '../db/sql.js'
 import { clearReturnedSql, hardDeleteSql } from './generators/hard-delete-sql.js'
 import { overlapCountSql } from './generators/overlap-sql.js'
-import { ensureSchema } from './ensure-schema.js'
 import { DELETED_AT_SEQ_COLUMN, fillStoreSql, sourceColumns, storeTableSql, upsertStoreSql } from './generators/table-sql.js'
 import { qualified, type QualifiedTable, type TableMetadata } from './table-metadata.js'
 
@@ -45,7 +44,7 @@ export async function upsertLandingToStore(
   inTransaction?: (tx: Queryable, keys: number, counts: UpsertStoreCounts) => Promise<void>,
   options: UpsertStoreOptions = {},
 ): Promise<UpsertStoreCounts> {
-  await ensureSchema(db, meta.store.schema)
+  await db.ensureSchema(meta.store.schema)
   const landing = await db.describeTable(qualified(meta.landing))
   await db.query(storeTableSql(db.dialect, meta, sourceColumns(meta, landing.columns)))
   if (meta.hardDeletes === 'flag') await addFlagColumn(db, meta)

@@ -56,7 +56,7 @@ export async function migrate(db: Database, set: MigrationSet): Promise<Migratio
 async function ensureMigrationsTable(db: Database, set: MigrationSet): Promise<void> {
   if (await db.tableExists(set.table)) return
   try {
-    if (set.schema) await db.query(sql`create schema if not exists ${sql.id(set.schema)}`)
+    if (set.schema) await db.ensureSchema(set.schema)
     await db.query(sql`create table if not exists ${sql.table(set.table)} (
       component varchar(128) not null,
       id integer not null,

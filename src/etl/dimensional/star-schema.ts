@@ -2,7 +2,6 @@ import type { JsonValue } from '../../core/output-marker.js'
 import type { Database } from '../../db/database.js'
 import { sql } from '../../db/sql.js'
 import { EtlError } from '../../errors.js'
-import { ensureSchema } from '../ensure-schema.js'
 import { CalendarBuild } from './calendar.js'
 import type { Dimension, DimensionalModel, Fact } from './dimensional-model.js'
 import { FactLoad, factDateRange } from './fact-load.js'
@@ -43,7 +42,7 @@ export class StarSchema {
   /** Builds or merges one dimension from its source's batch. The calendar covers the facts' dates. */
   async dimension(db: Database, name: string, batch: Batch): Promise<LoadFigures> {
     const dim = this.dimensionNamed(name)
-    await ensureSchema(db, this.model.schema)
+    await db.ensureSchema(this.model.schema)
     const { schema } = this.model
     switch (dim.kind) {
       case 'scd2':
@@ -59,7 +58,7 @@ export class StarSchema {
 
   /** Loads one fact from its source's batch; its dimensions must be built first. */
   async fact(db: Database, name: string, batch: Batch): Promise<LoadFigures> {
-    await ensureSchema(db, this.model.schema)
+    await db.ensureSchema(this.model.schema)
     const counts = await new FactLoad(this.factNamed(name), this.model, db.dialect).load(db, batch)
     return { inserted: counts.inserted, updated: counts.updated, unknown: { ...counts.unknown } }
   }

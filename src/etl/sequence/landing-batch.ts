@@ -3,7 +3,6 @@ import type { ColumnDescription } from '../../db/column-type.js'
 import type { BulkLoadResult, Transaction } from '../../db/database.js'
 import { sql } from '../../db/sql.js'
 import { TableUpdateTarget } from '../../db/table-update-target.js'
-import { ensureSchema } from '../ensure-schema.js'
 import { EXEC_SEQ_COLUMN, landingTableSql } from '../generators/table-sql.js'
 import { qualified, type TableMetadata } from '../table-metadata.js'
 import { upsertLandingToStore } from '../upsert-store.js'
@@ -34,7 +33,7 @@ export async function loadLandingBatch(
   options: LandingBatchOptions = {},
 ): Promise<number> {
   const warehouse = await ctx.db(pipeline.warehouse)
-  await ensureSchema(warehouse, meta.landing.schema)
+  await warehouse.ensureSchema(meta.landing.schema)
   await warehouse.query(landingTableSql(warehouse.dialect, meta, columns))
   const landing = qualified(meta.landing)
   const control = pipeline.control(warehouse)

@@ -5,7 +5,6 @@ import { EtlError } from '../../errors.js'
 import type { DataServices } from '../../db/data-services.js'
 import type { Database } from '../../db/database.js'
 import { maxWatermarkSql } from '../generators/extract-sql.js'
-import { ensureSchema } from '../ensure-schema.js'
 import type { TableMetadata } from '../table-metadata.js'
 import { canonicalWatermark } from '../watermark-value.js'
 import type { CurrentSequence } from './current-sequence.js'
@@ -138,7 +137,7 @@ export class SequencePipeline {
   async start(ctx: TaskContext): Promise<TaskResult> {
     const current = await this.current(ctx.data)
     const warehouse = await ctx.db(this.warehouse)
-    for (const schema of this.#schemas) await ensureSchema(warehouse, schema)
+    for (const schema of this.#schemas) await warehouse.ensureSchema(schema)
     if (current.state !== 'planned') return this.result(current, { started: false })
     this.#settled.forget()
     // Taken before the windows are read, so a change made meanwhile is never taken as seen.

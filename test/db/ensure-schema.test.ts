@@ -2,13 +2,12 @@ import test from 'ava'
 import pg from 'pg'
 import { PostgresDatabase } from '../../src/db/postgres/postgres-database.js'
 import { sql } from '../../src/db/sql.js'
-import { ensureSchema } from '../../src/etl/ensure-schema.js'
 import { POSTGRES, randomName } from '../helpers/databases.js'
 
 const SESSIONS = 6
 const ROUNDS = 10
 
-test('ensureSchema: sessions racing to create one Postgres schema all succeed, and a refusal that is not a race still fails', async (t) => {
+test('database: sessions racing to create one Postgres schema all succeed, and a refusal that is not a race still fails', async (t) => {
   const sessions = Array.from({ length: SESSIONS }, (_, i) => new PostgresDatabase(`warehouse${i}`, { dialect: 'postgres', ...POSTGRES, poolSize: 1 }))
   const names = Array.from({ length: ROUNDS }, () => randomName('etl_race'))
   t.teardown(async () => {
@@ -19,8 +18,8 @@ test('ensureSchema: sessions racing to create one Postgres schema all succeed, a
     await admin.end()
   })
   await Promise.all(sessions.map((db) => db.query(sql`select 1`)))
-  for (const name of names) await Promise.all(sessions.map((db) => ensureSchema(db, name)))
+  for (const name of names) await Promise.all(sessions.map((db) => db.ensureSchema(name)))
   const { rows } = await sessions[0]!.query(sql`select count(*)::int as n from information_schema.schemata where schema_name = any(${names})`)
   t.is(rows[0]!.n, ROUNDS)
-  await t.throwsAsync(ensureSchema(sessions[0]!, 'pg_toast'), { message: /pg_toast/ })
+  await t.throwsAsync(sessions[0]!.ensureSchema('pg_toast'), { message: /pg_toast/ })
 })
