@@ -4,10 +4,9 @@ import type { RangedKind } from '../core/ranges/ranged-parameter.js'
 import { EtlError } from '../errors.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import { closestMatch } from '../util/closest-match.js'
-import { SECRET_MASK } from '../core/secret-mask.js'
-import { MASK } from '../util/redact.js'
 import type { DaemonContext } from './daemon-context.js'
 import type { ScheduleRunRecord } from './history/run-history.js'
+import { withoutMasks } from './masked-params.js'
 import { checkParameterNames } from './schedules/run-arguments.js'
 
 /** What the UI posts to start a backfill. */
@@ -63,9 +62,7 @@ export async function startBackfill(context: DaemonContext, body: BackfillBody):
     if (name === param) throw bad(`params sets '${name}', the parameter the backfill steps through; give its span as interval instead`)
     if (!names.includes(name)) throw bad(`${body.family} has no parameter '${name}'; its parameters: ${names.join(', ')}`)
   }
-  // A mask passed on as a value would replace the secret the run takes from its config.
-  const maskedParams = Object.keys(body.params).filter((name) => isMasked(body.params[name]!))
-  const params = Object.fromEntries(Object.entries(body.params).filter(([name]) => !maskedParams.includes(name)))
+  const { params, maskedParams } = withoutMasks(body.params)
   checkParameterNames(body.family, { ...params, [param]: body.interval })
   const backfill = { param, interval: body.interval, ...(body.every !== undefined ? { every: body.every } : {}), ...(body.order !== undefined ? { order: body.order } : {}) }
   const { record, launched } = schedules.backfill({ family: body.family, params, backfill, origin: sample.origin!, workers: body.workers })
@@ -79,11 +76,6 @@ export async function startBackfill(context: DaemonContext, body: BackfillBody):
   const leftOff = maskedParams.length > 0 ? `; ${maskedParams.join(', ')} left off (masked secrets: the run takes them from its config)` : ''
   context.logger.info(`action backfill of ${body.family} over ${param} ${body.interval}: run ${record.runId} started in ${sample.origin!.cwd}${leftOff}`)
   return { family: body.family, param, record, maskedParams }
-}
-
-/** A value etl or the daemon masked: the worker's secret mask, or the daemon's redaction. */
-function isMasked(value: string): boolean {
-  return value === SECRET_MASK || value.includes(MASK)
 }
 
 /** The family's most recently added task that says where it was registered from. */

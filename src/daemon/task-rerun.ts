@@ -1,10 +1,9 @@
-import { withoutMaskedSecrets } from '../core/secret-mask.js'
 import { EtlError } from '../errors.js'
-import { MASK } from '../util/redact.js'
 import type { TaskState } from '../scheduler/task-state.js'
 import type { TaskStatus } from '../scheduler/task-status.js'
 import type { DaemonContext } from './daemon-context.js'
 import { checkParameterNames } from './schedules/run-arguments.js'
+import { withoutMasks } from './masked-params.js'
 import { launchView, type TaskLaunchView } from './task-launches.js'
 
 /** The answer of a rerun: the task's status now and its launch, started. */
@@ -42,9 +41,7 @@ export async function rerunTask(context: DaemonContext, taskId: string): Promise
   checkParameterNames(state.family, state.params)
 
   const invalidateFirst = state.status === 'DONE'
-  // Secrets the worker sent as the mask, and values the daemon masked on the way in, are not passed on:
-  // the rerun resolves them from the config and the environment, as any run does.
-  const { params, maskedParams } = rerunParams(withoutMaskedSecrets(state.params))
+  const { params, maskedParams } = withoutMasks(state.params)
   scheduler.rerun(taskId)
   const { record, launched } = schedules.runTask({ taskId, family: state.family, params, origin, invalidateFirst })
   if (!launched) throw launchFailed(taskId, origin.cwd, record.message ?? 'no reason given')
@@ -57,17 +54,6 @@ export async function rerunTask(context: DaemonContext, taskId: string): Promise
   context.logger.info(`action rerun on ${taskId}: run ${record.runId ?? record.id} started in ${origin.cwd}${invalidateFirst ? ', invalidating it first' : ''}${leftOff}`)
   const after = scheduler.task(taskId)!
   return { taskId, status: after.status, launch: launchView(after.launch!, scheduler), maskedParams }
-}
-
-/** The parameters to pass on, and the names of those whose values the daemon masked (and so does not have). */
-function rerunParams(params: Readonly<Record<string, string>>): { params: Record<string, string>; maskedParams: string[] } {
-  const kept: Record<string, string> = {}
-  const maskedParams: string[] = []
-  for (const [name, value] of Object.entries(params)) {
-    if (value.includes(MASK)) maskedParams.push(name)
-    else kept[name] = value
-  }
-  return { params: kept, maskedParams }
 }
 
 /** The task's origin, or why it cannot be rerun from the daemon. */
