@@ -1,11 +1,10 @@
 import type { Transporter } from 'nodemailer'
-import { EtlError } from '../errors.js'
 import { lazyImport } from '../util/lazy-import.js'
-import { sleep } from '../util/sleep.js'
 import type { NotificationChannel } from './notification-channel.js'
 import { renderBatch } from './notification-batch.js'
 import type { EmailSettings } from './notifications-schema.js'
 import type { Notice } from './notice.js'
+import { withRetries, type Refusal } from './with-retries.js'
 
 /** nodemailer, loaded by the first mail rather than by importing `etl`. */
 const loadNodemailer = lazyImport(async () => (await import('nodemailer')).default)
@@ -50,26 +49,12 @@ export class EmailChannel implements NotificationChannel {
   async send(notices: readonly Notice[], signal: AbortSignal, dropped = 0): Promise<void> {
     if (notices.length === 0) return
     const { subject, text } = renderBatch(notices[0]!.body.run, notices, this.#settings.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX, dropped)
-    const retries = this.#settings.retries ?? DEFAULT_RETRIES
-    const backoffMs = this.#settings.backoffMs ?? DEFAULT_BACKOFF_MS
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.#sendOnce(subject, text, signal)
-      } catch (error) {
-        const last = attempt > retries || signal.aborted || !isTransient(error)
-        if (last) {
-          const tries = attempt === 1 ? '' : ` after ${attempt} tries`
-          const reason = signal.aborted ? 'stopped: the notifier stopped waiting' : (error as Error).message
-          throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `mail not sent${tries}: ${reason}`)
-        }
-      }
-      await sleep(backoffMs * 2 ** (attempt - 1), signal).catch(() => undefined)
-      // Stopped while waiting: a listener added to an aborted signal never fires, so a try now could not be stopped.
-      if (signal.aborted) throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `mail not sent after ${attempt} tries: stopped: the notifier stopped waiting`)
-    }
+    const policy = { retries: this.#settings.retries ?? DEFAULT_RETRIES, backoffMs: this.#settings.backoffMs ?? DEFAULT_BACKOFF_MS }
+    await withRetries('mail not sent', policy, signal, () => this.#sendOnce(subject, text, signal))
   }
 
-  async #sendOnce(subject: string, text: string, signal: AbortSignal): Promise<void> {
+  /** One try over a new connection: undefined when the server took the mail, else why not. */
+  async #sendOnce(subject: string, text: string, signal: AbortSignal): Promise<Refusal | undefined> {
     // A connection per try, closed after it: one left open would keep the process from ending
     // after the run, and closing it is also what stops a mail in flight.
     const transporter = await this.#transport()
@@ -77,6 +62,9 @@ export class EmailChannel implements NotificationChannel {
     signal.addEventListener('abort', stop, { once: true })
     try {
       await transporter.sendMail({ from: this.#settings.from, to: this.#settings.to, subject, text })
+      return undefined
+    } catch (error) {
+      return { reason: (error as Error).message, retryable: isTransient(error) }
     } finally {
       signal.removeEventListener('abort', stop)
       transporter.close()

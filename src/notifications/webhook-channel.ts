@@ -1,11 +1,10 @@
-import { EtlError } from '../errors.js'
 import { describeRpcFailure } from '../scheduler/rpc-failure-cause.js'
-import { sleep } from '../util/sleep.js'
 import { webhookTarget } from './channel-secrets.js'
 import type { NotificationChannel } from './notification-channel.js'
 import type { WebhookSettings } from './notifications-schema.js'
 import type { Notice } from './notice.js'
 import { retryAfterMs } from './retry-after.js'
+import { withRetries, type Refusal } from './with-retries.js'
 
 const DEFAULT_TIMEOUT_MS = 5000
 const DEFAULT_RETRIES = 3
@@ -16,13 +15,6 @@ const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504])
 
 /** Characters of a refusing server's answer kept in the error: enough for Slack's `invalid_payload`. */
 const MAX_ANSWER_CHARS = 200
-
-/** Why a request was not taken, whether another try may do better, and when the server asked for it. */
-interface Refusal {
-  readonly reason: string
-  readonly retryable: boolean
-  readonly retryAfterMs?: number
-}
 
 /**
  * An HTTP POST of each notice's JSON body, which a Slack incoming webhook takes as it is (its `text`).
@@ -45,19 +37,9 @@ export class WebhookChannel implements NotificationChannel {
     for (const notice of notices) await this.#post(JSON.stringify(notice.body), signal)
   }
 
-  async #post(body: string, signal: AbortSignal): Promise<void> {
-    const retries = this.#settings.retries ?? DEFAULT_RETRIES
-    const backoffMs = this.#settings.backoffMs ?? DEFAULT_BACKOFF_MS
-    for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.#try(body, signal)
-      if (outcome === undefined) return
-      const last = attempt > retries || !outcome.retryable || signal.aborted
-      if (last) {
-        const tries = attempt === 1 ? '' : ` after ${attempt} tries`
-        throw new EtlError('ETL_ERR_NOTIFY_SEND_FAILED', `POST failed${tries}: ${outcome.reason}`)
-      }
-      await sleep(Math.max(backoffMs * 2 ** (attempt - 1), outcome.retryAfterMs ?? 0), signal).catch(() => undefined)
-    }
+  #post(body: string, signal: AbortSignal): Promise<void> {
+    const policy = { retries: this.#settings.retries ?? DEFAULT_RETRIES, backoffMs: this.#settings.backoffMs ?? DEFAULT_BACKOFF_MS }
+    return withRetries('POST failed', policy, signal, () => this.#try(body, signal))
   }
 
   /** One request: undefined when it was taken, else why not and whether another try may do better. */
