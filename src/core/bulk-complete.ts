@@ -34,7 +34,8 @@ export async function checkInBulk(tasks: readonly TaskLike[], ctx?: CompletionCo
   const rest: number[] = []
   tasks.forEach((task, index) => {
     if (!bulkHookOf(task)) rest.push(index)
-    else byClass.set(task.constructor, [...(byClass.get(task.constructor) ?? []), index])
+    else if (byClass.has(task.constructor)) byClass.get(task.constructor)!.push(index)
+    else byClass.set(task.constructor, [index])
   })
   const listed = await completeByListing(rest.map((index) => tasks[index]!))
   const unlisted: number[] = []

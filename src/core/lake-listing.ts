@@ -20,7 +20,10 @@ export type LakeLookup = (target: StorageTarget) => boolean | undefined
 export async function lookUpInLake(targets: readonly StorageTarget[], minKeys: number): Promise<LakeLookup> {
   const byStorage = new Map<Storage, string[]>()
   for (const target of targets) {
-    if (target.storage.listingPays) byStorage.set(target.storage, [...(byStorage.get(target.storage) ?? []), target.key])
+    if (!target.storage.listingPays) continue
+    const keys = byStorage.get(target.storage)
+    if (keys) keys.push(target.key)
+    else byStorage.set(target.storage, [target.key])
   }
   const found = new Map<Storage, Map<string, boolean>>()
   await Promise.all(
@@ -51,7 +54,9 @@ function keyGroups(keys: readonly string[], minKeys: number, depth = 1): string[
     // A key needs a folder at this depth to be listed under it.
     if (segments.length <= depth) continue
     const folder = segments.slice(0, depth).join('/')
-    parts.set(folder, [...(parts.get(folder) ?? []), key])
+    const part = parts.get(folder)
+    if (part) part.push(key)
+    else parts.set(folder, [key])
   }
   return [...parts.values()].flatMap((part) => {
     if (part.length < minKeys) return []

@@ -5,8 +5,8 @@ import { EtlError } from '../errors.js'
 import { writeFileAtomic } from '../core/atomic-file.js'
 import { isTempName } from '../core/temp-name.js'
 import { checkStorageKey } from './storage-key.js'
-import { compareKeys, folderMayHold, inListRange } from './key-order.js'
-import type { ListRange, Storage, StorageBody, StorageObject } from './storage.js'
+import { compareKeys } from './key-order.js'
+import type { Storage, StorageBody, StorageObject } from './storage.js'
 
 /**
  * The lake as a local folder (`lake/` by default). Writes go to a hidden temp file renamed into
@@ -48,12 +48,13 @@ export class LocalStorage implements Storage {
     }
   }
 
-  async list(prefix = '', range: ListRange = {}): Promise<StorageObject[]> {
+  /** The range hint is not needed here: a walk of the folders under the prefix is what a listing costs. */
+  async list(prefix = ''): Promise<StorageObject[]> {
     checkStorageKey(prefix, this.location, true)
     // Walk only the folder the prefix points into; the rest of the prefix filters names.
     const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''
     const found: StorageObject[] = []
-    await this.#walk(folder, prefix, range, found)
+    await this.#walk(folder, prefix, found)
     return found.sort((a, b) => compareKeys(a.key, b.key))
   }
 
@@ -67,8 +68,7 @@ export class LocalStorage implements Storage {
 
   async close(): Promise<void> {}
 
-  /** Files under `folder` that match `prefix`, skipping the folders and files outside `range` unread. */
-  async #walk(folder: string, prefix: string, range: ListRange, found: StorageObject[]): Promise<void> {
+  async #walk(folder: string, prefix: string, found: StorageObject[]): Promise<void> {
     let entries: import('node:fs').Dirent[]
     try {
       entries = await fs.readdir(path.join(this.root, folder), { withFileTypes: true })
@@ -78,8 +78,8 @@ export class LocalStorage implements Storage {
     for (const entry of entries) {
       const key = folder === '' ? entry.name : `${folder}/${entry.name}`
       if (entry.isDirectory()) {
-        if ((prefix.startsWith(`${key}/`) || key.startsWith(prefix)) && folderMayHold(key, range)) await this.#walk(key, prefix, range, found)
-      } else if (entry.isFile() && key.startsWith(prefix) && inListRange(key, range) && !isTempName(entry.name)) {
+        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await this.#walk(key, prefix, found)
+      } else if (entry.isFile() && key.startsWith(prefix) && !isTempName(entry.name)) {
         const stat = await fs.stat(path.join(this.root, key))
         found.push({ key, size: stat.size, lastModified: stat.mtime })
       }

@@ -54,15 +54,20 @@ for (const [kind, open] of Object.entries(STORAGES)) {
     })()
   })
 
-  test(`lake ${kind}: a listing given a range holds the keys in it, in key order, and no others`, async (t) => {
+  test(`lake ${kind}: a listing given a range holds every key in it, in key order (on S3 no others)`, async (t) => {
     await withStorage(async (lake) => {
       const keys = ['d/2024-01-01.csv', 'd/2024-01-02.csv', 'd/2024-01-03.csv', 'd/2024-01-04.csv', 'd/2024-01-05.csv']
       for (const key of keys) await lake.put(key, key)
       // Folders below the prefix before and after the range, and neighbours of the prefix.
       for (const key of ['c/2024-01-03.csv', 'e/2024-01-03.csv', 'd/2024-01-01/part.csv', 'd/2024-01-09/part.csv']) await lake.put(key, key)
       const listed = (await lake.list('d/', { startAfter: 'd/2024-01-02.cs', endAt: 'd/2024-01-04.csv' })).map((object) => object.key)
-      // The range is a hint to the interface; both of etl's stores keep to it exactly.
-      t.deepEqual(listed, ['d/2024-01-02.csv', 'd/2024-01-03.csv', 'd/2024-01-04.csv'])
+      // A range is a hint a store may list more than (the local lake does): what is in it must be there, in order.
+      t.deepEqual(
+        listed.filter((key) => key >= 'd/2024-01-02.csv' && key <= 'd/2024-01-04.csv'),
+        ['d/2024-01-02.csv', 'd/2024-01-03.csv', 'd/2024-01-04.csv'],
+      )
+      t.deepEqual(listed, [...listed].sort())
+      if (kind === 's3') t.deepEqual(listed, ['d/2024-01-02.csv', 'd/2024-01-03.csv', 'd/2024-01-04.csv'], 'S3 starts and stops at the range')
     })()
   })
 
